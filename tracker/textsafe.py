@@ -1,0 +1,23 @@
+"""User text is data: strip terminal control characters before storing or showing it.
+
+C0 controls (except newline and tab in multi-line text), DEL, and C1 controls
+(U+0080..U+009F, which some terminals read as ESC sequences) are removed, as are
+Unicode bidirectional overrides that could make a line display as something it is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
+
+
+def clean_text(text: str) -> str:
+    """Multi-line user text: CRLF -> LF, tabs kept, every other control character removed."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_line(text: str) -> str:
+    """One-line text (commit subjects, table cells): line breaks become spaces."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", text)).strip()
