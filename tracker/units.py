@@ -70,15 +70,23 @@ class Resolved:
     kind: str  # "unit", "group" or "unknown"
 
 
+# Full-width forms of ASCII (U+FF01..U+FF5E) -> ASCII, ideographic space -> space.
+_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII forms (``,():;%1``) and the ideographic space as ASCII.
+
+    Notices copied out of PDFs and web pages use either width at random; folding
+    makes both spellings of one notice the same text. Chinese punctuation
+    (、。“”《》) has no ASCII twin and is left alone.
+    """
+    return text.translate(_WIDTH_FOLD)
+
+
 def normalise_name(name: str) -> str:
     """Fold the spellings notices use: full-width brackets, spaces."""
-    return (
-        name.strip()
-        .replace("(", "(")
-        .replace(")", ")")
-        .replace(" ", "")
-        .replace("\u3000", "")
-    )
+    return "".join(fold_width(name).split())
 
 
 @dataclass
