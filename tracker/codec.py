@@ -47,6 +47,7 @@ import tomlkit.items
 
 from tracker.model import (
     Assignment,
+    FieldConflict,
     Note,
     PlanInfo,
     Requirement,
@@ -233,7 +234,33 @@ def task_from_dict(data: dict[str, Any], text: str, path: str) -> Task:
             req.assignments[unit] = _load_assignment(rd, unit, a_data, akeys)
         task.requirements.append(req)
     task.requirements.sort(key=lambda r: int(r.key))
+    _load_conflicts(rd, data, task)
     return task
+
+
+def _load_conflicts(rd: _Reader, data: dict[str, Any], task: Task) -> None:
+    """``[[conflicts]]`` recorded by a sync merge (format: tracker/merge.py)."""
+    entries = rd.get(data, ("conflicts",), list, [])
+    for entry in entries:
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, list) or not path or not all(isinstance(p, str) for p in path):
+            raise rd.fail(("conflicts",), "conflicts 的每一条都要有 path(字符串列表)")
+        times = {k: entry.get(k) for k in ("ours_at", "theirs_at")}
+        conflict = FieldConflict(
+            path=tuple(path),
+            ours=entry.get("ours"),
+            theirs=entry.get("theirs"),
+            ours_by=str(entry.get("ours_by", "")),
+            ours_at=times["ours_at"] if isinstance(times["ours_at"], datetime) else None,
+            theirs_by=str(entry.get("theirs_by", "")),
+            theirs_at=times["theirs_at"] if isinstance(times["theirs_at"], datetime) else None,
+        )
+        task.conflicts.append(conflict)
+        if len(path) >= 5 and path[0] == "requirements" and path[2] == "units":
+            req = task.requirement(path[1])
+            assignment = req.assignments.get(path[3]) if req else None
+            if assignment is not None:
+                assignment.conflicts.append(conflict)
 
 
 def _load_assignment(rd: _Reader, unit: str, data: dict[str, Any], keys: tuple[str, ...]) -> Assignment:
@@ -323,7 +350,18 @@ def dump_task(task: Task) -> str:
     for req in task.requirements:
         requirements[req.key] = requirement_table(req)
     doc["requirements"] = requirements
+    if task.conflicts:
+        doc["conflicts"] = [_conflict_dict(c) for c in task.conflicts]
     return tomlkit.dumps(doc)
+
+
+def _conflict_dict(conflict: FieldConflict) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": list(conflict.path)}
+    for key in ("ours", "theirs", "ours_by", "ours_at", "theirs_by", "theirs_at"):
+        value = getattr(conflict, key)
+        if value is not None and value != "":
+            entry[key] = value
+    return entry
 
 
 def requirement_table(req: Requirement) -> tomlkit.items.Table:

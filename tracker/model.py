@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -103,6 +104,27 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field two sites changed to different values, recorded by the sync merge.
+
+    ``ours``/``theirs`` are None when that side deleted the value. The file
+    keeps ``ours`` until someone chooses (see tracker/merge.py for the format).
+    """
+
+    path: tuple[str, ...]
+    ours: Any = None
+    theirs: Any = None
+    ours_by: str = ""
+    ours_at: datetime | None = None
+    theirs_by: str = ""
+    theirs_at: datetime | None = None
+
+    @property
+    def field_name(self) -> str:
+        return self.path[-1] if self.path else ""
+
+
 @dataclass
 class Assignment:
     """One responsible unit's share of one requirement."""
@@ -116,6 +138,8 @@ class Assignment:
     updated_by: str = ""
     # Set when an unknown unit name was kept on import (--allow-unknown-units).
     unknown_unit: bool = False
+    # Fields of this table that two sites changed differently (see tracker/merge.py).
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
     @property
     def last_note(self) -> str:
@@ -172,6 +196,8 @@ class Task:
     unclassified: list[str] = field(default_factory=list)
     # The task of an earlier plan this one carries on, e.g. "2019#9".
     continues: str = ""
+    # Every unresolved sync conflict recorded in the task file (see tracker/merge.py).
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
     @property
     def file_stem(self) -> str:
