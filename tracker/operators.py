@@ -1,0 +1,185 @@
+"""Who may change what: ``tasks/operators.toml`` and the current login.
+
+File format::
+
+    [operators.zhangsan]
+    name = "张三"
+    units = ["市发改局"]
+    role = "operator"      # operator | admin | auditor
+
+The login is the account name the operating system reports for the real uid
+(``pwd.getpwuid(os.getuid())``), never ``$USER`` or ``$LOGNAME``, which any
+user can set. An account not listed is a ``guest``: it may read, and is told
+how to be added.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+from dataclasses import dataclass
+
+import tomlkit
+
+from tracker.codec import CodecError, _Reader, check_roundtrip, parse_toml
+from tracker.textsafe import clean_line
+
+ROLES = ("operator", "admin", "auditor")
+ROLE_LABELS = {"operator": "填报员", "admin": "管理员", "auditor": "审计员", "guest": "访客"}
+GUEST = "guest"
+EMAIL_DOMAIN = "zwgk.local"
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$", re.IGNORECASE)
+
+
+def how_to_be_added(login: str) -> str:
+    """The sentence an unlisted account is shown."""
+    return f"账号 {login} 不在操作员名单中,只能查看。请管理员运行 tracker operator add {login} --unit 单位"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A login account and what it may do."""
+
+    login: str
+    name: str
+    units: tuple[str, ...] = ()
+    role: str = "operator"  # "operator" | "admin" | "auditor" | "guest"
+
+    @property
+    def email(self) -> str:
+        """The commit e-mail: ``LOGIN@zwgk.local`` (stable, never from user input)."""
+        return f"{self.login}@{EMAIL_DOMAIN}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def check_login(login: str) -> str:
+    """A login name as Unix accepts it; anything else is refused (it becomes a TOML key and a trailer).
+
+    Raises:
+        ValueError: naming the bad login.
+    """
+    if not _LOGIN.match(login):
+        raise ValueError(f"账号名不合法: {login!r}")
+    return login
+
+
+def load_operators(text: str, path: str = "tasks/operators.toml") -> dict[str, Operator]:
+    """Parse ``tasks/operators.toml`` into ``{login: Operator}``.
+
+    Raises:
+        CodecError: broken TOML, an unknown role, units that are not a list of names.
+    """
+    if not text.strip():
+        return {}
+    data = parse_toml(text, path)
+    rd = _Reader(text, path)
+    result: dict[str, Operator] = {}
+    for login, entry in rd.get(data, ("operators",), dict, {}).items():
+        keys = ("operators", login)
+        if not isinstance(entry, dict):
+            raise rd.fail(keys, f"操作员 {login} 必须是表")
+        role = rd.get(entry, (*keys, "role"), str, "operator")
+        if role not in ROLES:
+            raise rd.fail((*keys, "role"), f"未知角色 {role!r}(可用: {', '.join(ROLES)})")
+        result[login] = Operator(
+            login=login,
+            name=rd.get(entry, (*keys, "name"), str, login) or login,
+            units=tuple(rd.str_list(entry, (*keys, "units"))),
+            role=role,
+        )
+    return result
+
+
+def operator_for(login: str, operators: dict[str, Operator]) -> Operator:
+    """The listed operator, or a guest (read only)."""
+    return operators.get(login) or Operator(login=login, name=login, units=(), role=GUEST)
+
+
+def add_operator(text: str, operator: Operator, path: str = "tasks/operators.toml") -> str:
+    """``operators.toml`` with ``operator`` added or replaced; other bytes untouched.
+
+    Raises:
+        CodecError: when the edit does not read back as meant.
+    """
+    check_login(operator.login)
+    doc = tomlkit.parse(text) if text.strip() else tomlkit.document()
+    if "operators" not in doc:
+        if not text.strip():
+            doc.add(tomlkit.comment("操作员名单:登录账号 -> 姓名、负责单位、角色(operator 填报员 / admin 管理员 / auditor 审计员)"))
+        doc["operators"] = tomlkit.table(is_super_table=True)
+    table = tomlkit.table()
+    table["name"] = clean_line(operator.name) or operator.login
+    units = tomlkit.array()
+    units.extend(operator.units)
+    table["units"] = units
+    table["role"] = operator.role
+    doc["operators"][operator.login] = table  # type: ignore[index]
+    out = tomlkit.dumps(doc)
+    intended = parse_toml(text, path) if text.strip() else {}
+    intended.setdefault("operators", {})[operator.login] = {
+        "name": clean_line(operator.name) or operator.login,
+        "units": list(operator.units),
+        "role": operator.role,
+    }
+    check_roundtrip(out, intended, path)
+    return out
+
+
+def remove_operator(text: str, login: str, path: str = "tasks/operators.toml") -> str:
+    """``operators.toml`` without ``login``.
+
+    Raises:
+        KeyError: when the login is not listed.
+    """
+    doc = tomlkit.parse(text)
+    ops = doc.get("operators")
+    if ops is None or login not in ops:
+        raise KeyError(login)
+    del ops[login]
+    out = tomlkit.dumps(doc)
+    intended = parse_toml(text, path)
+    del intended["operators"][login]
+    check_roundtrip(out, intended, path)
+    return out
+
+
+def _os_login() -> str:
+    # Tests replace this function (monkeypatch); nothing a shell user controls reaches it.
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def current_login() -> str:
+    """The login name of the real uid, as the operating system reports it."""
+    return _os_login()
+
+
+def full_name(login: str) -> str:
+    """The account's full name from the password database (GECOS), else the login."""
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return clean_line(gecos) or login
+
+
+__all__ = [
+    "CodecError",
+    "GUEST",
+    "Operator",
+    "ROLES",
+    "add_operator",
+    "check_login",
+    "current_login",
+    "how_to_be_added",
+    "load_operators",
+    "operator_for",
+    "remove_operator",
+]

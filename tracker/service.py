@@ -1,0 +1,657 @@
+"""The one door for changes: permission check, tomlkit edit, commit, compare-and-swap.
+
+Every change (TUI, CLI, spreadsheet, undo) is a list of :class:`Change` given
+to :meth:`Service.apply`:
+
+1. who may do what comes from ``tasks/operators.toml`` *at the branch tip*
+   (a unit operator: its own units' status, notes, evidence; an admin:
+   everything, and entering a unit's data is recorded as ``On-behalf-of``; an
+   auditor or an unlisted account: nothing);
+2. the touched task files are read at the tip (no checkout), edited with
+   tomlkit (untouched bytes stay), and checked with ``tomllib``;
+3. one commit whose parent is that tip, message built by code;
+4. the branch moves only if it still points at that tip; after a lost race
+   the changes are re-applied to the new tip, unless a changed field was
+   changed meanwhile: then :class:`ConflictError`, never an overwrite.
+
+Commit identity: author and committer are the operator, name from
+``operators.toml``, e-mail ``LOGIN@zwgk.local``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import tomlkit
+import tomlkit.items
+
+from tracker import gitstore
+from tracker.codec import OPERATORS_FILE, check_roundtrip, load_task, notes_item, task_relpath
+from tracker.model import Status, Task
+from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
+from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref, compose_message, quote_user_text
+from tracker.textsafe import clean_line, clean_text
+
+FIELDS = ("status", "note", "evidence", "note_remove", "evidence_remove")
+FIELD_LABELS = {"status": "状态", "note": "进展", "evidence": "佐证", "note_remove": "进展", "evidence_remove": "佐证"}
+MAX_ATTEMPTS = 200
+MAX_NOTE = 10_000
+MAX_EVIDENCE = 2_000
+
+
+class ServiceError(Exception):
+    """A change that cannot be made; the message is for the user (Chinese)."""
+
+
+class InvalidChange(ServiceError):
+    """A change naming a task, requirement, unit, field or value that does not exist."""
+
+
+class PermissionDenied(ServiceError):
+    """The operator may not make some of the changes (listed in ``refused``)."""
+
+    def __init__(self, message: str, refused: list[Change] | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused or []
+
+
+class HandEdits(ServiceError):
+    """The checked-out work tree has uncommitted edits to files the change touches."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        super().__init__(
+            "工作目录中有未提交的手工修改: " + "、".join(paths) + ";为免覆盖,本次未提交。请先提交或撤销这些修改。"
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field change on one unit's assignment."""
+
+    task: int
+    requirement: str  # "1" (the key within the task)
+    unit: str  # unit name (aliases accepted, canonical name recorded)
+    field: str  # "status" | "note" | "evidence" | "note_remove" | "evidence_remove"
+    value: str  # status key or label; note text (appended); evidence item (added / removed)
+    expected: str | None = None  # the value the user saw; a different current value is a conflict
+
+    @property
+    def req_id(self) -> str:
+        return f"{self.task}.{self.requirement}"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field that changed between the user's base and the tip."""
+
+    change: Change
+    base: str
+    current: str
+    by: str
+    at: datetime | None
+
+    def describe(self) -> str:
+        when = self.at.strftime("%Y-%m-%d %H:%M") if self.at else "?"
+        return (
+            f"任务{self.change.req_id} {self.change.unit} 的{FIELD_LABELS[self.change.field]}已被 {self.by or '?'} "
+            f"于 {when} 改为 {self.current!r}(你看到的是 {self.base!r})"
+        )
+
+
+class ConflictError(ServiceError):
+    """The same field changed meanwhile; nothing was written."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        self.conflicts = conflicts
+        super().__init__("冲突,未提交: " + ";".join(c.describe() for c in conflicts))
+
+
+@dataclass
+class CommitResult:
+    """What :meth:`Service.apply` did (``commit`` is None for a dry run or no-op)."""
+
+    commit: str | None
+    subject: str
+    message: str
+    year: int
+    changes: list[Change] = field(default_factory=list)
+    dry_run: bool = False
+    attempts: int = 1
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10] if self.commit else ""
+
+
+@dataclass
+class _Edit:
+    """The outcome of building a change on one snapshot."""
+
+    files: dict[str, bytes | None]  # tasks/-relative path -> new bytes (None: delete)
+    subject: str
+    body: list[str]
+    trailers: list[tuple[str, str]]
+    changes: list[Change]
+
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+class Service:
+    """Changes to one plan of one store, on behalf of one operator."""
+
+    def __init__(self, store: Store, operator: Operator, year: int | None = None, clock: Clock = _now) -> None:
+        self.store = store
+        self.operator = operator
+        self.year = year if year is not None else store.default_year()
+        self.clock = clock
+
+    # ---------------------------------------------------------------- permissions
+
+    def may_edit(self, unit: str, operator: Operator | None = None) -> tuple[bool, str]:
+        """Whether the operator may change ``unit``'s assignments, and why (Chinese)."""
+        op = operator or self.operator
+        if op.role == "admin":
+            return True, "管理员可修改所有单位"
+        if op.role == "auditor":
+            return False, f"{op.login} 是审计员,只能查看"
+        if op.role == "guest":
+            return False, how_to_be_added(op.login)
+        if unit in op.units:
+            return True, f"{unit} 是 {op.login} 负责的单位"
+        mine = "、".join(op.units) or "无"
+        return False, f"{op.login} 只能修改本单位({mine})的任务,不能修改 {unit}"
+
+    def _effective_operator(self, snap: Snapshot) -> Operator:
+        # The file at the tip decides, not the object the caller holds: an
+        # operator removed a minute ago can no longer write.
+        return operator_for(self.operator.login, snap.operators())
+
+    # ---------------------------------------------------------------- the write path
+
+    def apply(
+        self,
+        changes: list[Change],
+        *,
+        on_behalf_of: str | None = None,
+        dry_run: bool = False,
+        subject_prefix: str = "",
+        extra_trailers: Iterable[tuple[str, str]] = (),
+    ) -> CommitResult:
+        """Apply ``changes`` as one commit on ``plan/YEAR``.
+
+        Raises:
+            InvalidChange: an unknown task, requirement, unit, field or value.
+            PermissionDenied: the operator may not make some change.
+            ConflictError: a changed field was changed meanwhile (nothing written).
+            HandEdits: the checked-out work tree has uncommitted edits to a touched file.
+        """
+        if not changes:
+            raise InvalidChange("没有要提交的修改")
+        first_seen: dict[int, Any] = {}
+        extra = list(extra_trailers)
+
+        def build(snap: Snapshot) -> _Edit | None:
+            return self._build_changes(snap, changes, first_seen, on_behalf_of, subject_prefix, extra)
+
+        return self._write(build, dry_run)
+
+    def _write(self, build: Callable[[Snapshot], _Edit | None], dry_run: bool) -> CommitResult:
+        repo = self.store.repo
+        ref = branch_ref(self.year)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            snap = self.store.snapshot(self.year)
+            edit = build(snap)
+            if edit is None:
+                return CommitResult(None, "没有变化", "", self.year, [], dry_run, attempt)
+            op = self._effective_operator(snap)
+            message = compose_message(edit.subject, edit.body, edit.trailers)
+            if dry_run:
+                files = {p: d for p, d in edit.files.items() if d is not None}
+                return CommitResult(None, message.split("\n", 1)[0], message, self.year, edit.changes, True, attempt, files)
+            paths = {TASKS_DIR + p: d for p, d in edit.files.items()}
+            tree = repo.tree_with(snap.commit, paths)
+            commit = repo.commit_tree(tree, [snap.commit], message, author=(op.name, op.email))
+            if self._move(ref, snap, commit, list(paths)):
+                files = {p: d for p, d in edit.files.items() if d is not None}
+                return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
+        raise ServiceError(f"连续 {MAX_ATTEMPTS} 次与其他写入者冲突,请稍后重试")
+
+    def _move(self, ref: str, snap: Snapshot, commit: str, paths: list[str]) -> bool:
+        """CAS the branch; keep a checked-out work tree in step. False: lost the race."""
+        repo = self.store.repo
+        with repo.writer_lock() as fd:
+            checked_out = not repo.bare and repo.head_ref() == ref
+            if checked_out:
+                self._recover_work_tree(fd)
+                expected = {p: snap.blobs.get(p[len(TASKS_DIR) :]) for p in paths}
+                dirty = repo.dirty_paths(expected)
+                if dirty:
+                    if repo.rev_parse(ref) != snap.commit:
+                        return False  # the tip moved: judge the files against the new tip
+                    raise HandEdits(dirty)
+                journal = repo.git_dir / "tracker-locks" / "sync.json"
+                gitstore.write_atomic(
+                    journal, json.dumps({"ref": ref, "old": snap.commit, "new": commit, "paths": paths}).encode(),
+                    repo.git_dir,
+                )
+            moved = repo.update_ref(ref, commit, snap.commit, pass_fds=(fd,))
+            if checked_out:
+                if moved:
+                    repo.checkout_paths(commit, paths, pass_fds=(fd,))
+                with contextlib.suppress(FileNotFoundError):
+                    journal.unlink()
+            return moved
+
+    def _recover_work_tree(self, fd: int) -> None:
+        """Finish the work-tree update of a writer killed between ref move and checkout."""
+        repo = self.store.repo
+        journal = repo.git_dir / "tracker-locks" / "sync.json"
+        try:
+            data = json.loads(journal.read_bytes())
+        except (OSError, ValueError):
+            return
+        if repo.rev_parse(data["ref"]) == data["new"]:
+            old_blobs = {}
+            for path in data["paths"]:
+                entry = [e for e in repo.ls_tree(data["old"], path, recursive=False) if e.path == path]
+                old_blobs[path] = entry[0].oid if entry else None
+            clean = [p for p in data["paths"] if p not in repo.dirty_paths({p: old_blobs[p]})]
+            if clean:
+                repo.checkout_paths(data["new"], clean, pass_fds=(fd,))
+        with contextlib.suppress(FileNotFoundError):
+            journal.unlink()
+
+    # ---------------------------------------------------------------- building field changes
+
+    def _build_changes(
+        self,
+        snap: Snapshot,
+        changes: list[Change],
+        first_seen: dict[int, Any],
+        on_behalf_of: str | None,
+        subject_prefix: str,
+        extra_trailers: list[tuple[str, str]],
+    ) -> _Edit | None:
+        op = self._effective_operator(snap)
+        normalised = [self._normalise(snap, c) for c in changes]
+        refused = [(c, why) for c in normalised for ok, why in [self.may_edit(c.unit, op)] if not ok]
+        if refused:
+            raise PermissionDenied("无权修改: " + ";".join(dict.fromkeys(why for _, why in refused)), [c for c, _ in refused])
+        behalf_units: list[str] = []
+        if on_behalf_of is not None:
+            if op.role != "admin":
+                raise PermissionDenied(f"只有管理员可以代单位录入({op.login} 是{op.role_label})")
+            unit = snap.loaded.registry.resolve(on_behalf_of)
+            if unit.kind == "unknown":
+                raise InvalidChange(f"未知单位: {on_behalf_of}")
+            others = sorted({c.unit for c in normalised if c.unit != unit.name})
+            if others:
+                raise InvalidChange(f"代 {unit.name} 录入时不能修改其他单位: {'、'.join(others)}")
+            behalf_units = [unit.name]
+        elif op.role == "admin":
+            behalf_units = sorted({c.unit for c in normalised if c.unit not in op.units})
+
+        now = self.clock()
+        by_file: dict[int, list[tuple[int, Change]]] = {}
+        for i, c in enumerate(normalised):
+            by_file.setdefault(c.task, []).append((i, c))
+        raw = self.store.repo.cat_blobs(snap.blobs[snap.loaded.paths[t]] for t in by_file)
+        conflicts: list[Conflict] = []
+        files: dict[str, bytes | None] = {}
+        done: list[tuple[Change, str]] = []  # (change, summary)
+        for number, items in by_file.items():
+            rel = snap.loaded.paths[number]
+            text = raw[snap.blobs[rel]].decode("utf-8")
+            plain = tomllib.loads(text)
+            doc = tomlkit.parse(text)
+            touched = False
+            for i, c in items:
+                a_plain = plain["requirements"][c.requirement]["units"][c.unit]
+                current = _fingerprint(a_plain, c.field)
+                base = first_seen.setdefault(i, current)
+                shown = _shown(a_plain, c.field)
+                if c.expected is not None:
+                    expected = _normalise_expected(c)
+                    if shown != expected:
+                        conflicts.append(Conflict(c, expected, shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
+                        continue
+                elif current != base:
+                    conflicts.append(Conflict(c, _shown_fp(base, c.field), shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
+                    continue
+                a_doc = doc["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
+                summary = _edit_assignment(a_doc, a_plain, c, now, op.login)
+                if summary is None:
+                    continue
+                touched = True
+                done.append((c, summary))
+            if touched:
+                out = tomlkit.dumps(doc)
+                path = TASKS_DIR + rel
+                check_roundtrip(out, plain, path)
+                load_task(out, path)
+                files[rel] = out.encode("utf-8")
+        if conflicts:
+            raise ConflictError(conflicts)
+        if not done:
+            return None
+        subject, body = _describe(done, snap)
+        trailers = [("Task", str(t)) for t in dict.fromkeys(c.task for c, _ in done)]
+        trailers += [("Requirement", r) for r in dict.fromkeys(c.req_id for c, _ in done)]
+        trailers += [("Unit", u) for u in dict.fromkeys(c.unit for c, _ in done)]
+        trailers.append(("Operator", op.login))
+        trailers += [("On-behalf-of", u) for u in behalf_units if u in {c.unit for c, _ in done}]
+        trailers.append(("Plan", str(self.year)))
+        trailers += extra_trailers
+        return _Edit(files, subject_prefix + subject, body, trailers, [c for c, _ in done])
+
+    def _normalise(self, snap: Snapshot, c: Change) -> Change:
+        """Check a change against the plan and return it with canonical names and values."""
+        plan = snap.loaded.plan
+        task = plan.tasks.get(c.task) if isinstance(c.task, int) and not isinstance(c.task, bool) else None
+        if task is None:
+            raise InvalidChange(f"{self.year} 年计划中没有任务 {c.task}")
+        req = task.requirement(str(c.requirement))
+        if req is None:
+            keys = "、".join(r.id for r in task.requirements)
+            raise InvalidChange(f"任务{c.task} 没有第 {c.requirement} 条要求(有: {keys})")
+        resolved = snap.loaded.registry.resolve(c.unit)
+        unit = resolved.name if resolved.name in req.assignments else clean_line(c.unit)
+        if unit not in req.assignments:
+            names = "、".join(req.assignments) or "无"
+            raise InvalidChange(f"任务{req.id} 没有 {clean_line(c.unit)} 的分工(责任单位: {names})")
+        if c.field not in FIELDS:
+            raise InvalidChange(f"未知字段 {c.field!r}(可用: {', '.join(FIELDS)})")
+        value = c.value
+        if c.field == "status":
+            try:
+                value = Status.parse(c.value).value
+            except ValueError as exc:
+                raise InvalidChange(str(exc)) from None
+        elif c.field in ("note", "note_remove"):
+            value = clean_text(c.value).strip()
+            if not value:
+                raise InvalidChange("进展内容不能为空")
+            if len(value) > MAX_NOTE:
+                raise InvalidChange(f"进展内容过长(最多 {MAX_NOTE} 字)")
+        else:
+            value = clean_line(c.value)
+            if not value:
+                raise InvalidChange("佐证不能为空")
+            if len(value) > MAX_EVIDENCE:
+                raise InvalidChange(f"佐证过长(最多 {MAX_EVIDENCE} 字)")
+        return replace(c, requirement=req.key, unit=unit, value=value)
+
+    # ---------------------------------------------------------------- operators and plans
+
+    def _require_admin(self, snap: Snapshot, what: str) -> Operator:
+        op = self._effective_operator(snap)
+        if op.role != "admin":
+            raise PermissionDenied(f"只有管理员可以{what}({op.login} 是{op.role_label})")
+        return op
+
+    def add_operator(self, login: str, units: list[str], role: str = "operator", name: str = "") -> CommitResult:
+        """Add or replace an operator in ``tasks/operators.toml`` (admin only)."""
+        from tracker.operators import ROLES, check_login
+
+        try:
+            check_login(login)
+        except ValueError as exc:
+            raise InvalidChange(str(exc)) from None
+        if role not in ROLES:
+            raise InvalidChange(f"未知角色 {role!r}(可用: {', '.join(ROLES)})")
+
+        def build(snap: Snapshot) -> _Edit:
+            admin = self._require_admin(snap, "管理操作员")
+            canonical = []
+            for unit in units:
+                resolved = snap.loaded.registry.resolve(unit)
+                if resolved.kind == "unknown":
+                    raise InvalidChange(f"未知单位: {clean_line(unit)}")
+                canonical.append(resolved.name)
+            if role == "operator" and not canonical:
+                raise InvalidChange("填报员至少要有一个单位(--unit)")
+            new = Operator(login, clean_line(name) or login, tuple(dict.fromkeys(canonical)), role)
+            text = add_operator(snap.loaded.operators_text, new)
+            label = {"operator": "填报员", "admin": "管理员", "auditor": "审计员"}[role]
+            subject = f"操作员 {login}: 设为{label}" + (f"({'、'.join(new.units)})" if new.units else "")
+            return _Edit({OPERATORS_FILE: text.encode()}, subject, [f"姓名: {new.name}"],
+                         [("Account", login), ("Operator", admin.login), ("Plan", str(self.year))], [])
+
+        return self._write(build, False)
+
+    def remove_operator(self, login: str) -> CommitResult:
+        """Remove an operator from ``tasks/operators.toml`` (admin only)."""
+
+        def build(snap: Snapshot) -> _Edit:
+            admin = self._require_admin(snap, "管理操作员")
+            try:
+                text = remove_operator(snap.loaded.operators_text, login)
+            except KeyError:
+                raise InvalidChange(f"操作员名单中没有 {clean_line(login)}") from None
+            return _Edit({OPERATORS_FILE: text.encode()}, f"操作员 {login}: 移除", [],
+                         [("Account", login), ("Operator", admin.login), ("Plan", str(self.year))], [])
+
+        return self._write(build, False)
+
+    def new_plan(self, year: int, carry: str = "unfinished") -> CommitResult:
+        """Open ``plan/YEAR`` from this service's plan (admin only), as a new root commit.
+
+        ``carry``: ``unfinished`` (tasks not yet done), ``all`` or ``none``.
+        Carried tasks keep their number, record ``continues = "2019#9"``, and
+        start again (statuses reset, notes and evidence cleared, due dates moved
+        by the difference in years). Units and operators are copied.
+
+        Raises:
+            InvalidChange: bad year or carry mode, or the plan exists already.
+            PermissionDenied: not an admin.
+        """
+        from tracker.codec import dump_plan_info, dump_task
+        from tracker.model import PlanInfo
+
+        if carry not in ("unfinished", "all", "none"):
+            raise InvalidChange(f"--carry 只能是 unfinished、all 或 none,不是 {carry!r}")
+        if not 1900 < year < 3000:
+            raise InvalidChange(f"年度不合法: {year}")
+        if year in self.store.years():
+            raise InvalidChange(f"已有 {year} 年的计划")
+        snap = self.store.snapshot(self.year)
+        op = self._require_admin(snap, "新建年度计划")
+        old = snap.loaded.plan
+        shift = year - self.year
+        files: dict[str, bytes] = {}
+        carried = []
+        for task in old.sorted_tasks():
+            if carry == "none" or (carry == "unfinished" and task.status().is_closed):
+                continue
+            files[task_relpath(task.number, nested=len(old.tasks) > 999)] = dump_task(
+                _restart(task, self.year, shift)
+            ).encode()
+            carried.append(task.number)
+        info = PlanInfo(
+            year=year,
+            title=f"{year}年政务公开工作任务(由{self.year}年结转)",
+            issuer=old.info.issuer,
+            issued=None,
+            source=f"plan/{self.year}@{snap.commit[:12]} 结转({carry})",
+        )
+        files["plan.toml"] = dump_plan_info(info).encode()
+        for name in ("units.toml", OPERATORS_FILE):
+            if name in snap.blobs:
+                files[name] = self.store.repo.cat_blobs([snap.blobs[name]])[snap.blobs[name]]
+        repo = self.store.repo
+        tree = repo.tree_with(None, {TASKS_DIR + p: d for p, d in files.items()})
+        mode = {"unfinished": "未完成的任务", "all": "全部任务", "none": "不结转任务"}[carry]
+        body = [f"来源: plan/{self.year} {snap.commit}", f"结转: {mode},共 {len(carried)} 项"]
+        message = compose_message(
+            f"新建计划 {year}: 由 {self.year} 年结转 {len(carried)} 项任务", body,
+            [("Plan", str(year)), ("Carried-from", f"{self.year}"), ("Operator", op.login)],
+        )
+        commit = repo.commit_tree(tree, [], message, author=(op.name, op.email))
+        with repo.writer_lock() as fd:
+            if not repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,)):
+                raise InvalidChange(f"已有 {year} 年的计划")
+        return CommitResult(commit, message.split("\n", 1)[0], message, year, [], False, 1, files)
+
+
+# -------------------------------------------------------------------- helpers
+
+
+def _restart(task: Task, from_year: int, shift: int) -> Task:
+    import copy
+    from datetime import date
+
+    new = copy.deepcopy(task)
+    new.continues = f"{from_year}#{task.number}"
+    for req in new.requirements:
+        moved = []
+        for d in req.due:
+            try:
+                moved.append(d.replace(year=d.year + shift))
+            except ValueError:  # 29 Feb
+                moved.append(date(d.year + shift, d.month, 28))
+        req.due = tuple(moved)
+        for a in req.assignments.values():
+            a.status = Status.NOT_STARTED
+            a.notes = []
+            a.evidence = []
+            a.updated = None
+            a.updated_by = ""
+    return new
+
+
+def _fingerprint(a: dict[str, Any], field_name: str) -> Any:
+    if field_name == "status":
+        return a.get("status", "not_started")
+    if field_name.startswith("note"):
+        return [(n.get("at"), n.get("by"), n.get("text")) for n in a.get("notes", [])]
+    return list(a.get("evidence", []))
+
+
+def _shown_fp(fp: Any, field_name: str) -> str:
+    if field_name == "status":
+        return str(fp)
+    if field_name.startswith("note"):
+        return fp[-1][2] if fp else ""
+    return "\n".join(fp)
+
+
+def _shown(a: dict[str, Any], field_name: str) -> str:
+    return _shown_fp(_fingerprint(a, field_name), field_name)
+
+
+def _normalise_expected(c: Change) -> str:
+    assert c.expected is not None
+    if c.field == "status":
+        try:
+            return Status.parse(c.expected).value
+        except ValueError:
+            return c.expected
+    if c.field.startswith("note"):
+        return clean_text(c.expected).strip()
+    return "\n".join(clean_line(x) for x in c.expected.split("\n") if x.strip())
+
+
+def _edit_assignment(a_doc: Any, a_plain: dict[str, Any], c: Change, now: datetime, login: str) -> str | None:
+    """Apply one change to the tomlkit table and the plain dict alike; a summary, or None if no-op."""
+    if c.field == "status":
+        old = a_plain.get("status", "not_started")
+        if old == c.value:
+            return None
+        a_doc["status"] = c.value
+        a_plain["status"] = c.value
+        summary = f"{Status(old).label} → {Status(c.value).label}"
+    elif c.field == "note":
+        note = {"at": now, "by": login, "text": c.value}
+        if "notes" in a_doc:
+            item = tomlkit.inline_table()
+            item.update(note)
+            a_doc["notes"].append(item)
+            a_doc["notes"].multiline(True)
+        else:
+            from tracker.model import Note
+
+            a_doc["notes"] = notes_item([Note(now, login, c.value)])
+        a_plain.setdefault("notes", []).append(dict(note))
+        summary = "添加进展"
+    elif c.field == "evidence":
+        if c.value in a_plain.get("evidence", []):
+            return None
+        if "evidence" not in a_doc:
+            a_doc["evidence"] = tomlkit.array()
+        a_doc["evidence"].append(c.value)
+        if len(a_doc["evidence"]) > 1:
+            a_doc["evidence"].multiline(True)
+        a_plain.setdefault("evidence", []).append(c.value)
+        summary = "添加佐证"
+    elif c.field == "note_remove":
+        notes = a_plain.get("notes", [])
+        idx = max((i for i, n in enumerate(notes) if n.get("text") == c.value), default=None)
+        if idx is None:
+            return None
+        del a_doc["notes"][idx]
+        del notes[idx]
+        summary = "删除进展"
+    else:
+        items = a_plain.get("evidence", [])
+        if c.value not in items:
+            return None
+        idx = items.index(c.value)
+        del a_doc["evidence"][idx]
+        del items[idx]
+        summary = "删除佐证"
+    a_doc["updated"] = now
+    a_doc["updated_by"] = login
+    a_plain["updated"] = now
+    a_plain["updated_by"] = login
+    return summary
+
+
+def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list[str]]:
+    """Subject and body lines for the changes made (user text quoted in the body)."""
+    groups: dict[tuple[int, str, str], list[tuple[Change, str]]] = {}
+    for c, summary in done:
+        groups.setdefault((c.task, c.requirement, c.unit), []).append((c, summary))
+    heads = [f"任务{t}.{r} {clean_line(u)}: {', '.join(s for _, s in items)}" for (t, r, u), items in groups.items()]
+    if len(heads) == 1:
+        subject = heads[0]
+    else:
+        subject = f"批量更新 {len(groups)} 项: " + "; ".join(heads)
+        if len(subject) > 120:
+            subject = subject[:119] + "…"
+    body: list[str] = []
+    for (t, r, u), items in groups.items():
+        body.append(f"任务{t}.{r} {clean_line(u)}")
+        for c, summary in items:
+            if c.field == "status":
+                body.append(f"  状态: {summary}")
+            else:
+                body.append(f"  {summary}:")
+                body += ["  " + line for line in quote_user_text(c.value)]
+    return subject, body
+
+
+__all__ = [
+    "Change",
+    "CommitResult",
+    "Conflict",
+    "ConflictError",
+    "HandEdits",
+    "InvalidChange",
+    "PermissionDenied",
+    "Service",
+    "ServiceError",
+    "StoreError",
+]

@@ -1,0 +1,488 @@
+"""The store: a git repository holding one plan per ``plan/YEAR`` branch.
+
+Reading a plan never checks anything out: it is one ``git ls-tree -r`` of the
+branch tip (or any ref or date) plus one ``git cat-file --batch`` for the task
+files not parsed before. Parsed tasks are cached by blob id, in memory and on
+disk in ``GITDIR/tracker-cache/`` (plain JSON, written atomically, safe to
+delete), so opening a plan after one change parses one file.
+
+Finding the store (:func:`resolve_store`): ``--repo``, else ``TRACKER_REPO``,
+else the store holding the current directory, else a default store under the
+user's data directory, created from the bundled plan on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker import gitstore
+from tracker.codec import OPERATORS_FILE, PLAN_FILE, CodecError, load_task, task_number_from_path
+from tracker.model import Assignment, Note, Requirement, Role, Status, Task
+from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
+from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
+
+TASKS_DIR = "tasks/"
+BRANCH_PREFIX = "refs/heads/plan/"
+CACHE_VERSION = 1
+_DATED_REF = re.compile(r"^(?P<rev>[^@]+)@\{(?P<when>\d{4}-\d{2}-\d{2}[^}]*)\}$")
+
+
+class StoreError(RuntimeError):
+    """A store problem a user can act on (message in Chinese)."""
+
+
+def branch_ref(year: int) -> str:
+    """``2019`` -> ``refs/heads/plan/2019``."""
+    return f"{BRANCH_PREFIX}{int(year)}"
+
+
+@dataclass
+class Snapshot:
+    """A plan read at one commit: the parsed plan plus where each file's blob is."""
+
+    commit: str
+    year: int | None  # the branch read, None when read at another ref
+    blobs: dict[str, str]  # tasks/-relative path -> blob id
+    loaded: LoadedPlan
+
+    def operators(self) -> dict[str, Operator]:
+        """``tasks/operators.toml`` parsed."""
+        return load_operators(self.loaded.operators_text, TASKS_DIR + OPERATORS_FILE)
+
+
+@dataclass
+class _Cache:
+    """Parsed tasks (as plain data) by blob id."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class Store:
+    """A git repository holding plans on ``plan/YEAR`` branches."""
+
+    def __init__(self, repo: gitstore.GitRepo) -> None:
+        self.repo = repo
+        self._cache = _Cache()
+        self._disk_loaded: set[str] = set()
+
+    @property
+    def path(self) -> Path:
+        """The folder a user names: the work tree, or the bare repository."""
+        return self.repo.top
+
+    @property
+    def bare(self) -> bool:
+        return self.repo.bare
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open an existing store (bare or not).
+
+        Raises:
+            StoreError: not a repository, or one without any plan branch.
+        """
+        try:
+            repo = gitstore.GitRepo.open(Path(path))
+        except gitstore.NotARepository as exc:
+            raise StoreError(str(exc)) from None
+        store = cls(repo)
+        if not store.years():
+            raise StoreError(f"{store.path} 不是任务数据仓库(没有 plan/年度 分支);请先运行 tracker init")
+        return store
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        year: int = 2019,
+        bare: bool = False,
+        shared_group: str | None = None,
+        source: Path | None = None,
+    ) -> Store:
+        """Create a store holding the plan in ``source`` (default: the bundled plan).
+
+        The current login becomes an admin in ``tasks/operators.toml`` in the
+        first commit, whose message says where the plan came from.
+
+        Raises:
+            StoreError: the folder is not empty, the group does not exist, or the
+                plan is for another year.
+            CodecError: a broken file in the source plan.
+        """
+        from tracker.planio import bundled_tasks_dir
+
+        folder = Path(source) if source else bundled_tasks_dir()
+        loaded = load_plan_folder(folder)
+        if loaded.plan.info.year and loaded.plan.info.year != year:
+            raise StoreError(f"{folder} 中是 {loaded.plan.info.year} 年的计划,不是 {year} 年")
+        files = read_folder(folder)
+        login = current_login()
+        creator = Operator(login=login, name=full_name(login), units=(), role="admin")
+        existing = decode(files[OPERATORS_FILE], OPERATORS_FILE) if OPERATORS_FILE in files else ""
+        files[OPERATORS_FILE] = add_operator(existing, creator).encode("utf-8")
+        try:
+            repo = gitstore.init_repository(Path(path), branch=f"plan/{year}", bare=bare, shared_group=shared_group)
+        except KeyError:
+            raise StoreError(f"系统中没有用户组 {shared_group}") from None
+        except gitstore.NotARepository as exc:
+            raise StoreError(str(exc)) from None
+        tree = repo.tree_with(None, {TASKS_DIR + rel: data for rel, data in files.items()})
+        origin = "随程序附带的计划" if source is None else f"目录 {folder}"
+        info = loaded.plan.info
+        body = [f"来源: {origin}"]
+        if info.source:
+            body.append(f"原始文件: {info.source}")
+        if info.title:
+            body.append(f"计划: {info.title}")
+        body.append(f"任务数: {len(loaded.plan.tasks)}")
+        message = compose_message(
+            f"新建数据仓库: {year}年计划", body, [("Plan", str(year)), ("Operator", login)]
+        )
+        commit = repo.commit_tree(tree, [], message, author=(creator.name, creator.email))
+        with repo.writer_lock() as fd:
+            repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,))
+            if not bare:
+                repo.run("read-tree", "--reset", "-u", commit, pass_fds=(fd,))
+        if shared_group:
+            import grp
+
+            gitstore.share_with_group(repo.top, grp.getgrnam(shared_group).gr_gid)
+        return cls(repo)
+
+    # ---------------------------------------------------------------- plans
+
+    def years(self) -> list[int]:
+        """Years that have a ``plan/YEAR`` branch, oldest first."""
+        years = []
+        for name in self.repo.refs(BRANCH_PREFIX.rstrip("/")):
+            tail = name[len(BRANCH_PREFIX) :]
+            if tail.isdigit():
+                years.append(int(tail))
+        return sorted(years)
+
+    def default_year(self) -> int:
+        """The newest plan.
+
+        Raises:
+            StoreError: when the store holds no plan.
+        """
+        years = self.years()
+        if not years:
+            raise StoreError(f"{self.path} 中没有任何年度计划")
+        return years[-1]
+
+    def tip(self, year: int) -> str:
+        """The commit id ``plan/YEAR`` points at.
+
+        Raises:
+            StoreError: when there is no such plan.
+        """
+        oid = self.repo.rev_parse(branch_ref(year))
+        if oid is None:
+            known = "、".join(str(y) for y in self.years()) or "无"
+            raise StoreError(f"没有 {year} 年的计划(已有: {known})")
+        return oid
+
+    def resolve(self, year: int | None = None, ref: str | None = None) -> tuple[str, int | None]:
+        """(commit id, year or None) for a plan year or any ref.
+
+        ``ref`` may be a branch, tag or commit (``plan/2019``, ``v1``, ``abc123``)
+        or a branch at a date (``plan/2019@{2019-08-01}``: the last commit before
+        that day, found in the history, not in reflogs).
+
+        Raises:
+            StoreError: when the ref names no commit.
+        """
+        if ref is None:
+            chosen = self.default_year() if year is None else year
+            return self.tip(chosen), chosen
+        dated = _DATED_REF.match(ref)
+        if dated:
+            oid = self.repo.commit_before(dated["rev"], dated["when"])
+        else:
+            oid = self.repo.rev_parse(ref)
+        if oid is None:
+            raise StoreError(f"找不到版本 {ref!r}")
+        return oid, None
+
+    # ---------------------------------------------------------------- reading
+
+    def load(self, year: int | None = None, ref: str | None = None) -> LoadedPlan:
+        """The plan of ``year`` (default the newest) or at ``ref``, with no checkout."""
+        return self.snapshot(year, ref).loaded
+
+    def snapshot(self, year: int | None = None, ref: str | None = None) -> Snapshot:
+        """Like :meth:`load`, also giving the commit id and each file's blob id."""
+        commit, chosen = self.resolve(year, ref)
+        return self.snapshot_at(commit, chosen)
+
+    def snapshot_at(self, commit: str, year: int | None = None) -> Snapshot:
+        """The plan at one commit id.
+
+        Raises:
+            CodecError: a broken file, naming file and line.
+        """
+        entries = self.repo.ls_tree(commit, TASKS_DIR.rstrip("/"))
+        blobs = {e.path[len(TASKS_DIR) :]: e.oid for e in entries if e.kind == "blob" and e.path.startswith(TASKS_DIR)}
+        cache_name = f"plan-{year}" if year is not None else None
+        if cache_name:
+            self._load_disk_cache(cache_name)
+        needed = []
+        for rel, oid in blobs.items():
+            is_task = task_number_from_path(rel) is not None
+            if not is_task or oid not in self._cache.entries:
+                needed.append(oid)
+        data = self.repo.cat_blobs(needed)
+        files = {rel: data.get(oid, b"") for rel, oid in blobs.items()}
+        parsed_new = False
+
+        def parse(path: str, raw: bytes) -> Task:
+            nonlocal parsed_new
+            oid = blobs[path[len(TASKS_DIR) :]]
+            cached = self._cache.entries.get(oid)
+            if cached is not None:
+                return task_from_plain(cached)
+            task = load_task(decode(raw, path), path)
+            self._cache.entries[oid] = task_to_plain(task)
+            parsed_new = True
+            return task
+
+        loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
+        if cache_name and parsed_new:
+            self._save_disk_cache(cache_name, {blobs[p] for p in loaded.paths.values()})
+        return Snapshot(commit, year, blobs, loaded)
+
+    def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes]:
+        """Bytes of ``tasks/``-relative files at ``commit`` (missing ones left out)."""
+        wanted = list(paths)
+        entries = self.repo.ls_tree(commit, TASKS_DIR.rstrip("/"))
+        by_path = {e.path[len(TASKS_DIR) :]: e.oid for e in entries if e.kind == "blob"}
+        oids = {p: by_path[p] for p in wanted if p in by_path}
+        data = self.repo.cat_blobs(oids.values())
+        return {p: data[oid] for p, oid in oids.items()}
+
+    def operators(self, year: int | None = None) -> dict[str, Operator]:
+        """``{login: Operator}`` from the plan's ``tasks/operators.toml``."""
+        return self.snapshot(year).operators()
+
+    def operator(self, login: str | None = None, year: int | None = None) -> Operator:
+        """The operator record of ``login`` (default: the current login); guest when unlisted."""
+        return operator_for(login or current_login(), self.operators(year))
+
+    def fsck(self) -> tuple[bool, str]:
+        """``git fsck --full`` of the store: (clean, git's output)."""
+        return self.repo.fsck()
+
+    # ---------------------------------------------------------------- disk cache
+
+    def _cache_path(self, name: str) -> Path:
+        return self.repo.git_dir / "tracker-cache" / f"{name}.json"
+
+    def _load_disk_cache(self, name: str) -> None:
+        if name in self._disk_loaded:
+            return
+        self._disk_loaded.add(name)
+        try:
+            data = json.loads(self._cache_path(name).read_bytes())
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("tasks"), dict):
+            for oid, plain in data["tasks"].items():
+                self._cache.entries.setdefault(oid, plain)
+
+    def _save_disk_cache(self, name: str, oids: set[str]) -> None:
+        payload = {"version": CACHE_VERSION, "tasks": {o: self._cache.entries[o] for o in oids if o in self._cache.entries}}
+        try:
+            gitstore.write_atomic(self._cache_path(name), json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+        except OSError:
+            pass  # a read-only account still reads; the cache is only a speed-up
+
+
+# -------------------------------------------------------------------- commit messages
+
+
+def compose_message(subject: str, body: Iterable[str], trailers: Iterable[tuple[str, str]]) -> str:
+    """A commit message built by code.
+
+    The subject is one line. Every body line is prefixed with ``> `` (user text
+    is quoted this way) or is code-built, and the body has no blank lines, so
+    no body line can be read as a trailer; the trailers come last, in their
+    own paragraph, with values reduced to one clean line.
+    """
+    from tracker.textsafe import clean_line, clean_text
+
+    lines = [clean_line(subject)[:200] or "更新"]
+    body_lines = [line for chunk in body for line in clean_text(chunk).split("\n")]
+    body_lines = [line.rstrip() for line in body_lines if line.strip()]
+    if body_lines:
+        lines += ["", *body_lines]
+    trailer_lines = []
+    for key, value in trailers:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z-]*", key):
+            raise ValueError(f"bad trailer key {key!r}")
+        trailer_lines.append(f"{key}: {clean_line(value)}")
+    if trailer_lines:
+        lines += ["", *trailer_lines]
+    return "\n".join(lines) + "\n"
+
+
+def quote_user_text(text: str) -> list[str]:
+    """User text as body lines, each prefixed ``> `` (so none parses as a trailer)."""
+    from tracker.textsafe import clean_text
+
+    return ["> " + line if line.strip() else ">" for line in clean_text(text).split("\n")]
+
+
+# -------------------------------------------------------------------- store resolution
+
+
+def default_store_path() -> Path:
+    """Where the default store lives: ``<user data dir>/zwgk-tracker/store``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("zwgk-tracker", appauthor=False)) / "store"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None] = _say) -> Store:
+    """The store a command works on.
+
+    ``--repo PATH``, else ``TRACKER_REPO``, else the store holding the current
+    directory, else the default store under the user's data directory (created
+    from the bundled plan on first use; ``notify`` is told where).
+
+    Raises:
+        StoreError: when the named store cannot be opened.
+    """
+    if repo_option is not None:
+        return Store.open(Path(repo_option))
+    env = os.environ.get("TRACKER_REPO", "").strip()
+    if env:
+        return Store.open(Path(env))
+    found = gitstore.find_repository(Path.cwd())
+    if found is not None:
+        git_dir, work_tree = found
+        try:
+            return Store.open(work_tree or git_dir)
+        except StoreError:
+            pass  # a repository that is not a store (e.g. a source checkout)
+    path = default_store_path()
+    if path.exists() and any(path.iterdir()):
+        return Store.open(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.init(path)
+    notify(f"已新建默认数据仓库: {path}(随附的 2019 年计划)")
+    return store
+
+
+# -------------------------------------------------------------------- cache codec
+
+
+def _dt(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def task_to_plain(task: Task) -> dict[str, Any]:
+    """A task as JSON-able data (for the on-disk cache; no pickle: the folder may be shared)."""
+    return {
+        "number": task.number,
+        "title": task.title,
+        "section": task.section,
+        "subsection": task.subsection,
+        "unclassified": list(task.unclassified),
+        "continues": task.continues,
+        "requirements": [
+            {
+                "key": r.key,
+                "text": r.text,
+                "responsible": r.responsible,
+                "deadline": r.deadline,
+                "due": [d.isoformat() for d in r.due],
+                "leads": list(r.leads),
+                "implementers": list(r.implementers),
+                "inherited": r.inherited,
+                "assignments": [
+                    {
+                        "unit": a.unit,
+                        "role": a.role.value,
+                        "status": a.status.value,
+                        "notes": [[_dt(n.at), n.by, n.text] for n in a.notes],
+                        "evidence": list(a.evidence),
+                        "updated": _dt(a.updated),
+                        "updated_by": a.updated_by,
+                        "unknown_unit": a.unknown_unit,
+                    }
+                    for a in r.assignments.values()
+                ],
+            }
+            for r in task.requirements
+        ],
+    }
+
+
+def task_from_plain(data: dict[str, Any]) -> Task:
+    """Inverse of :func:`task_to_plain`; a fresh object every time (callers may mutate it)."""
+    task = Task(
+        number=data["number"],
+        title=data["title"],
+        section=data["section"],
+        subsection=data["subsection"],
+        unclassified=list(data["unclassified"]),
+        continues=data["continues"],
+    )
+    for r in data["requirements"]:
+        req = Requirement(
+            task=task.number,
+            key=r["key"],
+            text=r["text"],
+            responsible=r["responsible"],
+            deadline=r["deadline"],
+            due=tuple(date.fromisoformat(d) for d in r["due"]),
+            leads=list(r["leads"]),
+            implementers=list(r["implementers"]),
+            inherited=r["inherited"],
+        )
+        for a in r["assignments"]:
+            req.assignments[a["unit"]] = Assignment(
+                unit=a["unit"],
+                role=Role(a["role"]),
+                status=Status(a["status"]),
+                notes=[Note(at=datetime.fromisoformat(n[0]), by=n[1], text=n[2]) for n in a["notes"]],
+                evidence=list(a["evidence"]),
+                updated=datetime.fromisoformat(a["updated"]) if a["updated"] else None,
+                updated_by=a["updated_by"],
+                unknown_unit=a["unknown_unit"],
+            )
+        task.requirements.append(req)
+    return task
+
+
+__all__ = [
+    "CodecError",
+    "PLAN_FILE",
+    "Snapshot",
+    "Store",
+    "StoreError",
+    "branch_ref",
+    "compose_message",
+    "default_store_path",
+    "quote_user_text",
+    "resolve_store",
+]
