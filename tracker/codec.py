@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -368,11 +367,12 @@ def requirement_table(req: Requirement) -> tomlkit.items.Table:
     """A requirement as a tomlkit table, its units as one sub-table each."""
     table = tomlkit.table()
     table["text"] = text_item(req.text)
-    table["responsible"] = req.responsible
+    # Several 责任单位 lines read best as lines, not "\n" escapes.
+    table["responsible"] = text_item(req.responsible) if "\n" in req.responsible else req.responsible
     table["deadline"] = req.deadline
     table["due"] = list(req.due)
-    table["leads"] = list(req.leads)
-    table["implementers"] = list(req.implementers)
+    table["leads"] = _name_list(req.leads)
+    table["implementers"] = _name_list(req.implementers)
     if req.inherited:
         table["inherited"] = True
     units = tomlkit.table(is_super_table=True)
@@ -413,9 +413,18 @@ def notes_item(notes: Iterable[Note]) -> tomlkit.items.Array:
 
 
 def _evidence_item(evidence: Sequence[str]) -> tomlkit.items.Array:
+    return _string_array(evidence, one_line_max=1)
+
+
+def _name_list(names: Sequence[str]) -> tomlkit.items.Array:
+    """Unit names; a long list one name per line, so a clerk can scan it."""
+    return _string_array(names, one_line_max=4)
+
+
+def _string_array(values: Sequence[str], one_line_max: int) -> tomlkit.items.Array:
     array = tomlkit.array()
-    array.extend(evidence)
-    if len(evidence) > 1:
+    array.extend(values)
+    if len(values) > one_line_max:
         array.multiline(True)
     return array
 

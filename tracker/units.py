@@ -26,7 +26,7 @@ from typing import Any
 
 import tomlkit
 
-from tracker.codec import CodecError, _Reader, parse_toml
+from tracker.codec import _Reader, parse_toml
 
 KINDS = ("市直部门", "镇", "街道", "园区", "市委部门", "其他")
 

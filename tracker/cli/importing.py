@@ -1,0 +1,136 @@
+"""``tracker import``: a 任务分工 notice (text, CSV, XLSX, pipe table) -> a folder of plan files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.deadlines import resolve_deadline
+from tracker.importer import (
+    ImportResult,
+    NoticeImportError,
+    assignments_per_unit,
+    import_file,
+    write_plan,
+)
+from tracker.model import Role
+
+# Remarks printed one by one even without --dry-run; the rest are counted.
+_ALWAYS_SHOWN = ("warning", "fixed", "unplaced", "artefact")
+
+
+def _parse_issued(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"不是日期: {value!r}(应写作 2019-07-09)", param_hint="--issued") from None
+
+
+def import_notice(
+    notice: Annotated[
+        Path,
+        typer.Argument(help="通知文件:复制出的文字(.txt)、.csv、.xlsx 或竖线分隔的表格", show_default=False),
+    ],
+    plan: Annotated[int, typer.Option("--plan", help="计划年度,如 2019", show_default=False)],
+    into: Annotated[
+        Path | None, typer.Option("--into", help="写入的目录(按 tasks/ 的布局;须为空目录或不存在)")
+    ] = None,
+    issued: Annotated[
+        str | None, typer.Option("--issued", help="印发日期 YYYY-MM-DD,覆盖从通知里读到的日期")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="只显示将要创建的任务、要求、各单位分工和无法归类的内容,不写文件"),
+    ] = False,
+    allow_unknown_units: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unknown-units", help="单位名录里没有的名称也保留(标记为 unknown_unit),不中止导入"
+        ),
+    ] = False,
+    units: Annotated[
+        Path | None, typer.Option("--units", help="单位名录 units.toml(默认用随程序附带的寿光市名录)")
+    ] = None,
+) -> None:
+    """导入任务分工通知,生成每项任务一个 TOML 文件的计划目录。"""
+    issued_date = _parse_issued(issued)
+    if into is None and not dry_run:
+        raise typer.BadParameter("需要 --into 目录(或用 --dry-run 只看结果)", param_hint="--into")
+    if not 1900 <= plan <= 2200:
+        raise typer.BadParameter(f"年度不对: {plan}", param_hint="--plan")
+    try:
+        units_text = units.read_text(encoding="utf-8") if units else None
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"{units}: 无法读取单位名录: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        result = import_file(
+            notice, plan, issued=issued_date, units_text=units_text, allow_unknown_units=allow_unknown_units
+        )
+        if dry_run:
+            _print_dry_run(result)
+            return
+        assert into is not None
+        written = write_plan(result, into)
+    except NoticeImportError as exc:
+        typer.echo(exc.message, err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    _print_remarks(result, everything=False)
+    tasks, reqs, assignments = _counts(result)
+    typer.echo(
+        f"已导入 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工,写入 {into}({len(written)} 个文件)"
+    )
+
+
+def _counts(result: ImportResult) -> tuple[int, int, int]:
+    plan = result.plan
+    return len(plan.tasks), sum(1 for _ in plan.requirements()), sum(1 for _ in plan.assignments())
+
+
+def _print_remarks(result: ImportResult, *, everything: bool) -> None:
+    report = result.report
+    for line in report.lines(None if everything else _ALWAYS_SHOWN):
+        typer.echo(line)
+    hidden = sum(1 for r in report.remarks if r.kind not in _ALWAYS_SHOWN)
+    if hidden and not everything:
+        typer.echo(f"(另有 {hidden} 行通知正文或分页重复的标题未计入任务;用 --dry-run 查看)")
+    if report.unknown_units:
+        typer.echo(f"有 {len(report.unknown_units)} 处单位名称不在单位名录中,已保留并标记 unknown_unit:")
+        for unknown in report.unknown_units:
+            typer.echo(f"  {unknown.describe(report.source)}")
+
+
+def _print_dry_run(result: ImportResult) -> None:
+    plan = result.plan
+    info = plan.info
+    typer.echo(f"计划: {info.year} {info.title}")
+    typer.echo(
+        f"发文: {info.issuer or '不详'}  印发日期: {info.issued.isoformat() if info.issued else '不详'}"
+    )
+    for task in plan.sorted_tasks():
+        typer.echo(f"任务{task.number} {task.title}  [{task.section} / {task.subsection}]")
+        for req in task.requirements:
+            deadline = resolve_deadline(req.deadline, info.year, info.issued)
+            leads = [u for u, a in req.assignments.items() if a.role is Role.LEAD]
+            others = [u for u, a in req.assignments.items() if a.role is Role.IMPLEMENTER]
+            inherited = "(沿用上一条的单位和时限)" if req.inherited else ""
+            typer.echo(f"  {req.id} 时限: {req.deadline or '未规定'} -> {deadline.label}{inherited}")
+            typer.echo(f"      牵头: {'、'.join(leads) or '无'}")
+            typer.echo(f"      落实: {'、'.join(others) or '无'}")
+        for text in task.unclassified:
+            typer.echo(f"  未归类: {text}")
+    tasks, reqs, assignments = _counts(result)
+    typer.echo(f"共 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工。各单位分工数:")
+    for unit, count in sorted(assignments_per_unit(plan).items(), key=lambda kv: (-kv[1], kv[0])):
+        typer.echo(f"  {unit}\t{count}")
+    typer.echo("导入说明(含无法归类的行):")
+    _print_remarks(result, everything=True)
+    if not result.report.of_kind("unplaced"):
+        typer.echo("没有无法归类的内容。")
