@@ -35,6 +35,7 @@ from tracker import gitstore
 from tracker.codec import OPERATORS_FILE, check_roundtrip, load_task, notes_item, task_relpath
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
+from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
 from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref, compose_message, quote_user_text
 from tracker.textsafe import clean_line, clean_text
 
@@ -504,6 +505,42 @@ class Service:
             if not repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,)):
                 raise InvalidChange(f"已有 {year} 年的计划")
         return CommitResult(commit, message.split("\n", 1)[0], message, year, [], False, 1, files)
+
+    def record_reminders(self, records: list[ReminderRecord], *, dry_run: bool = False) -> CommitResult:
+        """Append reminders (催办) to ``tasks/reminders.toml`` in one commit of their own (admin only).
+
+        The subject is ``催办 N 个单位: …``; one ``Reminder: UNIT`` trailer per unit. ``by`` is
+        always the admin making the commit, whatever the records say.
+
+        Raises:
+            InvalidChange: no records, or a unit or requirement the plan does not have.
+            PermissionDenied: the operator is not an office admin.
+        """
+        if not records:
+            raise InvalidChange("没有要记录的催办")
+
+        def build(snap: Snapshot) -> _Edit:
+            admin = self._require_admin(snap, "催办")
+            plan = snap.loaded.plan
+            units = {a.unit for _, _, a in plan.assignments()}
+            for r in records:
+                if r.unit not in units:
+                    raise InvalidChange(f"计划中没有单位 {clean_line(r.unit)} 的任务")
+                missing = [i for i in r.items if plan.find_requirement(i) is None]
+                if missing:
+                    raise InvalidChange(f"计划中没有要求 {clean_line('、'.join(missing))}")
+            stamped = [replace(r, by=admin.login) for r in records]
+            current = self.store.read_files(snap.commit, [REMINDERS_FILE]).get(REMINDERS_FILE, b"")
+            text = append_reminders(current.decode("utf-8"), stamped)
+            body = [
+                f"{clean_line(r.unit)}: {'、'.join(r.items) or '无'}" + (f"(已逾期: {'、'.join(r.late)})" if r.late else "")
+                for r in stamped
+            ]
+            trailers = [("Reminder", clean_line(u)) for u in dict.fromkeys(r.unit for r in stamped)]
+            trailers += [("Operator", admin.login), ("Plan", str(self.year))]
+            return _Edit({REMINDERS_FILE: text.encode()}, reminder_subject(stamped), body, trailers, [])
+
+        return self._write(build, dry_run)
 
 
 # -------------------------------------------------------------------- helpers
