@@ -107,18 +107,26 @@ class Need:
     what: str
     unit: str = ""
     forged: str = ""  # a violation no role excuses except admin (a note signed by someone else)
+    place: str = ""  # findings of one place and reason are reported as one line
+    field: str = ""
 
 
-def _where(path: str, key: Sequence[str]) -> str:
+def _where_parts(path: str, key: Sequence[str]) -> tuple[str, str]:
+    """(place, field) of a changed key: ("任务5.1 市发改局", "status")."""
     if is_task_path(path):
         number = path[len(TASKS_PREFIX) :].rsplit("/", 1)[-1].split(".")[0].lstrip("0")
         if len(key) >= 2 and key[0] == "requirements":
             rest = key[2:]
             if len(rest) >= 2 and rest[0] == "units":
-                return f"任务{number}.{key[1]} {rest[1]} {'.'.join(rest[2:]) or '(整条分工)'}"
-            return f"任务{number}.{key[1]} {'.'.join(rest) or '(整条要求)'}"
-        return f"任务{number} {'.'.join(key) or '(整个文件)'}"
-    return f"{path} {'.'.join(key)}".strip()
+                return f"任务{number}.{key[1]} {rest[1]}", ".".join(rest[2:]) or "(整条分工)"
+            return f"任务{number}.{key[1]}", ".".join(rest) or "(整条要求)"
+        return f"任务{number}", ".".join(key) or "(整个文件)"
+    return path, ".".join(key)
+
+
+def _where(path: str, key: Sequence[str]) -> str:
+    place, name = _where_parts(path, key)
+    return f"{place} {name}".strip()
 
 
 def needs_for_file(path: str, before: bytes | None, after: bytes | None, login: str) -> list[Need]:
@@ -150,7 +158,8 @@ def _task_needs(
     new: Mapping[str, Any],
     login: str,
 ) -> list[Need]:
-    what = _where(path, key)
+    place, name = _where_parts(path, key)
+    what = f"{place} {name}"
     if not (len(key) == 5 and key[0] == "requirements" and key[2] == "units" and key[4] in OPERATOR_FIELDS):
         return [Need(what)]
     unit = key[3]
@@ -166,11 +175,15 @@ def _task_needs(
         for note in new_notes[len(old_notes) :]:
             by = note.get("by", "") if isinstance(note, dict) else ""
             forged = "" if by == login else f"新进展的署名 {render(by)!r} 不是作者 {login}"
-            needs.append(Need(what, unit=unit, forged=forged))
+            needs.append(Need(what, unit=unit, forged=forged, place=place, field=name))
         return needs
     if field == "updated_by" and b != login:
-        return [Need(what, unit=unit, forged=f"updated_by {render(b)!r} 不是作者 {login}")]
-    return [Need(what, unit=unit)]
+        return [
+            Need(
+                what, unit=unit, forged=f"updated_by {render(b)!r} 不是作者 {login}", place=place, field=name
+            )
+        ]
+    return [Need(what, unit=unit, place=place, field=name)]
 
 
 def _has(data: Mapping[str, Any], key: Sequence[str]) -> bool:
@@ -183,31 +196,43 @@ def _has(data: Mapping[str, Any], key: Sequence[str]) -> bool:
 
 
 def judge_needs(needs: Iterable[Need], actor: Actor | None, login: str) -> list[tuple[str, str]]:
-    """``(what, why)`` for every need the actor does not meet."""
-    out: list[tuple[str, str]] = []
+    """``(what, why)`` for every need the actor does not meet, one line per place and reason."""
     needs = list(needs)
     if not needs:
-        return out
+        return []
     if actor is None:
-        return [
-            (
-                "作者",
-                f"{login or '(空)'} 不在当时的 operators.toml 中(未知作者),却改动了 {needs[0].what} 等 {len(needs)} 处",
-            )
-        ]
+        why = f"{login or '(空)'} 不在当时的 operators.toml 中(未知作者),却改动了 {needs[0].what} 等 {len(needs)} 处"
+        return [("作者", why)]
+    grouped: dict[tuple[str, str], list[Need]] = {}
     for need in needs:
-        if actor.role == ADMIN:
+        why = _refusal(need, actor, login)
+        if why:
+            grouped.setdefault((need.place or need.what, why), []).append(need)
+    out: list[tuple[str, str]] = []
+    for (place, why), items in grouped.items():
+        if not items[0].place:
+            out.extend((n.what, why) for n in items)
             continue
-        if need.forged:
-            out.append((need.what, need.forged))
-        elif actor.role != OPERATOR:
-            out.append((need.what, f"{_role_label(actor.role)}只能查看,不能修改"))
-        elif not need.unit:
-            out.append((need.what, "只有管理员可以修改计划文本、单位、操作员和催办记录"))
-        elif need.unit not in actor.units:
-            mine = "、".join(actor.units) or "无"
-            out.append((need.what, f"操作员 {login} 只负责 {mine},无权修改 {need.unit} 的分工"))
+        names = list(dict.fromkeys(n.field for n in items))
+        shown = [n for n in names if n not in BOOKKEEPING_FIELDS] or names
+        out.append((f"{place} {'、'.join(shown)}", why))
     return out
+
+
+def _refusal(need: Need, actor: Actor, login: str) -> str:
+    """Why ``actor`` may not meet ``need`` ("" when they may)."""
+    if actor.role == ADMIN:
+        return ""
+    if need.forged:
+        return need.forged
+    if actor.role != OPERATOR:
+        return f"{_role_label(actor.role)}只能查看,不能修改"
+    if not need.unit:
+        return "只有管理员可以修改计划文本、单位、操作员和催办记录"
+    if need.unit not in actor.units:
+        mine = "、".join(actor.units) or "无"
+        return f"操作员 {login} 只负责 {mine},无权修改 {need.unit} 的分工"
+    return ""
 
 
 def _role_label(role: str) -> str:
@@ -387,15 +412,17 @@ def merge_needs(
         return [Need(path, forged=f"合并结果无法解析: {exc}")]
     b, o, t, m = (flatten(d or {}) for d in docs)
     needs: list[Need] = []
-    for key in {*b, *o, *t, *m}:
+    for key in sorted({*b, *o, *t, *m}):
         value, conflict = merge_leaf(b.get(key), o.get(key), t.get(key))
         actual = m.get(key)
         if conflict:
             if key[-1] in BOOKKEEPING_FIELDS and (actual == o.get(key) or actual == t.get(key)):
                 continue
-            needs.append(Need(_where(path, key) + "(合并冲突的裁决)"))
+            place, name = _where_parts(path, key)
+            needs.append(Need(f"{place} {name}", place=f"{place}(合并冲突的裁决)", field=name))
         elif not _same(value, actual):
-            needs.append(Need(_where(path, key) + "(合并引入了双方都没有的改动)"))
+            place, name = _where_parts(path, key)
+            needs.append(Need(f"{place} {name}", place=f"{place}(合并引入了双方都没有的改动)", field=name))
     return needs
 
 
