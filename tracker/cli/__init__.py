@@ -13,6 +13,14 @@ app = typer.Typer(
 )
 
 
+from tracker.cli import init_cmd, operator_cmd, plan_cmd, set_cmd  # noqa: E402
+
+app.command("init")(init_cmd.init)
+app.command("set")(set_cmd.set_)
+app.add_typer(operator_cmd.app, name="operator")
+app.add_typer(plan_cmd.app, name="plan")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,117 @@
+"""``tracker set``: change one unit's status, note or evidence on a requirement or a whole task.
+
+The core of the command is :func:`changes_for` + :func:`commit_and_report`, so that
+bulk forms (``--query``, ranges, a confirmation) can reuse it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.store_common import open_service, user_errors
+from tracker.i18n import t
+from tracker.model import parse_task_number
+from tracker.planio import LoadedPlan
+from tracker.service import Change, CommitResult, Service
+
+
+def parse_req(text: str) -> tuple[int, str | None]:
+    """``5`` -> (5, None); ``5.2`` -> (5, "2"). Raises ValueError on anything else."""
+    task_part, dot, key = text.strip().partition(".")
+    number = parse_task_number(task_part)
+    if dot:
+        if not key.isdigit() or key.startswith("0"):
+            raise ValueError(f"要求编号不合法: {text!r}(应写作 5 或 5.2)")
+        return number, key
+    return number, None
+
+
+def changes_for(
+    loaded: LoadedPlan,
+    req: str,
+    unit: str,
+    *,
+    status: str | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+) -> list[Change]:
+    """The field changes ``tracker set REQ --unit UNIT ...`` means.
+
+    ``REQ`` is ``5`` (every requirement of task 5 naming the unit) or ``5.2``.
+
+    Raises:
+        ValueError: a malformed REQ, an unknown task or requirement, a unit not
+            named by it (message in Chinese).
+    """
+    number, key = parse_req(req)
+    task = loaded.plan.tasks.get(number)
+    if task is None:
+        raise ValueError(f"{loaded.plan.year} 年计划中没有任务 {number}")
+    resolved = loaded.registry.resolve(unit).name
+    if key is not None:
+        requirement = task.requirement(key)
+        if requirement is None:
+            raise ValueError(f"任务{number} 没有第 {key} 条要求")
+        requirements = [requirement]
+    else:
+        requirements = [r for r in task.requirements if resolved in r.assignments]
+        if not requirements:
+            raise ValueError(f"任务{number} 的要求都没有 {resolved} 的分工")
+    changes = []
+    for r in requirements:
+        if status is not None:
+            changes.append(Change(number, r.key, resolved, "status", status))
+        if note is not None:
+            changes.append(Change(number, r.key, resolved, "note", note))
+        if evidence is not None:
+            changes.append(Change(number, r.key, resolved, "evidence", evidence))
+    return changes
+
+
+def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str | None = None) -> CommitResult:
+    """Apply through the service, print ``COMMIT SUBJECT``; exit 1 with one line on error."""
+    with user_errors():
+        result = service.apply(changes, on_behalf_of=on_behalf_of)
+    if result.commit is None:
+        typer.echo(t("没有变化,未提交", "nothing changed, no commit"))
+    else:
+        typer.echo(f"{result.short} {result.subject}")
+    return result
+
+
+def set_(
+    req: Annotated[str, typer.Argument(metavar="REQ", help=t("任务或要求编号: 5 或 5.2", "task or requirement: 5 or 5.2"))],
+    unit: Annotated[str, typer.Option("--unit", metavar="UNIT", help=t("单位名称或简称", "unit name or alias"))],
+    status: Annotated[
+        str | None,
+        typer.Option("--status", metavar="STATUS", show_default=False,
+                     help=t("状态: 未启动/推进中/已完成/受阻/不适用(或 not_started 等)", "status: not_started, in_progress, done, blocked, not_applicable")),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", show_default=False, help=t("追加一条进展", "append a progress note"))] = None,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", metavar="URL", show_default=False, help=t("添加佐证(网址、文号)", "add evidence (URL, document number)"))
+    ] = None,
+    on_behalf_of: Annotated[
+        str | None,
+        typer.Option("--on-behalf-of", metavar="UNIT", show_default=False, help=t("管理员代该单位录入", "admin entering data for this unit")),
+    ] = None,
+    plan: PlanOption = None,
+    repo: RepoOption = None,
+) -> None:
+    """修改单位在某项任务或要求上的状态、进展、佐证(每次修改一个提交)。"""
+    if status is None and note is None and evidence is None:
+        fail(t("请至少给出 --status、--note 或 --evidence 之一", "give at least one of --status, --note, --evidence"), 2)
+    service = open_service(repo, plan)
+    with user_errors():
+        loaded = service.store.load(service.year)
+    try:
+        changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
+    except ValueError as exc:
+        fail(str(exc))
+    commit_and_report(service, changes, on_behalf_of)
+
+
+__all__ = ["changes_for", "commit_and_report", "parse_req", "set_"]

@@ -1,0 +1,40 @@
+"""What the store-writing commands share: opening the store as the current login, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tracker import operators
+from tracker.cli.plan_source import fail
+from tracker.codec import CodecError
+from tracker.gitstore import GitError, LockBusy
+from tracker.service import Service, ServiceError
+from tracker.store import Store, StoreError, resolve_store
+
+
+def open_store(repo: Path | None) -> Store:
+    """The store named by ``--repo`` / ``TRACKER_REPO`` / the current directory / the default; exit 1 on failure."""
+    with user_errors():
+        return resolve_store(repo)
+    raise AssertionError("unreachable")
+
+
+def open_service(repo: Path | None, year: int | None) -> Service:
+    """A service on ``plan/YEAR`` (default: newest) acting as the current login."""
+    store = open_store(repo)
+    with user_errors():
+        chosen = year if year is not None else store.default_year()
+        store.tip(chosen)
+        return Service(store, store.operator(operators.current_login(), chosen), chosen)
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the core's errors into one line on stderr and exit 1."""
+    try:
+        yield
+    except (ServiceError, StoreError, CodecError, LockBusy, GitError, OSError) as exc:
+        fail(str(exc))
