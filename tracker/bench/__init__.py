@@ -1,0 +1,1 @@
+"""Synthetic stores and the benchmark: ``python -m tracker.bench generate|run``."""
