@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import typer
 
+from tracker.i18n import localized_group_class, t
+
 app = typer.Typer(
     name="tracker",
-    help="政务公开任务分工跟踪。不带参数运行时打开终端界面。",
+    cls=localized_group_class(),  # --lang en / English locale: English help and messages
+    help=t("政务公开任务分工跟踪。不带参数运行时打开终端界面。",
+           "Government disclosure work-plan tracker. Without arguments it opens the terminal interface."),
     no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
 )
 
+from tracker.cli import list_cmd, show_cmd  # noqa: E402
+
+list_cmd.register(app)
+show_cmd.register(app)
+
+from tracker.cli import importing  # noqa: E402
+
+app.command("import")(importing.import_notice)
+
+from tracker.cli import validate  # noqa: E402
+
+app.command("validate")(validate.validate)
 
 from tracker.cli import init_cmd, operator_cmd, plan_cmd, set_cmd  # noqa: E402
 
@@ -19,6 +35,11 @@ app.command("init")(init_cmd.init)
 app.command("set")(set_cmd.set_)
 app.add_typer(operator_cmd.app, name="operator")
 app.add_typer(plan_cmd.app, name="plan")
+
+from tracker.cli import remind_cmd, report_cmd  # noqa: E402
+
+report_cmd.register(app)
+remind_cmd.register(app)
 
 
 def main() -> None:

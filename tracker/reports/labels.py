@@ -80,6 +80,20 @@ def scope_line(report: Report) -> str:
     return ";".join(parts)
 
 
+FIELD_LABELS = {
+    "status": "状态",
+    "note": "进展",
+    "evidence": "佐证",
+    "role": "角色",
+    "notes": "进展",
+}
+
+
+def field_label(field: str) -> str:
+    """The Chinese name of a changed field (unknown fields as they are)."""
+    return FIELD_LABELS.get(field, field)
+
+
 def change_value(field: str, old: str, new: str) -> str:
     """How one change reads: ``推进中 → 已完成`` or the added text."""
     if old and new:

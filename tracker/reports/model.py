@@ -398,7 +398,7 @@ def build_report(
     )
     due_soon.sort(key=lambda d: (d.due, _req_sort_key(d.requirement), d.role is not Role.LEAD, rank[d.unit]))
     reminder_rows = _reminder_rows(loaded, reminders, as_of, selected, set(units))
-    changes = _changes(events, since, as_of, matcher_units=set(units)) if since is not None else []
+    changes = _changes(events, since, as_of, selected) if since is not None else []
     return Report(
         title=clean_line(plan.info.title) or f"{plan.year}年政务公开工作任务分工",
         year=plan.year,
@@ -473,8 +473,14 @@ def _as_datetime(value: Any) -> datetime | None:
     return None
 
 
-def _changes(events: Iterable[Any], since: date, as_of: date, *, matcher_units: set[str]) -> list[ChangeRow]:
-    """History events in ``(since, as_of]`` about the units the report covers, oldest first."""
+def _changes(
+    events: Iterable[Any], since: date, as_of: date, selected: set[tuple[str, str]]
+) -> list[ChangeRow]:
+    """Changes to the assignments the report covers, dated ``since`` to ``as_of`` inclusive, oldest first.
+
+    Plan-wide edits (metadata, the unit registry, operators) and reminders are left out:
+    the period's changes are about units' work.
+    """
     rows: list[ChangeRow] = []
     for event in events:
         field_name = str(_get(event, "field", "") or "")
@@ -484,12 +490,12 @@ def _changes(events: Iterable[Any], since: date, as_of: date, *, matcher_units: 
         if at is None or not (since <= at.date() <= as_of):
             continue
         unit = clean_line(str(_get(event, "unit", "") or ""))
-        if unit and unit not in matcher_units:
-            continue
         task = _get(event, "task")
         requirement = str(_get(event, "requirement", "") or "")
         if task is not None and requirement and "." not in requirement:
             requirement = f"{task}.{requirement}"
+        if (unit, requirement) not in selected:
+            continue
         rows.append(
             ChangeRow(
                 at=at,
@@ -501,12 +507,23 @@ def _changes(events: Iterable[Any], since: date, as_of: date, *, matcher_units: 
                 requirement=clean_line(requirement),
                 unit=unit,
                 field=clean_line(field_name),
-                old=clean_line(_text(_get(event, "old", ""))),
-                new=clean_line(_text(_get(event, "new", ""))),
+                old=_value_text(field_name, _get(event, "old", "")),
+                new=_value_text(field_name, _get(event, "new", "")),
             )
         )
     rows.sort(key=lambda r: (r.at.isoformat(), r.commit, r.requirement, r.unit, r.field))
     return rows
+
+
+def _value_text(field_name: str, value: Any) -> str:
+    """A changed value as people read it: statuses by their Chinese label."""
+    text = clean_line(_text(value))
+    if field_name == "status" and text:
+        try:
+            return Status.parse(text).label
+        except ValueError:
+            return text
+    return text
 
 
 def _text(value: Any) -> str:

@@ -32,6 +32,7 @@ from tracker.reports.labels import (
     change_value,
     cn_date,
     count_cells,
+    field_label,
     headline,
     iso,
     scope_line,
@@ -329,7 +330,7 @@ def render_docx(report: Report) -> bytes:
                         c.login,
                         c.requirement,
                         c.unit,
-                        c.field,
+                        field_label(c.field),
                         change_value(c.field, c.old, c.new),
                     ]
                     for c in report.changes

@@ -19,6 +19,7 @@ from tracker.reports.labels import (
     STATUS_COLOURS,
     change_value,
     count_cells,
+    field_label,
     headline,
     iso,
     scope_line,
@@ -284,7 +285,7 @@ def render_html(report: Report) -> str:
                             _e(c.login),
                             c.requirement,
                             _e(c.unit),
-                            _e(c.field),
+                            _e(field_label(c.field)),
                             _e(change_value(c.field, c.old, c.new)),
                         ]
                         for c in report.changes

@@ -10,6 +10,7 @@ from tracker.reports.labels import (
     SECTIONS,
     change_value,
     count_cells,
+    field_label,
     headline,
     iso,
     scope_line,
@@ -147,7 +148,7 @@ def render_markdown(report: Report) -> str:
                             md_escape(c.login),
                             c.requirement,
                             md_escape(c.unit),
-                            md_escape(c.field),
+                            md_escape(field_label(c.field)),
                             md_escape(change_value(c.field, c.old, c.new)),
                         ]
                         for c in report.changes

@@ -10,6 +10,7 @@ from tracker.reports.labels import (
     SECTIONS,
     change_value,
     count_cells,
+    field_label,
     headline,
     iso,
     scope_line,
@@ -162,7 +163,7 @@ def render_table(report: Report, *, width: int = 40) -> str:
                             c.login,
                             c.requirement,
                             c.unit,
-                            c.field,
+                            field_label(c.field),
                             _cut(change_value(c.field, c.old, c.new), width),
                         ]
                         for c in report.changes
