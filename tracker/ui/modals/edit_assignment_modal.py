@@ -1,0 +1,137 @@
+"""EditAssignmentModal: one unit's status, a new progress note, evidence.
+
+| key | action |
+|---|---|
+| ctrl+s | validate and save |
+| escape | cancel |
+| tab / shift+tab | next / previous field |
+
+Dismisses with the list of :class:`~tracker.ui.backend.FieldEdit` to commit
+(the status carries ``expected`` = the status the operator saw, so a change made
+meanwhile comes back as a conflict), or None when cancelled. Nothing is saved here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Select, Static, TextArea
+
+from tracker.model import Assignment, Requirement, Status
+from tracker.textsafe import clean_line, clean_text
+from tracker.ui import labels
+from tracker.ui.backend import FieldEdit
+from tracker.ui.widgets.key_bar import KeyBar
+
+MAX_NOTE = 5000
+MAX_EVIDENCE = 2000
+
+
+def validate_evidence(text: str, lang: str = "zh") -> tuple[list[str], str | None]:
+    """Evidence lines -> items, or the first problem in the operator's language.
+
+    An item is an http(s) URL with a host, or a document number / date (no scheme).
+    """
+    t = labels.get(lang)
+    items: list[str] = []
+    for number, raw in enumerate(clean_text(text).split("\n"), start=1):
+        item = raw.strip()
+        if not item:
+            continue
+        if len(item) > MAX_EVIDENCE:
+            return [], t("bad_evidence", line=number, why=t("too_long", n=MAX_EVIDENCE))
+        if "://" in item or item.lower().startswith(("http:", "https:", "javascript:", "file:", "data:")):
+            parts = urlsplit(item)
+            if parts.scheme.lower() not in ("http", "https"):
+                return [], t("bad_evidence", line=number, why=t("bad_scheme"))
+            if not parts.hostname:
+                return [], t("bad_evidence", line=number, why=t("bad_host"))
+            if any(c.isspace() for c in item):
+                return [], t("bad_evidence", line=number, why=t("has_space"))
+        items.append(clean_line(item))
+    return items, None
+
+
+class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
+    """The edit form for one assignment."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "b_save", id="save", priority=True),
+        Binding("escape", "cancel", "b_cancel", id="cancel"),
+    ]
+
+    def __init__(self, req: Requirement, assignment: Assignment, title: str, lang: str = "zh") -> None:
+        super().__init__()
+        self.req = req
+        self.assignment = assignment
+        self.task_title = title
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        t = labels.get(self.lang)
+        a = self.assignment
+        with Vertical(id="edit-dialog"):
+            yield Static(Text(t("edit_title", req=self.req.id, unit=clean_line(a.unit)), style="bold"), id="edit-title")
+            with VerticalScroll(id="edit-fields"):
+                yield Static(Text(clean_line(self.task_title), style="dim"), id="edit-task")
+                yield Static(Text(t("status")), classes="field-label")
+                yield Select(
+                    [(labels.status_label(s, self.lang), s.value) for s in Status],
+                    value=a.status.value,
+                    allow_blank=False,
+                    id="edit-status",
+                )
+                if a.notes:
+                    last = Text(f"{t('last_note')}: ", style="dim")
+                    last.append(clean_text(a.last_note))
+                    yield Static(last, id="edit-last-note")
+                yield Static(Text(t("new_note")), classes="field-label")
+                yield TextArea("", id="edit-note", soft_wrap=True, show_line_numbers=False)
+                yield Static(Text(t("evidence_help")), classes="field-label")
+                yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True)
+            yield Static(Text(""), id="edit-error")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#edit-status", Select).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#edit-error", Static).update(Text(message, style="bold red"))
+
+    def edits(self) -> tuple[list[FieldEdit], str | None]:
+        """What the form asks to change, or a validation error."""
+        t = labels.get(self.lang)
+        edits: list[FieldEdit] = []
+        status = self.query_one("#edit-status", Select).value
+        if isinstance(status, str) and status != self.assignment.status.value:
+            edits.append(FieldEdit("status", status, expected=self.assignment.status.value))
+        note = clean_text(self.query_one("#edit-note", TextArea).text).strip()
+        if len(note) > MAX_NOTE:
+            return [], t("note_too_long", n=MAX_NOTE)
+        if note:
+            edits.append(FieldEdit("note", note))
+        items, problem = validate_evidence(self.query_one("#edit-evidence", TextArea).text, self.lang)
+        if problem:
+            return [], problem
+        for item in items:
+            if item not in self.assignment.evidence:
+                edits.append(FieldEdit("evidence", item))
+        return edits, None
+
+    def action_save(self) -> None:
+        edits, problem = self.edits()
+        if problem:
+            self.show_error(problem)
+            return
+        if not edits:
+            self.show_error(labels.get(self.lang)("nothing_changed"))
+            return
+        self.dismiss(edits)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,107 @@
+"""DashboardScreen: progress per unit and per section as bars, overdue counts, what is due soon.
+
+| key | action |
+|---|---|
+| up/down, pgup/pgdn | scroll |
+| escape | back |
+
+Units are sorted with the most overdue first, so the office sees whom to chase.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tracker.ui import labels
+from tracker.ui.backend import Figures, Progress, dashboard_figures
+from tracker.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.ui.app import TrackerApp
+
+
+def bar(done: int, total: int, width: int) -> Text:
+    """A bar of ``width`` cells: filled for done, light for the rest."""
+    filled = round(width * done / total) if total else 0
+    text = Text("█" * filled, style="green")
+    text.append("░" * (width - filled), style="dim")
+    return text
+
+
+def progress_lines(items: list[Progress], width: int, name_width: int, lang: str) -> Text:
+    t = labels.get(lang)
+    out = Text()
+    bar_width = max(6, width - name_width - 22)
+    for p in items:
+        out.append(set_cell_size(p.name, name_width) + " ")
+        out.append_text(bar(p.done, p.total, bar_width))
+        pct = f"{100 * p.done // p.total:3d}%" if p.total else "  - "
+        out.append(f" {pct} {p.done:>3}/{p.total:<3}")
+        if p.overdue:
+            out.append(f" {t('overdue_mark')}{p.overdue:>3}", style="bold red")
+        out.append("\n")
+    return out
+
+
+class DashboardScreen(Screen[None]):
+    """A picture the office can read in five seconds."""
+
+    BINDINGS = [Binding("escape", "back", "b_back", id="back")]
+
+    def __init__(self, lang: str = "zh") -> None:
+        super().__init__()
+        self.lang = lang
+        self.figures: Figures | None = None
+
+    @property
+    def tracker(self) -> TrackerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard-scroll"):
+            yield Static(Text(""), id="dashboard")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#dashboard-scroll").focus()
+        self.render_figures()
+
+    def on_resize(self) -> None:
+        self.render_figures()
+
+    def render_figures(self) -> None:
+        loaded = self.tracker.loaded
+        if loaded is None:
+            return
+        t = labels.get(self.lang)
+        today = self.tracker.today
+        self.figures = figures = dashboard_figures(loaded, today)
+        width = max(40, self.size.width - 2)
+        out = Text()
+        out.append(t("dash_title", year=loaded.plan.year, today=today.isoformat()) + "  ", style="bold")
+        out.append(t("dash_overdue_total", n=figures.overdue) + "\n", style="bold red" if figures.overdue else "green")
+        out.append("\n" + t("dash_units") + "\n", style="bold underline")
+        name_width = min(16, max((cell_len(p.name) for p in figures.units), default=8))
+        out.append_text(progress_lines(figures.units, width, name_width, self.lang))
+        out.append("\n" + t("dash_sections") + "\n", style="bold underline")
+        sec_width = min(28 if width >= 100 else 20, max((cell_len(p.name) for p in figures.sections), default=8))
+        out.append_text(progress_lines(figures.sections, width, sec_width, self.lang))
+        out.append("\n" + t("dash_upcoming") + "\n", style="bold underline")
+        if not figures.upcoming:
+            out.append(t("dash_nothing_due") + "\n", style="dim")
+        for u in figures.upcoming:
+            out.append(f"{u.due:%m-%d} {u.requirement:<5} ")
+            out.append(set_cell_size(u.unit, name_width) + " ", style="bold")
+            out.append(set_cell_size(u.title, max(4, width - name_width - 14)) + "\n")
+        self.query_one("#dashboard", Static).update(out)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,310 @@
+"""MainScreen: sections tree, task table, detail pane and the filter bar.
+
+| key | action |
+|---|---|
+| / | type a filter (live; enter or esc returns to the table) |
+| m | my unit's assignments |
+| o | overdue |
+| w | due within 30 days |
+| n | not started |
+| a | the whole plan (no filter) |
+| e | edit the highlighted assignment |
+| h | history of the selected task |
+| u | history of the highlighted unit |
+| d | dashboard |
+| y | switch plan year (or leave a past commit) |
+| t | show or hide the sections tree |
+| r | reload now |
+| tab | move between table, assignments, tree |
+
+The screen owns no data: the app holds the loaded plan and calls
+:meth:`MainScreen.plan_changed` after every (re)load.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from tracker.model import Requirement, Task
+from tracker.ui import labels
+from tracker.ui.backend import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row, build_rows
+from tracker.ui.widgets.detail_pane import AssignmentList, DetailPane
+from tracker.ui.widgets.filter_bar import FilterBar
+from tracker.ui.widgets.key_bar import KeyBar
+from tracker.ui.widgets.section_tree import SectionTree
+from tracker.ui.widgets.task_table import TaskTable
+
+if TYPE_CHECKING:
+    from tracker.ui.app import TrackerApp
+
+# Actions that change data; check_action disables them with a reason.
+EDIT_ACTIONS = frozenset({"edit_assignment"})
+
+
+class MainScreen(Screen[None]):
+    """What an operator sees all day."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "b_filter", id="filter", key_display="/"),
+        Binding("m", "quick_filter('mine')", "b_mine", id="mine"),
+        Binding("o", "quick_filter('overdue')", "b_overdue", id="overdue"),
+        Binding("w", "quick_filter('due30')", "b_due30", id="due30"),
+        Binding("n", "quick_filter('not_started')", "b_not_started", id="not_started"),
+        Binding("a", "quick_filter('all')", "b_all", id="all"),
+        Binding("e", "edit_assignment", "b_edit", id="edit"),
+        Binding("h", "task_history", "b_history", id="task_history"),
+        Binding("u", "unit_history", "b_unit_history", id="unit_history"),
+        Binding("d", "dashboard", "b_dashboard", id="dashboard"),
+        Binding("y", "switch_plan", "b_plan", id="switch_plan"),
+        Binding("t", "toggle_tree", "b_tree", id="toggle_tree"),
+        Binding("r", "reload", "b_refresh", id="reload"),
+    ]
+
+    class RowsReady(Message):
+        def __init__(self, query: str, generation: int, rows: list[Row]) -> None:
+            super().__init__()
+            self.query = query
+            self.generation = generation
+            self.rows = rows
+
+    def __init__(self, lang: str = "zh", initial_query: str = "") -> None:
+        super().__init__()
+        self.lang = lang
+        self.initial_query = initial_query
+        self.query_text = initial_query
+        self.rows: dict[str, Row] = {}
+        self._generation = 0
+        self.rows_ready = 0  # how many filter results arrived (tests wait on it)
+
+    @property
+    def tracker(self) -> TrackerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        t = labels.get(self.lang)
+        yield Static(Text(t("loading")), id="title-bar")
+        yield FilterBar(self.lang, self.initial_query, id="filter-bar")
+        with Horizontal(id="main-body"):
+            yield SectionTree(id="sections")
+            with Vertical(id="right"):
+                yield TaskTable(self.lang, self.tracker.today, id="tasks")
+                yield DetailPane(self.lang, self.tracker.today, id="detail")
+        yield Static(Text(""), id="status-line")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(TaskTable).focus()
+        self.set_tree_visible(self.app.size.width >= 100)
+
+    # ---------------------------------------------------------------- data in
+
+    def plan_changed(self) -> None:
+        """The app loaded a plan (first time, year switch, or someone's new commit)."""
+        loaded = self.tracker.loaded
+        if loaded is None:
+            return
+        self.query_one(SectionTree).load(loaded)
+        self.update_title()
+        self.apply_query(self.query_bar.value, force=True)
+
+    @property
+    def query_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    def update_title(self) -> None:
+        app = self.tracker
+        t = labels.get(self.lang)
+        loaded = app.loaded
+        title = Text()
+        if loaded is not None:
+            title.append(f" {loaded.plan.year} ", style="bold reverse")
+            title.append(" " + (loaded.plan.info.title or t("app_title")))
+        who = app.backend.operator
+        title.append("  ·  ")
+        title.append(f"{getattr(who, 'name', '') or getattr(who, 'login', '')}", style="bold")
+        units = "、".join(app.backend.units)
+        if units:
+            title.append(f" ({units})")
+        if app.ref:
+            title.append("  " + t("readonly_ref", ref=app.ref[:7]), style="bold yellow")
+        self.query_one("#title-bar", Static).update(title)
+
+    # ---------------------------------------------------------------- filtering
+
+    def on_filter_bar_query_changed(self, event: FilterBar.QueryChanged) -> None:
+        self.apply_query(event.text)
+        if event.submitted and isinstance(self.focused, Input):
+            self.query_one(TaskTable).focus()
+
+    def apply_query(self, text: str, force: bool = False) -> None:
+        """Compile the query (errors shown, nothing else changes) and rebuild rows off-thread."""
+        loaded = self.tracker.loaded
+        if loaded is None:
+            return
+        if text == self.query_text and not force:
+            return
+        ctx = FilterContext(self.tracker.today, loaded, self.tracker.backend.units)
+        try:
+            matcher = AssignmentMatcher(text, ctx)
+        except FilterError as exc:
+            self.query_bar.show_error(exc.message, exc.token)
+            return
+        self.query_text = text
+        self._generation += 1
+        self._build_rows(text, self._generation, matcher)
+
+    @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
+    def _build_rows(self, text: str, generation: int, matcher: AssignmentMatcher) -> None:
+        loaded = matcher.ctx.loaded
+        rows = build_rows(loaded, matcher, self.tracker.today)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsReady(text, generation, rows))
+
+    def on_main_screen_rows_ready(self, event: RowsReady) -> None:
+        if event.generation != self._generation:
+            return
+        self.rows = {r.key: r for r in event.rows}
+        table = self.query_one(TaskTable)
+        table.plan_year = self.tracker.loaded.plan.year if self.tracker.loaded else None
+        table.show_rows(event.rows)
+        self.query_bar.show_count(len(event.rows))
+        self.show_detail(table.current_key)
+        self.rows_ready += 1
+        self.update_status()
+
+    def action_focus_filter(self) -> None:
+        self.query_bar.input.focus()
+
+    def action_quick_filter(self, name: str) -> None:
+        text = self.tracker.my_unit_query() if name == "mine" else QUICK_FILTERS[name]
+        self.query_bar.set_value(text)
+
+    # ---------------------------------------------------------------- selection
+
+    def current(self) -> tuple[Task | None, Requirement | None]:
+        loaded = self.tracker.loaded
+        key = self.query_one(TaskTable).current_key
+        if loaded is None or key is None:
+            return None, None
+        req = loaded.plan.find_requirement(key)
+        task = loaded.plan.tasks.get(req.task) if req else None
+        return task, req
+
+    @property
+    def current_unit(self) -> str | None:
+        return self.query_one(DetailPane).current_unit
+
+    def show_detail(self, key: str | None) -> None:
+        task, req = self.current()
+        row = self.rows.get(key or "")
+        prefer = (row.units if row else ()) + self.tracker.backend.units
+        self.query_one(DetailPane).show(task, req, prefer=tuple(dict.fromkeys(prefer)))
+        self.refresh_bindings()
+        self.update_status()
+
+    def on_task_table_requirement_highlighted(self, event: TaskTable.RequirementHighlighted) -> None:
+        self.show_detail(event.key)
+
+    def on_detail_pane_assignment_highlighted(self, event: DetailPane.AssignmentHighlighted) -> None:
+        self.refresh_bindings()
+        self.update_status()
+
+    def on_section_tree_task_chosen(self, event: SectionTree.TaskChosen) -> None:
+        table = self.query_one(TaskTable)
+        for key in table.shown_keys:
+            if self.rows[key].task >= event.task:
+                table.go_to(key)
+                table.focus()
+                return
+        self.notify(labels.get(self.lang)("no_selection"), severity="warning")
+
+    # ---------------------------------------------------------------- permissions
+
+    def edit_block_reason(self) -> str | None:
+        """Why the highlighted assignment cannot be edited now, or None when it can."""
+        _task, req = self.current()
+        unit = self.current_unit
+        if req is None or unit is None:
+            return labels.get(self.lang)("no_selection")
+        return self.tracker.edit_block_reason(unit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in EDIT_ACTIONS:
+            return None if self.edit_block_reason() else True
+        if action in ("task_history", "unit_history"):
+            return True if self.current()[1] is not None else None
+        return True
+
+    def update_status(self) -> None:
+        t = labels.get(self.lang)
+        status = Text()
+        reason = self.edit_block_reason()
+        shown = len(self.rows)
+        overdue = sum(1 for r in self.rows.values() if r.overdue)
+        status.append(f" {t('filter')}: ", style="dim")
+        status.append(self.query_text or t("filter_none"), style="bold")
+        status.append(f"  {shown} {t('rows')}")
+        if overdue:
+            status.append(f"  {t('overdue_mark')} {overdue}", style="bold red")
+        if reason and self.current()[1] is not None:
+            status.append(f"  ✎ {reason}", style="yellow")
+        self.query_one("#status-line", Static).update(status)
+
+    # ---------------------------------------------------------------- actions
+
+    def action_edit_assignment(self) -> None:
+        task, req = self.current()
+        unit = self.current_unit
+        if task is None or req is None or unit is None:
+            return
+        self.tracker.open_edit(task, req, unit)
+
+    def action_task_history(self) -> None:
+        task, _req = self.current()
+        if task is not None:
+            self.tracker.open_history(task=task.number)
+
+    def action_unit_history(self) -> None:
+        unit = self.current_unit or (self.tracker.backend.units[0] if self.tracker.backend.units else None)
+        if unit is not None:
+            self.tracker.open_history(unit=unit)
+
+    def action_dashboard(self) -> None:
+        self.tracker.open_dashboard()
+
+    def action_switch_plan(self) -> None:
+        self.tracker.open_plan_switch()
+
+    def action_reload(self) -> None:
+        self.tracker.reload()
+
+    def set_tree_visible(self, visible: bool) -> None:
+        self.query_one(SectionTree).display = visible
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(SectionTree)
+        self.set_tree_visible(not tree.display)
+        if tree.display:
+            tree.focus()
+        else:
+            self.query_one(TaskTable).focus()
+
+    def on_key(self, event: object) -> None:
+        # Escape in the filter goes back to the table; the filter stays.
+        key = getattr(event, "key", "")
+        if key == "escape" and isinstance(self.focused, Input):
+            self.query_one(TaskTable).focus()
+            getattr(event, "stop", lambda: None)()
+
+    def focus_assignments(self) -> None:
+        self.query_one(AssignmentList).focus()

@@ -1,0 +1,142 @@
+"""TaskTable: one row per requirement (status, due, lead unit, units done/total, overdue).
+
+Keys (besides DataTable's cursor keys):
+
+| key | action |
+|---|---|
+| up/down, pgup/pgdn, home/end | move between requirements |
+
+Rows are replaced by :meth:`TaskTable.show_rows`, which leaves the table alone when
+nothing changed, updates only the cells that changed when the same requirements
+are shown, and rebuilds only when the set of rows changes; the cursor stays on the
+same requirement whenever it is still shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from tracker.model import Status
+from tracker.ui import labels
+from tracker.ui.backend import Row
+
+STATUS_STYLE: dict[Status, str] = {
+    Status.NOT_STARTED: "",
+    Status.IN_PROGRESS: "yellow",
+    Status.DONE: "green",
+    Status.BLOCKED: "bold red",
+    Status.NOT_APPLICABLE: "dim",
+}
+
+COLUMNS = ("id", "task", "status", "due", "lead", "done", "overdue")
+FIXED_WIDTHS = {"id": 5, "status": 6, "due": 5, "lead": 12, "done": 5, "overdue": 4}
+
+
+def cell(text: str, style: str = "") -> Text:
+    """A cell as rich Text: never parsed as markup, cut with an ellipsis."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+class TaskTable(DataTable[Text]):
+    """The requirements matching the current filter."""
+
+    class RequirementHighlighted(Message):
+        """The cursor moved to another requirement (``key`` = "5.1", or None when empty)."""
+
+        def __init__(self, key: str | None) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, lang: str = "zh", today: date | None = None, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.today = today or date.today()
+        self.plan_year: int | None = None
+        self._rows: dict[str, tuple[Text, ...]] = {}
+        self._order: list[str] = []
+        self.rebuilds = 0  # how many times every row was rebuilt (tests read it)
+        self.cell_updates = 0
+
+    def on_mount(self) -> None:
+        t = labels.get(self.lang)
+        for key in COLUMNS:
+            self.add_column(t(f"col_{key}"), key=key, width=FIXED_WIDTHS.get(key, self._title_width()))
+
+    def _title_width(self) -> int:
+        fixed = sum(FIXED_WIDTHS.values()) + 2 * len(COLUMNS) + 2
+        return max(8, (self.size.width or 80) - fixed)
+
+    def on_resize(self) -> None:
+        if "task" in self.columns:
+            self.columns["task"].width = self._title_width()  # type: ignore[index]
+            self._require_update_dimensions = True
+            self.refresh()
+
+    def _cells(self, row: Row) -> tuple[Text, ...]:
+        t = labels.get(self.lang)
+        if row.due is None:
+            due = t("ongoing") if row.ongoing else t("unspecified")
+        elif row.due.year == self.plan_year:
+            due = row.due.strftime("%m-%d")
+        else:
+            due = row.due.strftime("%y%m%d")
+        return (
+            cell(row.key),
+            cell(row.title),
+            cell(labels.status_label(row.status, self.lang), STATUS_STYLE[row.status]),
+            cell(due, "bold red" if row.overdue else ""),
+            cell(row.lead),
+            cell(f"{row.done}/{row.total}", "green" if row.total and row.done == row.total else ""),
+            cell(t("overdue_mark") if row.overdue else "", "bold red"),
+        )
+
+    @property
+    def current_key(self) -> str | None:
+        """The requirement under the cursor."""
+        if not self._order or not (0 <= self.cursor_row < len(self._order)):
+            return None
+        return self._order[self.cursor_row]
+
+    @property
+    def shown_keys(self) -> list[str]:
+        return list(self._order)
+
+    def show_rows(self, rows: Sequence[Row], keep: str | None = None) -> None:
+        """Show these rows, touching as little of the table as possible."""
+        keep = keep or self.current_key
+        new_order = [r.key for r in rows]
+        new_cells = {r.key: self._cells(r) for r in rows}
+        if new_order == self._order:
+            for key in new_order:
+                old = self._rows[key]
+                for column, (before, after) in zip(COLUMNS, zip(old, new_cells[key], strict=True), strict=True):
+                    if before.plain != after.plain or before.style != after.style:
+                        self.update_cell(key, column, after)
+                        self.cell_updates += 1
+            self._rows = new_cells
+            return
+        self.rebuilds += 1
+        self.clear()
+        for key in new_order:
+            self.add_row(*new_cells[key], key=key)
+        self._order = new_order
+        self._rows = new_cells
+        if keep in new_cells:
+            self.move_cursor(row=new_order.index(keep), animate=False)
+        self.post_message(self.RequirementHighlighted(self.current_key))
+
+    def go_to(self, key: str) -> bool:
+        """Put the cursor on a requirement; False when it is not shown."""
+        if key not in self._rows:
+            return False
+        self.move_cursor(row=self._order.index(key), animate=False)
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.RequirementHighlighted(event.row_key.value if event.row_key else None))
