@@ -16,6 +16,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+from tracker.cli import tui_cmd  # noqa: E402
+
+app.callback(invoke_without_command=True)(tui_cmd.tui)
+
 from tracker.cli import list_cmd, show_cmd  # noqa: E402
 
 list_cmd.register(app)
@@ -35,6 +39,13 @@ app.command("init")(init_cmd.init)
 app.command("set")(set_cmd.set_)
 app.add_typer(operator_cmd.app, name="operator")
 app.add_typer(plan_cmd.app, name="plan")
+
+from tracker.cli import history_cmd, hook_cmd, undo_cmd, verify_cmd  # noqa: E402
+
+app.command("history")(history_cmd.history)
+app.command("undo")(undo_cmd.undo)
+app.command("verify")(verify_cmd.verify)
+app.add_typer(hook_cmd.app, name="hook")
 
 from tracker.cli import remind_cmd, report_cmd  # noqa: E402
 
