@@ -1011,3 +1011,34 @@ def get_config(repo: GitRepo, key: str) -> str | None:
 def create_branch(repo: GitRepo, ref: str, oid: str) -> bool:
     """Create ``ref`` at ``oid`` only if it does not exist yet (False when it does)."""
     return repo.update_ref(ref, oid, None)
+
+
+def count_commits(repo: GitRepo, new: str, old: str | None = None) -> int:
+    """How many commits ``new`` has that ``old`` (None: nothing) lacks."""
+    args = ["rev-list", "--count", new] + ([f"^{old}"] if old else [])
+    return int(repo.out(*args, "--"))
+
+
+def contains(repo: GitRepo, ancestor: str, descendant: str) -> bool:
+    """True when ``ancestor`` is reachable from ``descendant``."""
+    return repo.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
+
+
+def common_base(repo: GitRepo, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None (unrelated histories)."""
+    proc = repo.run("merge-base", a, b, check=False)
+    oid = proc.stdout.decode().strip()
+    return oid if proc.returncode == 0 and _HEX.match(oid) else None
+
+
+def paths_changed(repo: GitRepo, old: str | None, new: str) -> list[str]:
+    """Paths that differ between two commits (``old`` None: the empty tree)."""
+    raw = repo.run("diff-tree", "-r", "-z", "--no-renames", "--name-only", old or repo._empty_tree(), new).stdout
+    return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
+
+
+def commit_author(repo: GitRepo, commit: str) -> tuple[str, str, str]:
+    """(name, e-mail, ISO date) of a commit's author."""
+    text = repo.out("show", "-s", "--format=%an%x00%ae%x00%aI", commit, "--")
+    name, email, when = (text.split("\0") + ["", "", ""])[:3]
+    return name, email, when

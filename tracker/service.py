@@ -692,3 +692,107 @@ __all__ = [
     "ServiceError",
     "StoreError",
 ]
+
+
+# ---- sync support (added for tracker/sync.py, issue 6): move a branch to a sync
+# merge, and settle a conflict the merge recorded (format: tracker/merge.py).
+
+
+def advance_branch(service: Service, old: str, new: str) -> bool:
+    """Move ``plan/YEAR`` from ``old`` to ``new`` (a fast-forward or a sync merge).
+
+    A checked-out work tree is brought along like after any commit, and hand
+    edits in the way stop the move (:class:`HandEdits`). False: the branch
+    moved meanwhile (merge again on the new tip).
+    """
+    repo = service.store.repo
+    snap = service.store.snapshot_at(old, service.year)
+    paths = gitstore.paths_changed(repo, old, new)
+    return service._move(branch_ref(service.year), snap, new, paths)
+
+
+def resolve_recorded_conflict(
+    service: Service, task: int, requirement: str, unit: str, field_name: str, choice: str
+) -> CommitResult:
+    """Settle one ``[[conflicts]]`` entry: set the chosen value, drop the entry, one commit.
+
+    ``choice``: ``ours`` (the value the file keeps), ``theirs``, or for a
+    status a status key or label. A unit operator settles its own units'
+    conflicts; anything outside a unit's table needs an admin.
+
+    Raises:
+        InvalidChange: no such conflict, or a choice that is not allowed.
+        PermissionDenied: the operator may not change that unit (or the plan text).
+    """
+    from tracker.merge import MISSING, _to_item
+
+    def build(snap: Snapshot) -> _Edit | None:
+        op = service._effective_operator(snap)
+        rel = snap.loaded.paths.get(task)
+        if rel is None:
+            raise InvalidChange(f"没有任务{task}")
+        if unit:
+            target: tuple[str, ...] = ("requirements", requirement, "units", unit, field_name)
+            ok, why = service.may_edit(unit, op)
+        else:
+            target = ("requirements", requirement, field_name) if requirement else (field_name,)
+            ok, why = op.role == "admin", f"只有管理员可以裁决任务本身的冲突({op.login} 是{op.role_label})"
+        if not ok:
+            raise PermissionDenied(why)
+        text = service.store.repo.cat_blobs([snap.blobs[rel]])[snap.blobs[rel]].decode("utf-8")
+        plain = tomllib.loads(text)
+        entries = plain.get("conflicts", [])
+        index = next((i for i, e in enumerate(entries) if tuple(e.get("path", ())) == target), None)
+        if index is None:
+            raise InvalidChange(f"任务{task} 没有这个冲突: {'.'.join(target)}")
+        entry = entries[index]
+        if choice in ("ours", "theirs"):
+            value = entry.get(choice, MISSING)
+        elif field_name == "status":
+            try:
+                value = Status.parse(choice).value
+            except ValueError as exc:
+                raise InvalidChange(str(exc)) from None
+        else:
+            raise InvalidChange(f"只能选择 ours(本站)或 theirs(远端): {clean_line(choice)!r}")
+        doc = tomlkit.parse(text)
+        node: Any = doc
+        for key in target[:-1]:
+            node = node[key]
+        if value is MISSING:
+            if field_name in node:
+                del node[field_name]
+        elif plain_get(plain, target) != value:
+            node[field_name] = _to_item(field_name, value)
+        if unit:
+            node["updated"] = service.clock()
+            node["updated_by"] = op.login
+        del doc["conflicts"][index]  # type: ignore[union-attr]
+        if not doc["conflicts"]:
+            del doc["conflicts"]
+        out = tomlkit.dumps(doc)
+        path = TASKS_DIR + rel
+        load_task(out, path)
+        shown = "(删除)" if value is MISSING else (Status(value).label if field_name == "status" else clean_line(str(value))[:60])
+        label = FIELD_LABELS.get(field_name, field_name)
+        where = f"任务{task}.{requirement}" if requirement else f"任务{task}"
+        subject = f"{where} {unit}: 裁决同步冲突 {label} → {shown}" if unit else f"{where}: 裁决同步冲突 {field_name} → {shown}"
+        trailers = [("Task", str(task))]
+        if requirement:
+            trailers.append(("Requirement", f"{task}.{requirement}"))
+        if unit:
+            trailers.append(("Unit", unit))
+        trailers += [("Operator", op.login), ("Plan", str(service.year))]
+        body = [f"选择: {'本站的值' if choice == 'ours' else '远端的值' if choice == 'theirs' else '指定的值'}"]
+        return _Edit({rel: out.encode("utf-8")}, subject, body, trailers, [])
+
+    return service._write(build, False)
+
+
+def plain_get(data: Any, keys: tuple[str, ...]) -> Any:
+    """The value at ``keys`` in parsed TOML, or None."""
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data

@@ -54,5 +54,12 @@ remind_cmd.register(app)
 
 
 def main() -> None:
+from tracker.cli import merge_driver_cmd, remote_cmd, sync_cmd  # noqa: E402
+
+app.add_typer(remote_cmd.app, name="remote")
+app.command("sync")(sync_cmd.sync_command)
+app.command("resolve")(sync_cmd.resolve_command)
+app.command("merge-driver", hidden=True)(merge_driver_cmd.merge_driver)
+
     """Console-script entry point."""
     app()

@@ -1,0 +1,659 @@
+"""Several sites, one shared remote: fetch, merge field by field, push.
+
+Each site keeps its own store (a clone); a shared remote on any git server
+(ssh, https, a file path) is the meeting point. :func:`sync` does, for every
+plan branch (``plan/YEAR``):
+
+1. fetch the remote's ``plan/*`` into ``refs/remotes/NAME/plan/*``;
+2. bring the local branch up to date: create it when only the remote has it,
+   fast-forward when only the remote moved, or write a merge commit whose tree
+   is the field-by-field merge of every changed file (:mod:`tracker.merge`);
+   conflicts are recorded in the files, never left as markers;
+3. push without force; a push that lost a race is retried after a new fetch
+   and merge (:data:`MAX_ROUNDS`), a push the remote's hook refused is
+   explained in Chinese. Nothing local is ever dropped: the local branch only
+   moves to commits that contain it.
+
+A plain ``git clone`` of the remote followed by ``tracker sync`` is a working
+site: :func:`ensure_site_setup` registers the merge driver (for people who run
+``git merge`` by hand) and :func:`prepare_clone` creates the local plan
+branches a clone lacks.
+
+Git runs only through :mod:`tracker.gitstore`; changes to files go through
+:mod:`tracker.service` (the merge commit is the one exception: it holds only
+what the two sides already committed, plus recorded conflicts).
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracker import gitstore
+from tracker.codec import task_number_from_path
+from tracker.merge import MISSING, MergeConflict, MergeError, Side, conflicts_in, merge_texts
+from tracker.model import Status
+from tracker.operators import Operator
+from tracker.store import BRANCH_PREFIX, TASKS_DIR, Store, StoreError, branch_ref, compose_message
+from tracker.textsafe import clean_line
+
+DRIVER = "zwgk-toml"
+ATTRIBUTE_LINES = (f"tasks/*.toml merge={DRIVER}", f"tasks/**/*.toml merge={DRIVER}")
+MAX_ROUNDS = 5
+MAX_EVENTS_SHOWN = 40
+FIELD_LABELS = {
+    "status": "状态",
+    "role": "角色",
+    "notes": "进展",
+    "evidence": "佐证",
+    "title": "标题",
+    "text": "要求原文",
+    "deadline": "时限要求",
+    "due": "到期日",
+}
+
+
+class SyncError(RuntimeError):
+    """A sync that could not go ahead (message in Chinese, for the operator)."""
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One recorded conflict, located for people (task, requirement, unit, field)."""
+
+    year: int
+    task: int | None
+    requirement: str
+    unit: str
+    field: str
+    path: tuple[str, ...]
+    file: str
+    ours: Any
+    theirs: Any
+    ours_by: str
+    ours_at: datetime | None
+    theirs_by: str
+    theirs_at: datetime | None
+
+    def describe(self) -> str:
+        """One line, both values with who and when (Chinese)."""
+        where = f"任务{self.task}.{self.requirement}" if self.requirement else (
+            f"任务{self.task}" if self.task is not None else self.file
+        )
+        who = f" {self.unit}" if self.unit else ""
+        label = FIELD_LABELS.get(self.field, self.field)
+        return (
+            f"{where}{who} {label}: 本站 {show_value(self.field, self.ours)}({_who(self.ours_by, self.ours_at)})"
+            f" ↔ 远端 {show_value(self.field, self.theirs)}({_who(self.theirs_by, self.theirs_at)})"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year, "task": self.task, "requirement": self.requirement, "unit": self.unit,
+            "field": self.field, "path": list(self.path), "file": self.file,
+            "ours": _jsonable(self.ours), "theirs": _jsonable(self.theirs),
+            "ours_by": self.ours_by, "ours_at": self.ours_at.isoformat() if self.ours_at else None,
+            "theirs_by": self.theirs_by, "theirs_at": self.theirs_at.isoformat() if self.theirs_at else None,
+        }
+
+
+@dataclass
+class PlanSync:
+    """What one sync did to one plan branch."""
+
+    year: int
+    came_in: int = 0  # commits the local branch gained from the remote
+    went_out: int = 0  # commits the remote gained from this site
+    events_in: list[str] = field(default_factory=list)
+    events_out: list[str] = field(default_factory=list)
+    merged: bool = False  # a merge commit was written
+    created: bool = False  # the local branch was created from the remote's
+    new_conflicts: list[ConflictView] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
+    refused: str = ""  # why the remote refused the push (Chinese), "" when it did not
+    rounds: int = 1
+
+
+@dataclass
+class SyncResult:
+    """The whole sync: per plan, plus the conflicts now recorded anywhere."""
+
+    remote: str
+    url: str
+    setup: list[str] = field(default_factory=list)
+    plans: list[PlanSync] = field(default_factory=list)
+    conflicts: list[ConflictView] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.refused for p in self.plans)
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Ahead/behind of one plan against the remote-tracking ref (as of the last fetch)."""
+
+    year: int
+    ahead: int
+    behind: int
+    remote_known: bool  # False: the remote had no such branch at the last fetch
+
+
+# ---------------------------------------------------------------- site set-up
+
+
+def driver_command() -> str:
+    """The shell command git runs for the merge driver (the tracker this Python runs)."""
+    beside = Path(sys.executable).parent / "tracker"
+    exe = str(beside) if beside.is_file() else (shutil.which("tracker") or "tracker")
+    return f"{shlex.quote(exe)} merge-driver %O %A %B %P"
+
+
+def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
+    """Register the merge driver in the store's config and attributes; say what was added.
+
+    Attributes go to ``GITDIR/info/attributes``, which git reads in bare and
+    non-bare repositories alike and which needs no commit; a committed
+    ``.gitattributes`` saying the same is honoured too.
+    """
+    done: list[str] = []
+    wanted = {f"merge.{DRIVER}.name": "任务文件逐字段合并 (zwgk-tracker)", f"merge.{DRIVER}.driver": driver_command()}
+    for key, value in wanted.items():
+        if gitstore.get_config(repo, key) != value:
+            gitstore.set_config(repo, key, value)
+            done.append(f"已登记合并驱动 {key}")
+    attributes = repo.git_dir / "info" / "attributes"
+    try:
+        existing = attributes.read_text("utf-8")
+    except FileNotFoundError:
+        existing = ""
+    missing = [line for line in ATTRIBUTE_LINES if line not in existing.splitlines()]
+    if missing:
+        text = existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(missing) + "\n"
+        gitstore.write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
+        done.append("已登记 info/attributes: " + "、".join(missing))
+    return done
+
+
+def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
+    """Make a plain ``git clone`` a store: local ``plan/*`` branches for the remote's.
+
+    Returns what was created. Safe to call on any store (existing branches are
+    left alone).
+
+    Raises:
+        StoreError: not a git repository.
+    """
+    try:
+        repo = gitstore.GitRepo.open(Path(path))
+    except gitstore.NotARepository as exc:
+        raise StoreError(str(exc)) from None
+    names = [remote] if remote else list(gitstore.remote_list(repo))
+    created = []
+    local = repo.refs(BRANCH_PREFIX.rstrip("/"))
+    for name in names:
+        gitstore.check_remote_name(name)
+        prefix = f"refs/remotes/{name}/plan/"
+        for ref, oid in repo.refs(prefix.rstrip("/")).items():
+            year = ref[len(prefix):]
+            if year.isdigit() and branch_ref(int(year)) not in local:
+                gitstore.create_branch(repo, branch_ref(int(year)), oid)
+                local[branch_ref(int(year))] = oid
+                created.append(f"已建立本地分支 plan/{year}(跟踪 {name})")
+    return created
+
+
+def add_remote(store: Store, operator: Operator, name: str, url: str) -> list[str]:
+    """``tracker remote add``: admin only; also registers the merge driver.
+
+    Raises:
+        SyncError: not an admin, or a bad name or URL.
+    """
+    if operator.role != "admin":
+        raise SyncError(f"只有管理员可以添加远端({operator.login} 是{operator.role_label})")
+    try:
+        gitstore.remote_add(store.repo, name, url)
+    except gitstore.RemoteError as exc:
+        raise SyncError(str(exc)) from None
+    return ensure_site_setup(store.repo)
+
+
+def list_remotes(store: Store) -> dict[str, str]:
+    """``{name: url}`` of the store's remotes."""
+    return gitstore.remote_list(store.repo)
+
+
+def choose_remote(store: Store, name: str | None) -> tuple[str, str]:
+    """The remote to sync with: the one named, else the only one, else ``origin``.
+
+    Raises:
+        SyncError: no such remote, none configured, or several and none named origin.
+    """
+    remotes = gitstore.remote_list(store.repo)
+    if name is not None:
+        try:
+            gitstore.check_remote_name(name)
+        except gitstore.RemoteError as exc:
+            raise SyncError(str(exc)) from None
+        if name not in remotes:
+            raise SyncError(f"没有名为 {name} 的远端(已有: {'、'.join(remotes) or '无'})")
+        return name, remotes[name]
+    if not remotes:
+        raise SyncError("还没有配置远端:请管理员运行 tracker remote add 名称 地址")
+    if len(remotes) == 1:
+        return next(iter(remotes.items()))
+    if "origin" in remotes:
+        return "origin", remotes["origin"]
+    raise SyncError(f"有多个远端({'、'.join(remotes)}),请用 --remote 指定")
+
+
+# ---------------------------------------------------------------- status (no network)
+
+
+def sync_status(store: Store, remote: str | None = None) -> dict[int, PlanStatus]:
+    """Ahead/behind per plan against the remote-tracking refs of the last fetch (no network).
+
+    Returns an empty dict when no remote is configured.
+    """
+    try:
+        name, _ = choose_remote(store, remote)
+    except SyncError:
+        return {}
+    repo = store.repo
+    tracking = repo.refs(f"refs/remotes/{name}/plan")
+    result: dict[int, PlanStatus] = {}
+    years = set(store.years())
+    years |= {int(r.rsplit("/", 1)[1]) for r in tracking if r.rsplit("/", 1)[1].isdigit()}
+    for year in sorted(years):
+        local = repo.rev_parse(branch_ref(year))
+        theirs = tracking.get(f"refs/remotes/{name}/plan/{year}")
+        if local and theirs:
+            ahead, behind = gitstore.ahead_behind(repo, local, theirs)
+            result[year] = PlanStatus(year, ahead, behind, True)
+        elif local:
+            result[year] = PlanStatus(year, gitstore.count_commits(repo, local), 0, False)
+        elif theirs:
+            result[year] = PlanStatus(year, 0, gitstore.count_commits(repo, theirs), True)
+    return result
+
+
+# ---------------------------------------------------------------- the tree merge
+
+
+@dataclass
+class TreeMerge:
+    """The result of merging two commits' trees file by file."""
+
+    tree: str
+    conflicts: list[tuple[str, MergeConflict]]  # (file path, conflict)
+    problems: list[str]  # files that could not be merged field by field (ours kept)
+
+
+def _side(repo: gitstore.GitRepo, tip: str) -> Side:
+    name, email, when = gitstore.commit_author(repo, tip)
+    try:
+        at: datetime | None = datetime.fromisoformat(when)
+    except ValueError:
+        at = None
+    login = email.split("@", 1)[0] if "@" in email else name
+    return Side(by=clean_line(login), at=at)
+
+
+def merge_trees(repo: gitstore.GitRepo, base: str | None, ours: str, theirs: str) -> TreeMerge:
+    """Merge ``theirs`` into ``ours`` file by file (``base`` their common ancestor).
+
+    A file changed on one side only is taken from that side; a TOML file
+    changed on both goes through :func:`tracker.merge.merge_texts`; a file
+    deleted on one side and changed on the other is kept (nothing is lost).
+    Our version stays for anything that cannot be merged, and is reported.
+    """
+    def blobs(commit: str | None) -> dict[str, str]:
+        return {e.path: e.oid for e in repo.ls_tree(commit) if e.kind == "blob"} if commit else {}
+
+    b, o, t = blobs(base), blobs(ours), blobs(theirs)
+    ours_side, theirs_side = _side(repo, ours), _side(repo, theirs)
+    take_theirs: list[str] = []
+    both: list[str] = []
+    for path in sorted(set(o) | set(t)):
+        bo, oo, to = b.get(path), o.get(path), t.get(path)
+        if oo == to or to == bo:
+            continue
+        if oo == bo:
+            take_theirs.append(path)
+        else:
+            both.append(path)
+    wanted = [t[p] for p in take_theirs if p in t] + [x[p] for p in both for x in (b, o, t) if p in x]
+    data = repo.cat_blobs(wanted)
+    files: dict[str, bytes | None] = {p: (data[t[p]] if p in t else None) for p in take_theirs}
+    conflicts: list[tuple[str, MergeConflict]] = []
+    problems: list[str] = []
+    for path in both:
+        bo, oo, to = b.get(path), o.get(path), t.get(path)
+        if oo is None or to is None:
+            kept = to if oo is None else oo
+            if oo is None and kept is not None:
+                files[path] = data[kept]
+            problems.append(f"{path}: 一方删除、另一方修改,已保留修改后的版本")
+            continue
+        if not path.endswith(".toml"):
+            problems.append(f"{path}: 双方都修改了,非任务文件无法逐字段合并,保留本站版本")
+            continue
+        try:
+            result = merge_texts(
+                data[bo].decode("utf-8") if bo else "",
+                data[oo].decode("utf-8"),
+                data[to].decode("utf-8"),
+                path,
+                ours_side=ours_side,
+                theirs_side=theirs_side,
+            )
+        except (MergeError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: 无法逐字段合并({clean_line(str(exc))}),保留本站版本")
+            continue
+        files[path] = result.text.encode("utf-8")
+        conflicts += [(path, c) for c in result.conflicts]
+    tree = repo.tree_with(ours, files) if files else repo.out("rev-parse", f"{ours}^{{tree}}")
+    return TreeMerge(tree, conflicts, problems)
+
+
+# ---------------------------------------------------------------- sync
+
+
+def _view(year: int, file: str, c: MergeConflict) -> ConflictView:
+    rel = file[len(TASKS_DIR):] if file.startswith(TASKS_DIR) else file
+    task = task_number_from_path(rel)
+    path = c.path
+    requirement = path[1] if len(path) >= 2 and path[0] == "requirements" else ""
+    unit = path[3] if len(path) >= 5 and path[0] == "requirements" and path[2] == "units" else ""
+    fname = path[-1] if path else ""
+    return ConflictView(
+        year, task, requirement, unit, fname, path, file,
+        None if c.ours is MISSING else c.ours, None if c.theirs is MISSING else c.theirs,
+        c.ours_by, c.ours_at, c.theirs_by, c.theirs_at,
+    )
+
+
+def list_conflicts(store: Store, year: int) -> list[ConflictView]:
+    """Every conflict recorded in the plan's task files at the branch tip."""
+    tip = store.tip(year)
+    entries = [e for e in store.repo.ls_tree(tip, TASKS_DIR.rstrip("/")) if e.kind == "blob"]
+    data = store.repo.cat_blobs(e.oid for e in entries)
+    views = []
+    for e in entries:
+        raw = data[e.oid]
+        if b"conflicts" not in raw:
+            continue  # cheap skip: most files have none
+        for c in conflicts_in(raw.decode("utf-8", "replace")):
+            views.append(_view(year, e.path, c))
+    return views
+
+
+def _events(repo: gitstore.GitRepo, old: str | None, new: str) -> list[str]:
+    from tracker.history import files_events
+
+    if old == new:
+        return []
+    paths = set(gitstore.paths_changed(repo, old, new))
+    before, after = _files(repo, old, paths), _files(repo, new, paths)
+    lines = []
+    for ev in files_events(before, after):
+        if ev.field == "conflicts" or ev.field in ("updated", "updated_by"):
+            continue  # conflicts are listed on their own; stamps say nothing new
+        where = f"任务{ev.task}.{ev.requirement}" if ev.task is not None and ev.requirement else (
+            f"任务{ev.task}" if ev.task is not None else ev.path
+        )
+        unit = f" {ev.unit}" if ev.unit else ""
+        label = FIELD_LABELS.get(ev.field, ev.field)
+        lines.append(clean_line(f"{where}{unit} {label}: {ev.old or '(空)'} → {ev.new or '(空)'}"))
+    return lines
+
+
+def _files(repo: gitstore.GitRepo, commit: str | None, paths: set[str]) -> dict[str, bytes]:
+    if commit is None or not paths:
+        return {}
+    entries = {e.path: e.oid for e in repo.ls_tree(commit) if e.kind == "blob" and e.path in paths}
+    data = repo.cat_blobs(entries.values())
+    return {p: data[oid] for p, oid in entries.items()}
+
+
+def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView], problems: list[str], op: Operator) -> str:
+    body = [f"远端 {name} 的 plan/{year} 有 {came} 个本站没有的提交,逐字段合并。"]
+    for c in conflicts:
+        body.append(f"冲突: {c.describe()}")
+    body += [f"未能合并: {p}" for p in problems]
+    trailers = [("Plan", str(year)), ("Operator", op.login), ("Sync-Remote", name)]
+    return compose_message(f"同步: 合并远端 {name} 的 plan/{year}", body, trailers)
+
+
+def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync) -> None:
+    """Bring ``plan/YEAR`` up to date with the remote-tracking ref (create, fast-forward or merge)."""
+    from tracker.service import Service, advance_branch
+
+    repo = store.repo
+    ref = branch_ref(year)
+    tracking = repo.rev_parse(f"refs/remotes/{name}/plan/{year}")
+    for _ in range(MAX_ROUNDS):
+        local = repo.rev_parse(ref)
+        if tracking is None or local == tracking:
+            return
+        if local is None:
+            if gitstore.create_branch(repo, ref, tracking):
+                report.created = True
+                report.came_in += gitstore.count_commits(repo, tracking)
+                report.events_in.append(f"新建本地分支 plan/{year}")
+                return
+            continue
+        if gitstore.contains(repo, tracking, local):
+            return  # we are ahead: only a push is owed
+        if gitstore.contains(repo, local, tracking):
+            new, merged = tracking, None
+        else:
+            base = gitstore.common_base(repo, local, tracking)
+            merged = merge_trees(repo, base, local, tracking)
+            views = [_view(year, f, c) for f, c in merged.conflicts]
+            came = gitstore.count_commits(repo, tracking, local)
+            message = _merge_message(name, year, came, views, merged.problems, operator)
+            new = repo.commit_tree(merged.tree, [local, tracking], message, author=(operator.name, operator.email))
+        if not advance_branch(Service(store, operator, year), local, new):
+            continue  # a local writer got in first: merge again on the new tip
+        report.came_in += gitstore.count_commits(repo, tracking, local)
+        report.events_in += _events(repo, local, new)
+        if merged is not None:
+            report.merged = True
+            report.new_conflicts += [_view(year, f, c) for f, c in merged.conflicts]
+            report.file_problems += merged.problems
+        return
+    raise SyncError(f"plan/{year} 在同步时被本站其他写入者反复修改,请稍后重试")
+
+
+_RACE_WORDS = ("fetch first", "non-fast-forward", "stale info", "cannot lock ref", "failed to update ref")
+
+
+def explain_refusal(ref: str, summary: str, remote_messages: Iterable[str]) -> str:
+    """A push the remote refused, in the operator's words (Chinese)."""
+    said = [clean_line(m) for m in remote_messages if clean_line(m)]
+    branch = ref.removeprefix("refs/heads/")
+    if "hook declined" in summary or said:
+        head = f"远端拒绝接收 {branch}:远端的检查钩子不接受这些提交。"
+    elif "deny" in summary or "shallow" in summary:
+        head = f"远端拒绝接收 {branch}:远端设置不允许这种推送({clean_line(summary)})。"
+    else:
+        head = f"远端拒绝接收 {branch}({clean_line(summary)})。"
+    reasons = ("远端的说明: " + ";".join(said[:10])) if said else ""
+    tail = "本站的提交都还在,没有丢失;请把上面的说明转给管理员处理后再同步。"
+    return " ".join(x for x in (head, reasons, tail) if x)
+
+
+def sync(
+    store: Store,
+    operator: Operator,
+    *,
+    remote: str | None = None,
+    years: Iterable[int] | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> SyncResult:
+    """Fetch, merge and push the plans (``years`` None: every plan on either side).
+
+    Raises:
+        SyncError: no usable remote, a fetch that failed (network, access),
+            the operator may not write (auditor, guest), or a checked-out work
+            tree with hand edits in the way.
+    """
+    from tracker.service import HandEdits
+
+    if operator.role not in ("operator", "admin"):
+        raise SyncError(f"{operator.login} 是{operator.role_label},不能同步(同步会写入合并提交)")
+    name, url = choose_remote(store, remote)
+    repo = store.repo
+    result = SyncResult(name, url, setup=ensure_site_setup(repo))
+    wanted = None if years is None else sorted(set(years))
+    reports: dict[int, PlanSync] = {}
+    refused: dict[int, str] = {}
+    for round_no in range(1, max_rounds + 1):
+        try:
+            gitstore.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
+        except gitstore.RemoteError as exc:
+            raise SyncError(str(exc)) from None
+        except gitstore.GitError as exc:
+            raise SyncError(f"从远端 {name} 获取失败: {clean_line(exc.stderr)[:400]}") from None
+        tracking = repo.refs(f"refs/remotes/{name}/plan")
+        remote_years = {int(r.rsplit("/", 1)[1]) for r in tracking if r.rsplit("/", 1)[1].isdigit()}
+        plan_years = wanted if wanted is not None else sorted(set(store.years()) | remote_years)
+        pushes: dict[int, str | None] = {}
+        for year in plan_years:
+            if year in refused:
+                continue
+            report = reports.setdefault(year, PlanSync(year))
+            report.rounds = round_no
+            try:
+                _integrate(store, operator, name, year, report)
+            except HandEdits as exc:
+                raise SyncError(str(exc)) from None
+            local = repo.rev_parse(branch_ref(year))
+            theirs = tracking.get(f"refs/remotes/{name}/plan/{year}")
+            if local is not None and local != theirs:
+                pushes[year] = theirs
+        if not pushes:
+            break
+        pushed = gitstore.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
+        status = {r.ref: r for r in pushed.refs}
+        retry = False
+        for year, before in pushes.items():
+            line = status.get(branch_ref(year))
+            if line is not None and line.ok:
+                now = repo.rev_parse(branch_ref(year))
+                assert now is not None
+                reports[year].went_out += gitstore.count_commits(repo, now, before)
+                if before is None:
+                    reports[year].events_out.append(f"远端新建分支 plan/{year}")
+                else:
+                    reports[year].events_out += _events(repo, before, now)
+                continue
+            summary = line.summary if line else clean_line(pushed.stderr)[:300]
+            if any(word in summary for word in _RACE_WORDS) and "remote rejected" not in summary:
+                retry = True  # someone pushed first: fetch, merge, push again
+                continue
+            refused[year] = explain_refusal(branch_ref(year), summary, pushed.remote_messages)
+            reports[year].refused = refused[year]
+        if not retry:
+            break
+    else:
+        for year, report in reports.items():
+            if not report.refused and repo.rev_parse(branch_ref(year)) != repo.rev_parse(
+                f"refs/remotes/{name}/plan/{year}"
+            ):
+                report.refused = f"plan/{year} 连续 {max_rounds} 轮都有其他站点抢先推送;本站提交都还在,请稍后再同步。"
+    result.plans = [reports[y] for y in sorted(reports)]
+    for year in sorted(reports):
+        if repo.rev_parse(branch_ref(year)):
+            result.conflicts += list_conflicts(store, year)
+    return result
+
+
+# ---------------------------------------------------------------- resolving a conflict
+
+
+def resolve_conflict(
+    store: Store,
+    operator: Operator,
+    task: int,
+    requirement: str,
+    unit: str,
+    field_name: str,
+    choice: str,
+    *,
+    year: int | None = None,
+) -> str:
+    """Settle one recorded conflict by a choice; the choice is itself a commit.
+
+    ``choice`` is ``ours`` (keep this site's value), ``theirs`` (take the
+    other site's) or, for a status, a status key or label. Returns the commit id.
+
+    Raises:
+        SyncError: no such conflict, or a choice that is not one of those.
+        tracker.service.ServiceError: permission (a unit operator settles only
+            its own units) and the service's other refusals.
+    """
+    from tracker.service import Service, resolve_recorded_conflict
+
+    result = resolve_recorded_conflict(Service(store, operator, year), task, requirement, unit, field_name, choice)
+    if result.commit is None:
+        raise SyncError("没有需要裁决的冲突")
+    return result.commit
+
+
+def show_value(field_name: str, value: Any) -> str:
+    """A conflict value for people: status labels, lists joined, absent said so."""
+    if value is None or value is MISSING:
+        return "(已删除)"
+    if field_name == "status" and isinstance(value, str):
+        try:
+            return Status.parse(value).label
+        except ValueError:
+            return clean_line(value)
+    if isinstance(value, list):
+        return "、".join(clean_line(str(v)) for v in value) or "(空)"
+    return clean_line(str(value))[:200]
+
+
+def _who(by: str, at: datetime | None) -> str:
+    when = at.strftime("%Y-%m-%d %H:%M") if at else "时间不详"
+    return f"{clean_line(by) or '?'},{when}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+__all__ = [
+    "ConflictView",
+    "PlanStatus",
+    "PlanSync",
+    "SyncError",
+    "SyncResult",
+    "add_remote",
+    "choose_remote",
+    "ensure_site_setup",
+    "list_conflicts",
+    "list_remotes",
+    "merge_trees",
+    "prepare_clone",
+    "resolve_conflict",
+    "sync",
+    "sync_status",
+]
