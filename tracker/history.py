@@ -642,7 +642,8 @@ def walk(
     file ``task_path`` (task files are never renamed, so no ``--follow``); for one
     task with no unit or operator filter, ``-n`` is passed to git. Each commit's
     changed files are compared with its first parent's, field by field; a merge
-    shows only what it resolved itself.
+    shows only what it resolved itself; a plan's first (root) commit is the
+    starting point and yields no events.
     """
     from tracker import gitstore  # noqa: PLC0415 - keeps the pure part free of the git layer
 
@@ -660,6 +661,8 @@ def walk(
         batch = infos[start : start + chunk]
         for info, (before, after) in zip(batch, gitstore.commit_changes(repo, batch, paths), strict=True):
             meta = meta_from_info(info)
+            if not meta.parents:
+                continue  # a plan's first commit creates everything: the starting point, not an event
             if len(meta.parents) > 1:
                 parent_files = [
                     gitstore.read_files_at(repo, p, list(after) + list(before)) for p in meta.parents
@@ -680,3 +683,55 @@ def walk(
         kept = {e.commit for e in result.events}
         result.patches = {k: v for k, v in result.patches.items() if k in kept}
     return result
+
+
+# ---------------------------------------------------------------- undo
+
+
+UNDOABLE_FIELDS = frozenset({"status", "note", "evidence"})
+
+
+@dataclass(frozen=True)
+class Inverse:
+    """One field change that reverts part of a commit (service field names)."""
+
+    task: int
+    requirement: str
+    unit: str
+    field: str  # "status" | "note" | "note_remove" | "evidence" | "evidence_remove"
+    value: str
+    expected: str | None  # what the undone commit left there: anything else now is a conflict
+
+
+def inverse_changes(changes: Sequence[FieldChange]) -> tuple[list[Inverse], list[FieldChange]]:
+    """The changes that revert ``changes``, and those that cannot be reverted field by field.
+
+    Status goes back to the old value, expecting the value the commit set; an
+    added note is removed (expecting it is still the last note), a removed note
+    re-added; evidence likewise. Notes are undone last-first so each removal
+    sees its note on top.
+    """
+    inverses: list[Inverse] = []
+    refused: list[FieldChange] = []
+    for change in reversed(changes):
+        if change.field not in UNDOABLE_FIELDS or change.task is None or not change.unit:
+            refused.append(change)
+            continue
+        head = (change.task, change.requirement, change.unit)
+        if change.field == "status":
+            inverses.append(Inverse(*head, "status", change.old, change.new))
+        elif change.old and change.new:  # a note rewritten in place: only an admin's hand can put it back
+            refused.append(change)
+        elif change.new:
+            inverses.append(
+                Inverse(
+                    *head,
+                    f"{change.field}_remove",
+                    change.new,
+                    change.new if change.field == "note" else None,
+                )
+            )
+        else:
+            inverses.append(Inverse(*head, change.field, change.old, None))
+    refused.reverse()
+    return inverses, refused

@@ -7,7 +7,7 @@ import copy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.audit.helpers import NDRC, OFFICE, OPERATORS, AT, edited, sample_task, text
+from tests.audit.helpers import AT, NDRC, OFFICE, OPERATORS, edited, sample_task, text
 from tracker.history import CommitMeta
 from tracker.model import Status
 from tracker.verify import judge_commit, judge_merge, merge_leaf

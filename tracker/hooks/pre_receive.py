@@ -1,0 +1,89 @@
+"""The body of the ``pre-receive`` hook: read ``old new ref`` lines, refuse what the rules forbid.
+
+Refused: deleting a ``refs/heads/plan/*`` branch, a non-fast-forward update of
+one (a force push), and any pushed commit that ``tracker verify`` would report.
+Git runs this in the receiving repository with the pushed objects in a
+quarantine folder; :class:`tracker.gitstore.PushRepo` lets our git calls see them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from tracker import gitstore
+from tracker.verify import Finding, verify_commits
+
+PLAN_PREFIX = "refs/heads/plan/"
+ZEROS = frozenset({"0" * 40, "0" * 64})
+
+
+def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
+    """``(old, new, ref)`` for each line git gives the hook."""
+    updates = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3:
+            updates.append((parts[0], parts[1], parts[2]))
+    return updates
+
+
+def ref_problems(repo: gitstore.GitRepo, old: str, new: str, ref: str) -> list[str]:
+    """Why an update of ``ref`` from ``old`` to ``new`` is refused (Chinese), if it is."""
+    if not ref.startswith(PLAN_PREFIX):
+        return []
+    branch = ref[len("refs/heads/") :]
+    if new in ZEROS:
+        return [f"拒绝删除分支 {branch}:计划分支是审计记录,不能删除"]
+    if old not in ZEROS and not gitstore.is_ancestor(repo, old, new):
+        return [f"拒绝强制推送 {branch}:新版本不包含服务器上已有的提交(非快进),请先同步(fetch 并合并)再推送"]
+    return []
+
+
+def check_push(
+    repo: gitstore.GitRepo, updates: Sequence[tuple[str, str, str]]
+) -> tuple[list[str], list[Finding]]:
+    """Ref problems and commit findings for one push."""
+    problems: list[str] = []
+    for old, new, ref in updates:
+        problems += ref_problems(repo, old, new, ref)
+    existing = list(dict.fromkeys(repo.refs("refs/").values()))
+    new_tips = [new for _, new, _ in updates if new not in ZEROS]
+    findings = verify_commits(repo, new_tips, existing) if new_tips else []
+    return problems, findings
+
+
+def report(problems: Sequence[str], findings: Sequence[Finding], out: TextIO) -> None:
+    """The pusher's explanation, in Chinese."""
+    out.write("推送被拒绝(tracker 审计规则):\n")
+    for problem in problems:
+        out.write(f"  {problem}\n")
+    if findings:
+        out.write("以下提交改动了作者无权修改的内容,或尾注与改动/作者不符:\n")
+        for finding in findings:
+            out.write(f"  {finding.line()}\n")
+        out.write("请改用 tracker set 等命令提交(每个单位只能改自己的分工),或请管理员处理。\n")
+
+
+def main(stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Run as the hook: 0 accepts the push, 1 refuses it."""
+    stdin = stdin or sys.stdin
+    out = out or sys.stderr
+    git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
+    try:
+        repo: gitstore.GitRepo = gitstore.PushRepo(git_dir, None)
+        problems, findings = check_push(repo, parse_updates(stdin))
+    except Exception as exc:  # noqa: BLE001 - refuse rather than let an unchecked push through
+        out.write(f"推送被拒绝:检查时出错({exc})\n")
+        return 1
+    if problems or findings:
+        report(problems, findings, out)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
