@@ -354,6 +354,18 @@ def dump_task(task: Task) -> str:
     return tomlkit.dumps(doc)
 
 
+def dump_conflicts(conflicts: Iterable[FieldConflict]) -> str:
+    """Conflicts as the ``[[conflicts]]`` TOML text ("" when none), e.g. for a cache."""
+    entries = [_conflict_dict(c) for c in conflicts]
+    return tomlkit.dumps({"conflicts": entries}) if entries else ""
+
+
+def attach_conflicts(task: Task, text: str) -> None:
+    """Read :func:`dump_conflicts` text back onto a task and its assignments."""
+    if text:
+        _load_conflicts(_Reader(text, "<conflicts>"), parse_toml(text, "<conflicts>"), task)
+
+
 def _conflict_dict(conflict: FieldConflict) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": list(conflict.path)}
     for key in ("ours", "theirs", "ours_by", "ours_at", "theirs_by", "theirs_at"):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker import gitstore
+from tracker.codec import attach_conflicts, dump_conflicts
 from tracker.codec import OPERATORS_FILE, PLAN_FILE, CodecError, load_task, task_number_from_path
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
@@ -31,7 +32,7 @@ from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files
 
 TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: sync conflicts kept (tracker/merge.py)
 _DATED_REF = re.compile(r"^(?P<rev>[^@]+)@\{(?P<when>\d{4}-\d{2}-\d{2}[^}]*)\}$")
 
 
@@ -405,6 +406,7 @@ def task_to_plain(task: Task) -> dict[str, Any]:
         "number": task.number,
         "title": task.title,
         "section": task.section,
+        "conflicts": dump_conflicts(task.conflicts),
         "subsection": task.subsection,
         "unclassified": list(task.unclassified),
         "continues": task.continues,
@@ -468,6 +470,7 @@ def task_from_plain(data: dict[str, Any]) -> Task:
                 evidence=list(a["evidence"]),
                 updated=datetime.fromisoformat(a["updated"]) if a["updated"] else None,
                 updated_by=a["updated_by"],
+    attach_conflicts(task, data.get("conflicts", ""))
                 unknown_unit=a["unknown_unit"],
             )
         task.requirements.append(req)
