@@ -42,6 +42,7 @@ __all__ = [
     "QueryError",
     "parse",
     "pinyin_initials",
+    "resolve_units",
 ]
 
 
@@ -530,6 +531,18 @@ def _resolve_group(registry: Registry, term: _Term) -> frozenset[str]:
         raise QueryError(f"未知分组 {value!r}(可用: {known})", term.token.position, term.token.text)
     group = registry.groups[name]
     return frozenset({name, *group.members, *group.optional})
+
+
+def resolve_units(registry: Registry, name: str) -> frozenset[str]:
+    """The canonical unit names ``name`` stands for (a unit, an alias, pinyin initials, a group's members).
+
+    Raises:
+        QueryError: an unknown or ambiguous name (position 0, the name as token).
+    """
+    term = _Term("unit", ":", name.strip(), _Token(name, name, 0, False), name)
+    if not name.strip():
+        raise QueryError("单位名称不能为空", 0, name)
+    return _resolve_unit(registry, term)
 
 
 # ---------------------------------------------------------------- matching

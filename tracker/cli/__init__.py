@@ -20,10 +20,12 @@ from tracker.cli import tui_cmd  # noqa: E402
 
 app.callback(invoke_without_command=True)(tui_cmd.tui)
 
-from tracker.cli import list_cmd, show_cmd  # noqa: E402
+from tracker.cli import apply_cmd, export_cmd, list_cmd, show_cmd  # noqa: E402
 
 list_cmd.register(app)
 show_cmd.register(app)
+export_cmd.register(app)
+apply_cmd.register(app)
 
 from tracker.cli import importing  # noqa: E402
 
@@ -52,8 +54,6 @@ from tracker.cli import remind_cmd, report_cmd  # noqa: E402
 report_cmd.register(app)
 remind_cmd.register(app)
 
-
-def main() -> None:
 from tracker.cli import merge_driver_cmd, remote_cmd, sync_cmd  # noqa: E402
 
 app.add_typer(remote_cmd.app, name="remote")
@@ -61,5 +61,7 @@ app.command("sync")(sync_cmd.sync_command)
 app.command("resolve")(sync_cmd.resolve_command)
 app.command("merge-driver", hidden=True)(merge_driver_cmd.merge_driver)
 
+
+def main() -> None:
     """Console-script entry point."""
     app()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli import bulk
 from tracker.cli.plan_source import PlanOption, RepoOption, fail
 from tracker.cli.store_common import open_service, user_errors
 from tracker.i18n import t
@@ -83,8 +84,8 @@ def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str
 
 
 def set_(
-    req: Annotated[str, typer.Argument(metavar="REQ", help=t("任务或要求编号: 5 或 5.2", "task or requirement: 5 or 5.2"))],
-    unit: Annotated[str, typer.Option("--unit", metavar="UNIT", help=t("单位名称或简称", "unit name or alias"))],
+    req: Annotated[str | None, typer.Argument(metavar="REQ", show_default=False, help=t("任务或要求编号: 5 或 5.2;范围 5..9", "task or requirement: 5 or 5.2; a range 5..9"))] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位名称或简称", "unit name or alias"))] = None,
     status: Annotated[
         str | None,
         typer.Option("--status", metavar="STATUS", show_default=False,
@@ -98,12 +99,21 @@ def set_(
         str | None,
         typer.Option("--on-behalf-of", metavar="UNIT", show_default=False, help=t("管理员代该单位录入", "admin entering data for this unit")),
     ] = None,
+    query: bulk.QueryOption = None,
+    dry_run: bulk.DryRunOption = False,
+    yes: bulk.YesOption = False,
     plan: PlanOption = None,
     repo: RepoOption = None,
 ) -> None:
     """修改单位在某项任务或要求上的状态、进展、佐证(每次修改一个提交)。"""
     if status is None and note is None and evidence is None:
         fail(t("请至少给出 --status、--note 或 --evidence 之一", "give at least one of --status, --note, --evidence"), 2)
+    if bulk.is_bulk(req, query, dry_run):
+        bulk.bulk_set(repo=repo, plan=plan, query=query, req=req, unit=unit, status=status, note=note,
+                      evidence=evidence, on_behalf_of=on_behalf_of, dry_run=dry_run, yes=yes)
+        return
+    if req is None or unit is None:
+        fail(t("请给出 REQ 和 --unit(或用 --query 批量修改)", "give REQ and --unit (or --query for a bulk change)"), 2)
     service = open_service(repo, plan)
     with user_errors():
         loaded = service.store.load(service.year)

@@ -1,0 +1,98 @@
+"""``tracker apply FILE``: read a filled-in sheet back, check every row, commit all as one commit or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.bulk import DryRunOption, YesOption, confirm_many
+from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.i18n import t
+from tracker.model import Status
+from tracker.spreadsheet import CellChange, SheetError, check_rows, read_rows
+
+FIELD_NAMES = {"status": ("状态", "status"), "note": ("进展", "note"), "evidence": ("佐证", "evidence")}
+
+
+def describe(change: CellChange) -> str:
+    """``营里镇!12  任务5.1 营里镇  状态 → 已完成``."""
+    zh, en = FIELD_NAMES[change.field]
+    value = Status(change.value).label if change.field == "status" else change.value.replace("\n", " ")
+    return t(f"{change.where}  任务{change.task}.{change.requirement} {change.unit}  {zh} → {value}",
+             f"{change.where}  task {change.task}.{change.requirement} {change.unit}  {en} → {value}")
+
+
+def apply_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=t("填好的 xlsx 或 csv 文件", "the filled-in xlsx or csv file"))],
+    on_behalf_of: Annotated[str | None, typer.Option("--on-behalf-of", metavar="UNIT", show_default=False,
+                                                     help=t("管理员代该单位导入(只能含该单位的行)",
+                                                            "admin applying a unit's sheet (its rows only)"))] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    plan: PlanOption = None,
+    repo: RepoOption = None,
+) -> None:
+    from tracker.cli.set_cmd import commit_and_report
+    from tracker.cli.store_common import open_service, user_errors
+    from tracker.service import Change
+
+    if not file.is_file():
+        fail(t(f"找不到文件: {file}", f"no such file: {file}"))
+    service = open_service(repo, plan)
+    with user_errors():
+        loaded = service.store.load(service.year)
+    behalf = None
+    if on_behalf_of is not None:
+        resolved = loaded.registry.resolve(on_behalf_of)
+        if resolved.kind != "unit":
+            fail(t(f"未知单位: {on_behalf_of}", f"unknown unit: {on_behalf_of}"))
+        if service.operator.role != "admin":
+            fail(t(f"只有管理员可以代单位导入({service.operator.login} 不是管理员)",
+                   f"only an admin may apply for a unit ({service.operator.login} is not)"))
+        behalf = resolved.name
+
+    def may_edit(unit: str) -> tuple[bool, str]:
+        if behalf is not None:
+            return (unit == behalf, t(f"代 {behalf} 导入时不能修改 {unit}", f"acting for {behalf}, not {unit}"))
+        return service.may_edit(unit)
+
+    try:
+        rows, problems = read_rows(file)
+    except SheetError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(t(f"无法读取 {file}: {exc.strerror or exc}", f"cannot read {file}: {exc.strerror or exc}"))
+    result = check_rows(loaded.plan, rows, may_edit)
+    problems += result.problems
+    if problems:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        fail(t(f"{len(problems)} 处问题,全部未提交", f"{len(problems)} problems, nothing committed"))
+    if not result.changes:
+        typer.echo(t(f"读取 {result.rows} 行,与计划相比没有变化,未提交", f"read {result.rows} rows, nothing differs, no commit"))
+        return
+    for change in result.changes:
+        typer.echo(describe(change))
+    rows_changed = len({c.where for c in result.changes})
+    changes = [Change(c.task, c.requirement, c.unit, c.field, c.value) for c in result.changes]
+    if dry_run:
+        with user_errors():
+            service.apply(changes, on_behalf_of=behalf, dry_run=True)
+        typer.echo(t(f"试运行: {rows_changed} 行共 {len(changes)} 处修改,未提交",
+                     f"dry run: {len(changes)} changes in {rows_changed} rows, nothing committed"))
+        return
+    confirm_many(rows_changed, yes, t("行", "rows"))
+    commit_and_report(service, changes, behalf)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``apply`` to the app."""
+    app.command("apply", help=t(
+        "导入填好的表格(xlsx 或 csv):逐行检查(未知状态、无权修改的单位、计划中没有的行、被改动的锁定列),"
+        "有任何问题则全部不提交;否则所有修改作为一个提交。",
+        "Apply a filled-in sheet (xlsx or csv): every row is checked (unknown status, a unit you may not change, "
+        "a row not in the plan, an edited locked column); any problem means nothing is committed, otherwise "
+        "everything is one commit."),
+        short_help=t("导入填好的表格", "apply a filled-in sheet"))(apply_command)
