@@ -478,3 +478,43 @@ def field_changes(old_text: str, new_text: str) -> list[tuple[tuple[str, ...], A
         return []
     paths: Iterable[tuple[str, ...]] = list(old) + [p for p in new if p not in old]
     return [(p, old.get(p, MISSING), new.get(p, MISSING)) for p in paths if old.get(p, MISSING) != new.get(p, MISSING)]
+
+
+def _without_stamps(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Parsed data with the who/when of conflict records left out (they come from commit metadata)."""
+    out = dict(data)
+    if isinstance(out.get(CONFLICTS_KEY), list):
+        out[CONFLICTS_KEY] = [
+            {k: v for k, v in e.items() if k not in ("ours_by", "ours_at", "theirs_by", "theirs_at")}
+            if isinstance(e, dict) else e
+            for e in out[CONFLICTS_KEY]
+        ]
+    return out
+
+
+def merge_explains(
+    base: bytes | None, ours: bytes | None, theirs: bytes | None, merged: bytes | None, path: str
+) -> bool:
+    """True when ``merged`` is exactly what the sync merge makes of the two sides.
+
+    For ``tracker verify`` and the pre-receive hook: such a merge adds nothing
+    of its author's own (conflicts are recorded, not decided), so anyone who
+    may sync may make it. The who/when of conflict records is not compared.
+    """
+    if ours == theirs or theirs == base:
+        return merged == ours
+    if ours == base:
+        return merged == theirs
+    if ours is None or theirs is None:
+        return merged == (theirs if ours is None else ours)  # deleted vs changed: the change is kept
+    if merged is None:
+        return False
+    try:
+        b = tomllib.loads(base.decode("utf-8")) if base else {}
+        o = tomllib.loads(ours.decode("utf-8"))
+        t = tomllib.loads(theirs.decode("utf-8"))
+        m = tomllib.loads(merged.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    expected, _ = merge_data(b, o, t)
+    return _without_stamps(expected) == _without_stamps(m)

@@ -160,6 +160,8 @@ def _task_needs(
 ) -> list[Need]:
     place, name = _where_parts(path, key)
     what = f"{place} {name}"
+    if key == ("conflicts",):
+        return _conflict_record_needs(path, a, b)
     if not (len(key) == 5 and key[0] == "requirements" and key[2] == "units" and key[4] in OPERATOR_FIELDS):
         return [Need(what)]
     unit = key[3]
@@ -184,6 +186,24 @@ def _task_needs(
             )
         ]
     return [Need(what, unit=unit, place=place, field=name)]
+
+
+def _conflict_record_needs(path: str, a: Any, b: Any) -> list[Need]:
+    """Sync conflict records (issue 6, tracker/merge.py): settling one of a unit's fields is
+    that unit's business; adding or changing records outside a merge is the admin's."""
+    old = [e for e in a if isinstance(e, dict)] if isinstance(a, list) else []
+    new = [e for e in b if isinstance(e, dict)] if isinstance(b, list) else []
+    needs = [Need(_where(path, ("conflicts",)) + "(新增冲突记录)") for e in new if e not in old]
+    for entry in old:
+        if entry in new:
+            continue
+        key = entry.get("path")
+        if isinstance(key, list) and len(key) == 5 and key[0] == "requirements" and key[2] == "units":
+            place, _ = _where_parts(path, tuple(str(k) for k in key))
+            needs.append(Need(f"{place} conflicts", unit=str(key[3]), place=place, field="conflicts"))
+        else:
+            needs.append(Need(_where(path, ("conflicts",))))
+    return needs
 
 
 def _has(data: Mapping[str, Any], key: Sequence[str]) -> bool:
@@ -406,6 +426,10 @@ def merge_needs(
     path: str, base: bytes | None, ours: bytes | None, theirs: bytes | None, merged: bytes | None, login: str
 ) -> list[Need]:
     """What a merge changed beyond the union of its two sides, as needs."""
+    from tracker.merge import merge_explains  # the sync merge (issue 6): conflicts recorded, not decided
+
+    if merge_explains(base, ours, theirs, merged, path):
+        return []
     try:
         docs = [parse_bytes(x) for x in (base, ours, theirs, merged)]
     except ValueError as exc:
