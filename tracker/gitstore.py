@@ -387,7 +387,7 @@ class GitRepo:
     # ------------------------------------------------------------ the writer lock
 
     @contextlib.contextmanager
-    def writer_lock(self, timeout: float = LOCK_WAIT_SECONDS) -> Iterator[int]:
+    def writer_lock(self, timeout: float | None = None) -> Iterator[int]:
         """Serialise ref moves and work-tree updates among tracker writers.
 
         Yields the lock file descriptor; pass it to git children (``pass_fds``)
@@ -403,6 +403,7 @@ class GitRepo:
         lock_path = folder / "write.lock"
         fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT, 0o666)
         _match_mode(lock_path, self.git_dir)
+        timeout = LOCK_WAIT_SECONDS if timeout is None else timeout
         try:
             deadline = time.monotonic() + timeout
             delay = 0.005
@@ -417,7 +418,7 @@ class GitRepo:
                     delay = min(delay * 2, 0.2)
             marker = folder / "inside"
             if marker.exists():
-                self._remove_git_locks(force=True)
+                self._remove_git_locks(force=True, timeout=timeout)
             _write_atomic(marker, f"{os.getpid()}\n".encode(), self.git_dir)
             self._remove_git_locks(force=False, timeout=timeout)
             yield fd
@@ -434,7 +435,7 @@ class GitRepo:
                 found.append(candidate)
         return found
 
-    def _remove_git_locks(self, force: bool, timeout: float = LOCK_WAIT_SECONDS) -> None:
+    def _remove_git_locks(self, force: bool, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:

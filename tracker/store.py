@@ -212,10 +212,7 @@ class Store:
             chosen = self.default_year() if year is None else year
             return self.tip(chosen), chosen
         dated = _DATED_REF.match(ref)
-        if dated:
-            oid = self.repo.commit_before(dated["rev"], dated["when"])
-        else:
-            oid = self.repo.rev_parse(ref)
+        oid = self.repo.commit_before(dated["rev"], dated["when"]) if dated else self.repo.rev_parse(ref)
         if oid is None:
             raise StoreError(f"找不到版本 {ref!r}")
         return oid, None
@@ -406,10 +403,10 @@ def task_to_plain(task: Task) -> dict[str, Any]:
         "number": task.number,
         "title": task.title,
         "section": task.section,
-        "conflicts": dump_conflicts(task.conflicts),
         "subsection": task.subsection,
         "unclassified": list(task.unclassified),
         "continues": task.continues,
+        "conflicts": dump_conflicts(task.conflicts),
         "requirements": [
             {
                 "key": r.key,
@@ -470,10 +467,10 @@ def task_from_plain(data: dict[str, Any]) -> Task:
                 evidence=list(a["evidence"]),
                 updated=datetime.fromisoformat(a["updated"]) if a["updated"] else None,
                 updated_by=a["updated_by"],
-    attach_conflicts(task, data.get("conflicts", ""))
                 unknown_unit=a["unknown_unit"],
             )
         task.requirements.append(req)
+    attach_conflicts(task, data.get("conflicts", ""))
     return task
 
 
