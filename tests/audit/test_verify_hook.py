@@ -172,3 +172,30 @@ def test_hook_install_keeps_a_foreign_hook_unless_forced(tmp_path: Path) -> None
     assert "tracker pre-receive hook" in (bare / "hooks" / "pre-receive").read_text(encoding="utf-8")
     assert install(str(tmp_path / "nothing")).exit_code == 1
     assert os.access(bare / "hooks" / "pre-receive", os.X_OK)
+
+
+def test_merge_of_two_sides_is_judged_side_by_side(cli, store) -> None:
+    work = store.path
+    git(work, "checkout", "-q", "-b", "side")
+    hand_commit(work, NDRC, "in_progress", "张三在另一处的修改")
+    git(work, "checkout", "-q", "plan/2019")
+    assert cli("lisi", "set", "6.1", "--unit", OFFICE, "--status", "推进中").exit_code == 0
+    git(work, "merge", "-q", "--no-ff", "-m", "同步", "side", env=AS_ZHANGSAN)
+    assert len(git(work, "rev-parse", "HEAD^2").stdout.strip()) == 40
+    assert cli("wangwu", "verify").exit_code == 0, cli("wangwu", "verify").stdout
+    # the same merge, but sneaking in a change neither side made
+    git(work, "reset", "-q", "--hard", "HEAD^1")
+    git(work, "merge", "-q", "--no-ff", "--no-commit", "side", env=AS_ZHANGSAN)
+    path = work / "tasks" / "06.toml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f'[requirements.2.units."{NDRC}"]')
+    lines[start + 2] = 'status = "done"'
+    assert lines[start + 2 - 1].startswith("role")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    git(work, "add", "tasks/06.toml")
+    git(work, "commit", "-q", "-m", "同步", env=AS_ZHANGSAN)
+    merge = git(work, "rev-parse", "HEAD").stdout.strip()
+    result = cli("wangwu", "verify")
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith(merge[:12]) and "双方都没有" in line and "任务6.2" in line
