@@ -554,7 +554,7 @@ def _field_in(change: FieldChange, parent: Mapping[str, bytes], merged: Mapping[
         b = parse_bytes(merged.get(change.path))
     except ValueError:
         return False
-    return _get(a, change.key) == _get(b, change.key)
+    return bool(_get(a, change.key) == _get(b, change.key))
 
 
 def _get(data: Any, key: Sequence[str]) -> Any:
