@@ -28,6 +28,21 @@ from tracker.textsafe import clean_line, clean_text
 TASKS_PREFIX = "tasks/"
 # Fields that change with every edit of an assignment; they are bookkeeping, not events.
 BOOKKEEPING_FIELDS = frozenset({"updated", "updated_by"})
+# The JSON row of an event, in this order (other tools read it: keep it exact).
+EVENT_JSON_KEYS = (
+    "commit",
+    "at",
+    "login",
+    "name",
+    "on_behalf_of",
+    "task",
+    "requirement",
+    "unit",
+    "field",
+    "old",
+    "new",
+    "subject",
+)
 TRAILER_KEYS = ("Task", "Unit", "Operator", "On-behalf-of", "Reminder", "Undo")
 _TRAILER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$")
 
@@ -74,9 +89,8 @@ class Event:
     def to_json(self) -> dict[str, Any]:
         """The JSON row: exactly the documented keys."""
         data = asdict(self)
-        data.pop("path")
         data["at"] = self.at.isoformat()
-        return data
+        return {key: data[key] for key in EVENT_JSON_KEYS}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.audit.helpers import NDRC, OFFICE
+from tracker.history import EVENT_JSON_KEYS
 
 FIVE_EDITS = [
     ("zhangsan", ["set", "5.1", "--unit", NDRC, "--status", "推进中"]),
@@ -45,20 +46,7 @@ def test_history_of_task_5_after_five_edits_lists_exactly_them(cli) -> None:
     assert all(r["task"] == 5 for r in rows)
     assert rows[0]["on_behalf_of"] == NDRC and rows[0]["name"] == "admin"
     assert rows[1]["name"] == "李四" and rows[1]["on_behalf_of"] == ""
-    assert list(rows[0]) == [
-        "commit",
-        "at",
-        "login",
-        "name",
-        "on_behalf_of",
-        "task",
-        "requirement",
-        "unit",
-        "field",
-        "old",
-        "new",
-        "subject",
-    ]
+    assert tuple(rows[0]) == EVENT_JSON_KEYS
     assert "+" in rows[0]["at"] or rows[0]["at"].endswith("Z") or "-" in rows[0]["at"][19:]
     assert len(history_json(cli, "5", "--limit", "2")) == 2
 

@@ -19,7 +19,7 @@ from tracker.cli.plan_source import (
 )
 from tracker.cli.store_common import open_store, user_errors
 from tracker.codec import task_relpath
-from tracker.history import Event, HistoryFilter, walk
+from tracker.history import EVENT_JSON_KEYS, Event, HistoryFilter, walk
 from tracker.i18n import t
 from tracker.model import Status, parse_task_number
 from tracker.tabular import Column, render_table, to_csv
@@ -178,21 +178,7 @@ def history(
         write_json(rows)
         return
     if fmt == "csv":
-        keys = [
-            "commit",
-            "at",
-            "login",
-            "name",
-            "on_behalf_of",
-            "task",
-            "requirement",
-            "unit",
-            "field",
-            "old",
-            "new",
-            "subject",
-        ]
-        write_text(to_csv(keys, [e.to_json() for e in result.events]))
+        write_text(to_csv(list(EVENT_JSON_KEYS), [e.to_json() for e in result.events]))
         return
     if not result.events:
         typer.echo(t("没有符合条件的修改记录", "no matching changes"))
