@@ -280,7 +280,8 @@ class Bench:
     """One size's measurements."""
 
     def __init__(self, base: Path, size: Size, repeats: int, workdir: Path, peers: bool,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], quick: bool = False) -> None:
+        self.quick = quick
         self.base = base
         self.size = size
         self.repeats = repeats
@@ -743,7 +744,7 @@ def run(
             use_peers = bool(shutil.which("task") or shutil.which("fossil"))
         for path, size in targets:
             say(f"== {size.name}: {path}")
-            bench = Bench(path, size, n, work, use_peers, say)
+            bench = Bench(path, size, n, work, use_peers, say, quick=quick)
             results.extend(bench.run_all(only))
     print(table(results))
     if json_out:

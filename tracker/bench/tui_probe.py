@@ -58,7 +58,8 @@ def _tables(app: Any) -> list[Any]:
 
 
 def _fingerprint(app: Any) -> tuple[int, ...]:
-    return tuple(t.row_count for t in _tables(app))
+    # rows_ready: the tracker's main screen counts each table rebuild
+    return (getattr(app.screen, "rows_ready", 0), *(t.row_count for t in _tables(app)))
 
 
 async def _until(pilot: Any, check: Any, timeout: float = WAIT) -> bool:
@@ -91,8 +92,13 @@ async def _drive(app: Any) -> None:
         await asyncio.sleep(0.6)  # let a debounced filter settle on the prefix
         await pilot.pause()
         before = _fingerprint(app)
+        from textual import events
+
+        # The key goes to the driver as a terminal's would; Pilot.press would add its own idle waits.
+        key = events.Key(QUERY_LAST, QUERY_LAST)
+        key.set_sender(app)
         t0 = time.perf_counter()
-        await pilot.press(QUERY_LAST)
+        app._driver.send_message(key)
         changed = await _until(pilot, lambda: _fingerprint(app) != before, timeout=10)
         await pilot.pause()
         elapsed = time.perf_counter() - t0
