@@ -184,7 +184,7 @@ def _resolve_part(part: str, year: int, issued: date | None) -> date | None:
             if unit == "周":
                 return issued + timedelta(weeks=count)
             return issued + timedelta(days=count)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, OverflowError) as exc:
         if isinstance(exc, _Unresolved):
             raise
         raise _Unresolved(f"不是有效日期: {part}") from None

@@ -54,10 +54,11 @@ HEADER_WORDS = frozenset(
 _NUMERALS = "一二三四五六七八九十"
 SECTION = re.compile(rf"^([{_NUMERALS}]+)、(\s*.+)$")
 SUBSECTION = re.compile(rf"^\(([{_NUMERALS}]+)\)(\s*.+)$")
-TASK = re.compile(r"^([0-9]{1,4})\s*[.、]\s*(.+)$")
+TASK = re.compile(r"^([1-9][0-9]{0,3})\s*[.、]\s*(.+)$")
 _ARTEFACT = re.compile(
     r"(\.(pdf|docx?|wps|xlsx?|txt|html?)$)|(^[-—–]*\s*[0-9]{1,3}\s*[-—–]*$)|(^第\s*[0-9]+\s*页)", re.I
 )
+_ISSUER = re.compile(r"(办公室|政府|委员会|管委会|局|厅|办)$")
 _SENTENCE = re.compile(r"[。;:,!?]")
 MAX_HEADING = 40
 
@@ -240,7 +241,7 @@ def _read_preamble(lines: list[str], year: int, issued: date | None, report: Imp
         used.add(date_index)
         for index in range(date_index - 1, -1, -1):
             if lines[index]:
-                if not _SENTENCE.search(lines[index]) and len(lines[index]) <= MAX_HEADING:
+                if _ISSUER.search(lines[index]) and not _SENTENCE.search(lines[index]):
                     info.issuer = lines[index]
                     used.add(index)
                 break
@@ -249,7 +250,9 @@ def _read_preamble(lines: list[str], year: int, issued: date | None, report: Imp
             info.notice_title = line
             used.add(index)
             break
-    for index in range(len(lines) - 1, (date_index if date_index is not None else -1), -1):
+    after_date = list(range(len(lines) - 1, (date_index if date_index is not None else -1), -1))
+    before_date = list(range(0, date_index or 0))
+    for index in after_date + before_date:
         line = lines[index]
         if (
             line

@@ -195,7 +195,7 @@ def _task_of(task_cell: str, number_cell: str, last: int) -> tuple[int, str]:
     title = " ".join(task_cell.split())
     if m := TASK.match(title):
         return int(m.group(1)), m.group(2).strip()
-    if re.fullmatch(r"[0-9]{1,4}", number_cell):
+    if re.fullmatch(r"[1-9][0-9]{0,3}", number_cell):
         return int(number_cell), title
     return last + 1, title
 
@@ -206,14 +206,15 @@ def _clauses(
     """Clauses from the unit cell(s) and the 责任单位 text as issued."""
     clauses: list[Clause] = []
     issued_lines: list[str] = []
-    for text, default_role in (
-        (lead_cell, Role.LEAD),
-        (units_cell, Role.IMPLEMENTER if two_columns else None),
+    for text, default_role, label in (
+        (lead_cell, Role.LEAD, "牵头单位:"),
+        (units_cell, Role.IMPLEMENTER if two_columns else None, "责任单位:" if two_columns else ""),
     ):
         for part in (p.strip() for p in text.split("\n")):
             if not part:
                 continue
-            issued_lines.append(part)
+            # With two columns the text says which column each line came from.
+            issued_lines.append(label + part)
             parsed = parse_unit_line(part, line, registry)
             if parsed is not None:
                 clauses.extend(parsed)
