@@ -184,15 +184,15 @@ def parse_notice(
         if (m := TASK.match(line)) and _is_heading(m.group(2)):
             task_number, title = int(m.group(1)), m.group(2).strip()
             if pending_completion is not None:
-                heading, heading_line = pending_completion
-                completed = complete_heading(heading.text, title)
+                open_heading, heading_line = pending_completion
+                completed = complete_heading(open_heading.text, title)
                 if completed:
                     report.add(
                         "fixed",
                         heading_line,
-                        f"小标题“{heading.text}”不完整,按任务{task_number}的名称补全为“{completed}”",
+                        f"小标题“{open_heading.text}”不完整,按任务{task_number}的名称补全为“{completed}”",
                     )
-                    heading.text = completed
+                    open_heading.text = completed
                     builder.set_subsection(completed)
                 pending_completion = None
             builder.start_task(task_number, title, number)

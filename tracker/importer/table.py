@@ -68,7 +68,7 @@ def _numbered_csv(text: str) -> Iterable[tuple[int, list[str]]]:
 
 def read_xlsx_rows(path: Path) -> list[Row]:
     """The first sheet of an XLSX workbook -> numbered rows (values as text)."""
-    from openpyxl import load_workbook  # imported here: only this reader needs it
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # only this reader needs it
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -154,8 +154,8 @@ def parse_table(
     if header_at is None:
         raise NoticeImportError(f"{source}: 找不到表头(需要“具体要求”列和“工作任务”“责任单位”“时限要求”等列)")
     columns: dict[str, int] = {}
-    for index, cell in enumerate(cleaned[header_at][1]):
-        key = _column_of(cell)
+    for index, name in enumerate(cleaned[header_at][1]):
+        key = _column_of(name)
         if key and key not in columns:
             columns[key] = index
     # Placed by row number so that the preamble's remarks name the right lines.
