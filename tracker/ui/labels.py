@@ -169,6 +169,11 @@ def describe(description: str, lang: str) -> str:
     return description
 
 
+def has(key: str) -> bool:
+    """Whether a label exists for ``key``."""
+    return key in _STRINGS
+
+
 def keys() -> list[str]:
     """Every label key (tests check both languages fill them)."""
     return list(_STRINGS)

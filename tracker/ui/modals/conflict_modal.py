@@ -59,7 +59,7 @@ class ConflictModal(ModalScreen[str]):
         table.add_column(t("theirs"))
         table.add_column(t("mine"))
         for c in self.conflicts:
-            field_label = t(f"field_{c.field}") if f"field_{c.field}" in labels else c.field
+            field_label = t(f"field_{c.field}") if labels.has(f"field_{c.field}") else c.field
             theirs = _value(c.field, c.theirs, self.lang)
             theirs.append(f"\n{c.by} {c.at}".rstrip(), style="dim")
             table.add_row(Text(field_label), _value(c.field, c.seen, self.lang), theirs, _value(c.field, c.mine, self.lang))

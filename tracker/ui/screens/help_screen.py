@@ -41,6 +41,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.sections = sections
         self.lang = lang
+        self.rows = [(title, key, text) for title, bindings in sections for key, text in binding_rows(bindings, lang)]
 
     def compose(self) -> ComposeResult:
         t = labels.get(self.lang)

@@ -68,8 +68,8 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.title_text = title
         self.commit = commit
-        self.task = task
-        self.unit = unit
+        self.for_task = task
+        self.for_unit = unit
         self.task_path = task_path
         self.lang = lang
         self.events: list[HistoryEvent] = []
@@ -106,7 +106,7 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load(self) -> None:
         try:
-            view = self.tracker.backend.history(self.commit, task=self.task, unit=self.unit, task_path=self.task_path)
+            view = self.tracker.backend.history(self.commit, task=self.for_task, unit=self.for_unit, task_path=self.task_path)
         except Exception as exc:  # shown, never a crash
             self.post_message(self.EventsLoaded(None, clean_line(str(exc)) or type(exc).__name__))
             return
@@ -123,7 +123,7 @@ class HistoryScreen(Screen[None]):
         self.patches = event.view.patches
         table = self.query_one(DataTable)
         for i, e in enumerate(self.events):
-            label = t(f"field_{e.field}") if f"field_{e.field}" in labels else e.field
+            label = t(f"field_{e.field}") if labels.has(f"field_{e.field}") else e.field
             old = _shown(e.field, e.old, self.lang)
             new = _shown(e.field, e.new, self.lang)
             change = f"{old} → {new}" if old else new

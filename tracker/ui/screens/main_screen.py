@@ -115,7 +115,9 @@ class MainScreen(Screen[None]):
             return
         self.query_one(SectionTree).load(loaded)
         self.update_title()
-        self.apply_query(self.query_bar.value, force=True)
+        # A half-typed, invalid query keeps its error; the rows follow the last valid one.
+        if not self.apply_query(self.query_bar.value, force=True):
+            self.apply_query(self.query_text, force=True, quiet=True)
 
     @property
     def query_bar(self) -> FilterBar:
@@ -146,22 +148,26 @@ class MainScreen(Screen[None]):
         if event.submitted and isinstance(self.focused, Input):
             self.query_one(TaskTable).focus()
 
-    def apply_query(self, text: str, force: bool = False) -> None:
-        """Compile the query (errors shown, nothing else changes) and rebuild rows off-thread."""
+    def apply_query(self, text: str, force: bool = False, quiet: bool = False) -> bool:
+        """Compile the query and rebuild rows off-thread; False (error shown, rows kept) when it is bad."""
         loaded = self.tracker.loaded
         if loaded is None:
-            return
+            return True
         if text == self.query_text and not force:
-            return
+            if not quiet:
+                self.query_bar.show_count(len(self.rows))
+            return True
         ctx = FilterContext(self.tracker.today, loaded, self.tracker.backend.units)
         try:
             matcher = AssignmentMatcher(text, ctx)
         except FilterError as exc:
-            self.query_bar.show_error(exc.message, exc.token)
-            return
+            if not quiet:
+                self.query_bar.show_error(exc.message, exc.token)
+            return False
         self.query_text = text
         self._generation += 1
         self._build_rows(text, self._generation, matcher)
+        return True
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
     def _build_rows(self, text: str, generation: int, matcher: AssignmentMatcher) -> None:
@@ -177,7 +183,8 @@ class MainScreen(Screen[None]):
         table = self.query_one(TaskTable)
         table.plan_year = self.tracker.loaded.plan.year if self.tracker.loaded else None
         table.show_rows(event.rows)
-        self.query_bar.show_count(len(event.rows))
+        if event.query == self.query_bar.value:
+            self.query_bar.show_count(len(event.rows))
         self.show_detail(table.current_key)
         self.rows_ready += 1
         self.update_status()
