@@ -510,6 +510,7 @@ def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) 
     findings: list[Finding] = []
     simple = [c for c in infos if len(c.parents) <= 1]
     changes = dict(zip([c.sha for c in simple], gitstore.commit_changes(repo, simple), strict=True))
+    operators_after: dict[str, str] = {}  # commit -> operators file text there (saves a read per commit)
     for info in infos:
         meta = meta_from_info(info)
         is_signed = signed.get(meta.sha)
@@ -537,7 +538,20 @@ def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) 
             )
             continue
         before, after = changes[meta.sha]
-        operators_text = _operators_at(repo, meta.parents[0]) if meta.parents else None
+        operators_text = None
+        if meta.parents:
+            parent = meta.parents[0]
+            if parent not in operators_after:
+                operators_after[parent] = _operators_at(repo, parent)
+            operators_text = operators_after[parent]
+        # Oldest first: a commit's operators file is its parent's unless it changed it.
+        operators_after[meta.sha] = (
+            after[OPERATORS_PATH].decode("utf-8", "replace")
+            if OPERATORS_PATH in after
+            else ""
+            if OPERATORS_PATH in before
+            else (operators_text or "")
+        )
         findings += judge_commit(
             meta, before, after, operators_text, signed=is_signed, signing_required=signing_required
         )
