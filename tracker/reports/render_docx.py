@@ -288,7 +288,7 @@ def render_docx(report: Report) -> bytes:
                     o.deadline,
                     iso(o.missed),
                     str(o.days_late),
-                    "、".join(o.leads),
+                    "、".join(o.leads) or "—",
                     str(o.reminders),
                     o.last_note or "尚无进展记录",
                 ]

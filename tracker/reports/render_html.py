@@ -59,6 +59,8 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.75px solid var(--rule); padding: 0.8mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #f1f3f4; font-weight: bold; white-space: nowrap; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.nw { white-space: nowrap; }
+small.role { display: block; color: var(--muted); font-size: 8pt; }
 td.id { white-space: nowrap; }
 tr.late td { background: var(--late-bg); }
 td.late, span.late { color: var(--late); font-weight: bold; }
@@ -87,17 +89,21 @@ def _table(
     rows: Sequence[Sequence[str]],
     *,
     numeric: Sequence[int] = (),
+    nowrap: Sequence[int] = (),
     row_class: Sequence[str] = (),
     table_id: str = "",
 ) -> str:
-    """Cells must already be HTML; ``numeric`` lists right-aligned column indexes."""
-    num = set(numeric)
-    right = ' class="n"'
-    head = "".join(f"<th{right if i in num else ''}>{h}</th>" for i, h in enumerate(headers))
+    """Cells must already be HTML; ``numeric`` lists right-aligned columns, ``nowrap`` ones kept on one line."""
+    classes = {
+        i: " ".join(c for c, on in (("n", i in numeric), ("nw", i in nowrap)) if on)
+        for i in range(len(headers))
+    }
+    attr = {i: f' class="{c}"' if c else "" for i, c in classes.items()}
+    head = "".join(f"<th{attr[i]}>{h}</th>" for i, h in enumerate(headers))
     body = []
     for r, row in enumerate(rows):
         cls = f' class="{row_class[r]}"' if r < len(row_class) and row_class[r] else ""
-        cells = "".join(f"<td{right if i in num else ''}>{c}</td>" for i, c in enumerate(row))
+        cells = "".join(f"<td{attr.get(i, '')}>{c}</td>" for i, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     ident = f' id="{table_id}"' if table_id else ""
     return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -106,7 +112,7 @@ def _table(
 def _bar_chart(rows: Sequence[tuple[str, Counts]], chart_id: str, label_width: int = 170) -> str:
     """Horizontal stacked bars, one per row, with ``done/total  pct%`` written beside each."""
     width, bar_h, gap, top = 720, 16, 6, 4
-    bar_x, bar_w = label_width + 6, width - label_width - 6 - 110
+    bar_x, bar_w = label_width + 6, width - label_width - 6 - 150
     height = top + len(rows) * (bar_h + gap) + 4
     parts = [
         f'<svg id="{chart_id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -187,9 +193,14 @@ def render_html(report: Report) -> str:
         f'<section id="summary"><h2>{SECTIONS["summary"]}</h2>',
         _cards(report),
         _table(["范围", *counts], [["全部", *count_cells(report.summary)]], numeric=cnum),
+        # The section chart is short: on the first page it gives the overview at a glance.
+        "<figure><figcaption>图1 分章节完成进度</figcaption>",
+        _legend(),
+        _bar_chart([(r.section, r.counts) for r in report.by_section], "chart-sections", label_width=230),
+        "</figure>",
         "</section>",
         f'<section id="by-unit"><h2>{SECTIONS["by_unit"]}</h2>',
-        "<figure><figcaption>图1 分单位完成进度</figcaption>",
+        "<figure><figcaption>图2 分单位完成进度</figcaption>",
         _legend(),
         _bar_chart([(r.unit, r.counts) for r in report.by_unit], "chart-units"),
         "</figure>",
@@ -201,10 +212,7 @@ def render_html(report: Report) -> str:
         ),
         "</section>",
         f'<section id="by-section"><h2>{SECTIONS["by_section"]}</h2>',
-        "<figure><figcaption>图2 分章节完成进度</figcaption>",
-        _legend(),
-        _bar_chart([(r.section, r.counts) for r in report.by_section], "chart-sections", label_width=230),
-        "</figure>",
+        '<p class="empty">各章节完成进度见图1。</p>',
         _table(
             ["章节", *counts],
             [[_e(r.section), *count_cells(r.counts)] for r in report.by_section],
@@ -228,12 +236,12 @@ def render_html(report: Report) -> str:
                 [
                     [
                         o.requirement,
-                        f"{_e(o.unit)}({o.role.label})",
+                        f'{_e(o.unit)}<small class="role">{o.role.label}</small>',
                         o.status.label,
                         _e(o.deadline),
                         iso(o.missed),
                         f'<span class="late">{o.days_late}</span>',
-                        _e("、".join(o.leads)),
+                        _e("、".join(o.leads) or "—"),
                         str(o.reminders),
                         _e(o.last_note) + (f"({iso(o.last_note_at)})" if o.last_note_at else "")
                         or '<span class="empty">尚无进展记录</span>',
@@ -241,6 +249,7 @@ def render_html(report: Report) -> str:
                     for o in report.overdue
                 ],
                 numeric=[5, 7],
+                nowrap=[0, 2, 4],
                 table_id="overdue-table",
             )
         )
@@ -257,7 +266,7 @@ def render_html(report: Report) -> str:
                 [
                     [
                         d.requirement,
-                        f"{_e(d.unit)}({d.role.label})",
+                        f'{_e(d.unit)}<small class="role">{d.role.label}</small>',
                         d.status.label + (' <span class="late">已逾期</span>' if d.overdue else ""),
                         _e(d.deadline),
                         iso(d.due),
@@ -266,6 +275,7 @@ def render_html(report: Report) -> str:
                     for d in report.due_soon
                 ],
                 numeric=[5],
+                nowrap=[0, 2, 4],
             )
         )
     else:
@@ -342,6 +352,7 @@ def render_html(report: Report) -> str:
                         for a in req.assignments
                     ],
                     numeric=[4],
+                    nowrap=[1],
                     row_class=["late" if a.overdue else "" for a in req.assignments],
                 )
             )

@@ -105,7 +105,7 @@ def render_markdown(report: Report) -> str:
                         md_escape(o.deadline),
                         iso(o.missed),
                         str(o.days_late),
-                        md_escape("、".join(o.leads)),
+                        md_escape("、".join(o.leads) or "—"),
                         str(o.reminders),
                         md_escape(o.last_note) or "—",
                     ]

@@ -118,7 +118,7 @@ def render_table(report: Report, *, width: int = 40) -> str:
                         _cut(o.deadline, 16),
                         iso(o.missed),
                         str(o.days_late),
-                        _cut("、".join(o.leads), 24),
+                        _cut("、".join(o.leads) or "—", 24),
                         str(o.reminders),
                         _cut(o.last_note, width) or "—",
                     ]

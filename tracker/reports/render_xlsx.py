@@ -186,7 +186,7 @@ def render_xlsx(report: Report) -> bytes:
                 o.deadline,
                 o.missed,
                 o.days_late,
-                "、".join(o.leads),
+                "、".join(o.leads) or "—",
                 o.last_note,
                 o.last_note_at,
                 o.reminders,
