@@ -27,8 +27,8 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from types import SimpleNamespace
 from collections.abc import Mapping, MutableSequence
+from types import SimpleNamespace
 from typing import Any
 
 LANGS = ("zh", "en")

@@ -459,7 +459,7 @@ def _initials(name: str) -> frozenset[str]:
     from pypinyin import Style, pinyin  # imported lazily: it loads large dictionaries
 
     letters: list[list[str]] = []
-    for chars in pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s)):
+    for chars in pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s)):  # type: ignore[arg-type,return-value]
         options = sorted({c[:1].lower() for c in chars if c[:1].isascii() and c[:1].isalnum()})
         if options:
             letters.append(options)

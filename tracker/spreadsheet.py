@@ -127,10 +127,10 @@ def group_by_unit(items: Iterable[tuple[Task, Requirement, Assignment]]) -> dict
 def write_xlsx(plan: Plan, items: Iterable[tuple[Task, Requirement, Assignment]], target: Path | io.BytesIO,
                title: str = "") -> int:
     """Write the workbook (one sheet per unit); returns the number of rows written."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -194,10 +194,10 @@ def test_nothing_matches_says_so(folder: Path) -> None:
 
 
 def test_listing_does_not_import_textual(folder: Path) -> None:
-    code = ("import sys; from tracker.cli import main; sys.argv = ['tracker', 'list', '--repo', %r, '-f', 'json'];\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    code = (f"import sys; from tracker.cli import main; sys.argv = ['tracker', 'list', '--repo', {str(folder)!r}, "
+            "'-f', 'json'];\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('LOADED', ','.join(m for m in ('textual', 'openpyxl', 'pypinyin') if m in sys.modules), "
-            "file=sys.stderr)") % str(folder)
+            "file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert json.loads(result.stdout)[0]["task"] == 1
     loaded = result.stderr.strip().splitlines()[-1]
