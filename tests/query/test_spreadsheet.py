@@ -7,7 +7,16 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.query.plans import make_plan
-from tracker.spreadsheet import HEADERS, SheetRow, check_rows, export_rows, read_rows, sheet_title, write_csv, write_xlsx
+from tracker.spreadsheet import (
+    HEADERS,
+    SheetRow,
+    check_rows,
+    export_rows,
+    read_rows,
+    sheet_title,
+    write_csv,
+    write_xlsx,
+)
 
 PLAN = make_plan()
 ITEMS = list(PLAN.assignments())
