@@ -64,7 +64,7 @@ def test_commits_carry_the_service_trailers_and_an_operator_author(tmp_path: Pat
     log = subprocess.run(["git", "-C", str(tmp_path / "s"), "log", "-n", "5", "--format=%ae%n%B%n--"],
                          capture_output=True, text=True, check=True).stdout
     assert "@zwgk.local" in log
-    for trailer in ("Task: ", "Unit: ", "Operator: op"):
+    for trailer in ("\nTask: ", "\nUnit: ", "\nOperator: op", "\n  > "):
         assert trailer in log
     assert "任务" in log
 

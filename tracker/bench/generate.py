@@ -365,11 +365,23 @@ def _commit_header(branch: str, login: str, name: str, at: datetime, message: st
     )
 
 
-def commit_message(task: int, key: str, unit: str, parts: list[str], login: str, body: str = "") -> str:
-    """Subject, body and trailers in the service's format (``任务5.1 市发改局: 推进中 → 已完成``)."""
-    subject = f"任务{task}.{key} {unit}: {'; '.join(parts)}"
-    trailers = f"Task: {task}.{key}\nUnit: {unit}\nOperator: {login}\n"
-    return f"{subject}\n\n{body + chr(10) + chr(10) if body else ''}{trailers}"
+def commit_message(task: int, key: str, unit: str, parts: list[str], login: str,
+                   notes: list[str] | None = None, evidence: list[str] | None = None) -> str:
+    """The message ``tracker.service`` writes for one unit's change.
+
+    Subject ``任务5.1 市发改局: 推进中 → 已完成, 添加进展``; body naming each field, user
+    text quoted with ``> ``; trailers ``Task:``, ``Unit:``, ``Operator:``.
+    """
+    body = [f"任务{task}.{key} {unit}"]
+    for part in parts:
+        if "→" in part:
+            body.append(f"  状态: {part}")
+        else:
+            body.append(f"  {part}:")
+            texts = notes if part == "添加进展" else evidence
+            body += [f"  > {t}" for t in texts or []]
+    return (f"任务{task}.{key} {unit}: {', '.join(parts)}\n\n" + "\n".join(body)
+            + f"\n\nTask: {task}\nUnit: {unit}\nOperator: {login}\n")
 
 
 def generate(
@@ -438,7 +450,9 @@ def generate(
     for i in range(1, commits):
         doc = docs[gen.rng.randrange(len(docs))]
         login, name, unit, key, parts = gen.change(doc)
-        message = commit_message(doc.task.number, key, unit, parts, login)
+        a = doc.task.requirement(key).assignments[unit]  # type: ignore[union-attr]
+        message = commit_message(doc.task.number, key, unit, parts, login,
+                                 notes=[a.notes[-1].text] if a.notes else [], evidence=a.evidence[-1:])
         out.write(_commit_header(branch, login, name, gen.clock, message))
         rel = task_relpath(doc.task.number, nested=nested)
         out.write(f"M 100644 inline tasks/{rel}\n".encode() + _data(doc.text().encode()) + b"\n")
