@@ -245,3 +245,11 @@ def test_apply_errors(cli, tmp_path: Path) -> None:  # noqa: ANN001
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     wrong = cli("apply", str(other))
     assert wrong.exit_code == 1 and "other.csv!1: 缺少列" in wrong.stderr
+
+
+def test_missing_store(cli, tmp_path: Path, exported: Path) -> None:  # noqa: ANN001
+    env = {"TRACKER_REPO": str(tmp_path / "no-store")}
+    export = cli("export", "-o", str(tmp_path / "x.xlsx"), env=env)
+    assert export.exit_code == 1 and "找不到数据仓库" in export.stderr
+    apply = cli("apply", str(exported), env=env)
+    assert apply.exit_code == 1 and apply.stderr.strip() and "Traceback" not in apply.output
