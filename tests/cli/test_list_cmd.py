@@ -202,3 +202,10 @@ def test_listing_does_not_import_textual(folder: Path) -> None:
     assert json.loads(result.stdout)[0]["task"] == 1
     loaded = result.stderr.strip().splitlines()[-1]
     assert loaded == "LOADED", loaded
+
+
+def test_plan_year_on_the_store(cli) -> None:  # noqa: ANN001
+    ok = cli("list", "--plan", "2019", "-f", "json")
+    assert ok.exit_code == 0 and len(json.loads(ok.stdout)) == 41
+    missing = cli("list", "--plan", "2030")
+    assert missing.exit_code == 1 and "2030" in missing.stderr and "Traceback" not in missing.output
