@@ -84,6 +84,7 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                     [(labels.status_label(s, self.lang), s.value) for s in Status],
                     value=a.status.value,
                     allow_blank=False,
+                    compact=True,
                     id="edit-status",
                 )
                 if a.notes:
@@ -91,9 +92,9 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                     last.append(clean_text(a.last_note))
                     yield Static(last, id="edit-last-note")
                 yield Static(Text(t("new_note")), classes="field-label")
-                yield TextArea("", id="edit-note", soft_wrap=True, show_line_numbers=False)
+                yield TextArea("", id="edit-note", soft_wrap=True, compact=True)
                 yield Static(Text(t("evidence_help")), classes="field-label")
-                yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True)
+                yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True, compact=True)
             yield Static(Text(""), id="edit-error")
         yield KeyBar()
 

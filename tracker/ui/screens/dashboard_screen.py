@@ -39,7 +39,7 @@ def bar(done: int, total: int, width: int) -> Text:
 def progress_lines(items: list[Progress], width: int, name_width: int, lang: str) -> Text:
     t = labels.get(lang)
     out = Text()
-    bar_width = max(6, width - name_width - 22)
+    bar_width = max(6, width - name_width - 24)
     for p in items:
         out.append(set_cell_size(p.name, name_width) + " ")
         out.append_text(bar(p.done, p.total, bar_width))
@@ -84,7 +84,7 @@ class DashboardScreen(Screen[None]):
         t = labels.get(self.lang)
         today = self.tracker.today
         self.figures = figures = dashboard_figures(loaded, today)
-        width = max(40, self.size.width - 2)
+        width = max(40, self.size.width - 6)  # padding and scrollbar
         out = Text()
         out.append(t("dash_title", year=loaded.plan.year, today=today.isoformat()) + "  ", style="bold")
         out.append(t("dash_overdue_total", n=figures.overdue) + "\n", style="bold red" if figures.overdue else "green")

@@ -146,6 +146,17 @@ class HistoryScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
+        selected = self.selected()
+        if selected is not None:
+            # The table cuts long values; the line below shows the whole event.
+            t = labels.get(self.lang)
+            label = t(f"field_{selected.field}") if labels.has(f"field_{selected.field}") else selected.field
+            line = Text(f"{selected.requirement} {selected.unit} {label}: ", style="bold")
+            old = _shown(selected.field, selected.old, self.lang)
+            line.append(f"{old} → " if old else "")
+            line.append(_shown(selected.field, selected.new, self.lang))
+            line.append(f"  {selected.who} {selected.commit[:7]}", style="dim")
+            self.query_one("#history-status", Static).update(line)
         if self.query_one("#diff-scroll").display:
             self._show_diff()
 

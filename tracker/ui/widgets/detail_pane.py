@@ -83,6 +83,8 @@ class DetailPane(Horizontal):
             options.highlighted = self.units.index(target)
         elif self.units:
             options.highlighted = min(highlighted or 0, len(self.units) - 1) if previous else 0
+        # The list is laid out after this call; scroll once it is.
+        self.call_after_refresh(options.scroll_to_highlight, top=True)
 
     def _prompt(self, req: Requirement, a: Assignment) -> Text:
         t = labels.get(self.lang)

@@ -47,6 +47,8 @@ class KeyBar(Widget):
             seen.add(binding.action)
             description = labels.describe(binding.description, getattr(self.app, "lang", "zh"))
             items.append((self.app.get_key_display(binding), description, enabled))
+        if self.app.ENABLE_COMMAND_PALETTE and self.screen.is_modal is False:
+            items.append(("^p", labels.describe("b_palette", getattr(self.app, "lang", "zh")), True))
         return items
 
     def _lines(self, width: int) -> list[Text]:
@@ -55,7 +57,7 @@ class KeyBar(Widget):
         for key, description, enabled in self._items():
             item = Text()
             item.append(f" {key} ", style="bold reverse" if enabled else "dim reverse")
-            item.append(f"{description} ", style="" if enabled else "dim strike")
+            item.append(description, style="" if enabled else "dim strike")
             if line.cell_len and line.cell_len + 1 + item.cell_len > width:
                 lines.append(line)
                 line = Text()
