@@ -319,7 +319,7 @@ class Bench:
             dest = self.workdir / f"{self.size.name}-{name}"
             if dest.exists():
                 shutil.rmtree(dest)
-            shutil.copytree(self.base, dest, symlinks=True)
+            copy_store(self.base, dest)
             self._add_admin(dest)
             self._scratch[name] = dest
         return self._scratch[name]
@@ -617,6 +617,22 @@ service = Service(store, Operator(login=spec["login"], name="基准测试", unit
 for task, key, unit, status in spec["changes"]:
     service.apply([Change(task=task, requirement=key, unit=unit, field="status", value=status)])
 """
+
+
+def copy_store(src: Path, dest: Path) -> None:
+    """Copy a store, hard-linking git's objects (git never rewrites an object file in place)."""
+    objects = (src / ".git" / "objects").resolve() if (src / ".git").is_dir() else (src / "objects").resolve()
+
+    def link_or_copy(a: str, b: str) -> object:
+        if Path(a).resolve().is_relative_to(objects):
+            try:
+                os.link(a, b)
+                return b
+            except OSError:
+                pass
+        return shutil.copy2(a, b)
+
+    shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
 
 
 def new_object_bytes(repo: Path, old: str, new: str) -> int:
