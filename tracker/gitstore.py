@@ -218,6 +218,14 @@ class GitRepo:
 
     def head_ref(self) -> str | None:
         """The branch HEAD points to (``refs/heads/...``), or None when detached."""
+        try:
+            text = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except OSError:
+            text = ""
+        if text.startswith("ref: "):
+            return text[5:].strip()
+        if _HEX.match(text):
+            return None
         proc = self.run("symbolic-ref", "-q", "HEAD", check=False)
         return proc.stdout.decode().strip() or None
 
@@ -305,25 +313,57 @@ class GitRepo:
             lines.append(f"{e.mode} {e.kind} {e.oid}\t{e.path}".encode())
         return self.out("mktree", "-z", input=b"\0".join(lines) + (b"\0" if lines else b""))
 
-    def tree_with(self, base_tree: str | None, files: Mapping[str, bytes | None]) -> str:
+    def tree_with(
+        self,
+        base_tree: str | None,
+        files: Mapping[str, bytes | None],
+        listing: Mapping[str, list[TreeEntry]] | None = None,
+    ) -> str:
         """A new tree: ``base_tree`` with ``files`` (path -> bytes, None = delete) written in.
 
-        Only the folders on the changed paths are rebuilt.
+        Only the folders on the changed paths are rebuilt, all in one
+        ``git mktree --batch``. ``listing`` (folder -> its entries, from
+        :meth:`tree_listing` of the same tree) saves listing them again.
         """
-        blob_ids = dict(zip([p for p, d in files.items() if d is not None],
-                            self.write_blobs([d for d in files.values() if d is not None]), strict=True))
-        changes: dict[str, str | None] = {p: blob_ids.get(p) for p in files}
-        for path in changes:
+        for path in files:
             parts = path.split("/")
-            if any(part in ("", ".", "..", ".git") or "\0" in part for part in parts):
+            if any(part in ("", ".", "..", ".git") or "\0" in part or "\n" in part for part in parts):
                 raise ValueError(f"非法路径: {path!r}")
-        return self._rebuild(base_tree, "", changes)
+        written = [p for p, d in files.items() if d is not None]
+        blob_ids = dict(zip(written, self.write_blobs([files[p] for p in written]), strict=True))  # type: ignore[misc]
+        changes: dict[str, str | None] = {p: blob_ids.get(p) for p in files}
+        if listing is None:
+            listing = self.tree_listing(base_tree) if base_tree else {}
+        proc = subprocess.Popen(
+            [*self.base_args(), "mktree", "--batch", "-z"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=_clean_env(), cwd=self.top,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            root = self._rebuild(proc, listing, "", changes)
+        finally:
+            proc.stdin.close()
+            proc.wait()
+        if proc.returncode != 0:
+            raise GitError(["mktree"], proc.returncode, proc.stderr.read().decode("utf-8", "replace") if proc.stderr else "")
+        return root
 
-    def _rebuild(self, tree: str | None, prefix: str, changes: Mapping[str, str | None]) -> str:
-        current: dict[str, TreeEntry] = {}
-        if tree:
-            for e in self.ls_tree(tree, recursive=False):
-                current[e.path] = e
+    def tree_listing(self, tree: str) -> dict[str, list[TreeEntry]]:
+        """Every folder of ``tree`` (``""`` for the top) -> its entries, by one ``ls-tree -r -t``."""
+        folders: dict[str, list[TreeEntry]] = {"": []}
+        for e in self.ls_tree(tree, recursive=True, trees=True):
+            parent, _, name = e.path.rpartition("/")
+            folders.setdefault(parent, []).append(TreeEntry(e.mode, e.kind, e.oid, name))
+            if e.kind == "tree":
+                folders.setdefault(e.path, [])
+        return folders
+
+    def _rebuild(
+        self, proc: subprocess.Popen[bytes], listing: Mapping[str, list[TreeEntry]], folder: str,
+        changes: Mapping[str, str | None],
+    ) -> str:
+        current = {e.path: e for e in listing.get(folder, [])}
         subdirs: dict[str, dict[str, str | None]] = {}
         for path, oid in changes.items():
             head, sep, rest = path.partition("/")
@@ -334,13 +374,21 @@ class GitRepo:
             else:
                 current[head] = TreeEntry("100644", "blob", oid, head)
         for name, sub in subdirs.items():
-            old = current.get(name)
-            new_oid = self._rebuild(old.oid if old and old.kind == "tree" else None, f"{prefix}{name}/", sub)
+            sub_folder = f"{folder}/{name}" if folder else name
+            new_oid = self._rebuild(proc, listing, sub_folder, sub)
             if new_oid == self._empty_tree():
                 current.pop(name, None)
             else:
                 current[name] = TreeEntry("040000", "tree", new_oid, name)
-        return self.make_tree(current.values())
+        records = [f"{e.mode} {e.kind} {e.oid}\t{e.path}".encode() + b"\0" for e in sorted(current.values(), key=lambda e: e.path)]
+        assert proc.stdin is not None and proc.stdout is not None
+        # --batch -z: entries end in NUL, an empty entry ends the tree; git answers with its id.
+        proc.stdin.write(b"".join(records) + b"\0")
+        proc.stdin.flush()
+        oid = proc.stdout.readline().decode().strip()
+        if not _HEX.match(oid):
+            raise GitError(["mktree"], 1, f"mktree 输出异常: {oid!r}")
+        return oid
 
     def _empty_tree(self) -> str:
         return "4b825dc642cb6eb9a060e54bf8d69288fbee4904" if self.object_format() == "sha1" else (
@@ -501,11 +549,18 @@ class GitRepo:
                 dirty.append(path)
         return dirty
 
-    def checkout_paths(self, commit: str, paths: Iterable[str], pass_fds: tuple[int, ...] = ()) -> None:
-        """Bring index and work tree to ``commit`` for ``paths`` (deleted there: removed)."""
-        present, gone = [], []
-        for path in paths:
-            (present if self.read_file_exists(commit, path) else gone).append(path)
+    def checkout_paths(
+        self, commit: str, paths: Iterable[str], pass_fds: tuple[int, ...] = (), gone: Iterable[str] | None = None
+    ) -> None:
+        """Bring index and work tree to ``commit`` for ``paths`` (deleted there: removed).
+
+        ``gone``: the paths known to be deleted in ``commit`` (saves asking git).
+        """
+        wanted = list(paths)
+        if gone is None:
+            gone = [p for p in wanted if not self.read_file_exists(commit, p)]
+        gone = list(gone)
+        present = [p for p in wanted if p not in gone]
         if present:
             self.run("checkout", "-q", commit, "--", *present, pass_fds=pass_fds)
         if gone:

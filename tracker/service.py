@@ -210,51 +210,77 @@ class Service:
         return self._write(build, dry_run)
 
     def _write(self, build: Callable[[Snapshot], _Edit | None], dry_run: bool) -> CommitResult:
-        repo = self.store.repo
-        ref = branch_ref(self.year)
+        # First try optimistically (build without the writer lock, CAS at the end);
+        # after a lost race, build under the lock so the next try cannot lose.
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            snap = self.store.snapshot(self.year)
-            edit = build(snap)
-            if edit is None:
-                return CommitResult(None, "没有变化", "", self.year, [], dry_run, attempt)
-            op = self._effective_operator(snap)
-            message = compose_message(edit.subject, edit.body, edit.trailers)
-            if dry_run:
-                files = {p: d for p, d in edit.files.items() if d is not None}
-                return CommitResult(None, message.split("\n", 1)[0], message, self.year, edit.changes, True, attempt, files)
-            paths = {TASKS_DIR + p: d for p, d in edit.files.items()}
-            tree = repo.tree_with(snap.commit, paths)
-            commit = repo.commit_tree(tree, [snap.commit], message, author=(op.name, op.email))
-            if self._move(ref, snap, commit, list(paths)):
-                files = {p: d for p, d in edit.files.items() if d is not None}
-                return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
+            if attempt == 1 or dry_run:
+                result = self._attempt(build, dry_run, attempt, None)
+            else:
+                with self.store.repo.writer_lock() as fd:
+                    result = self._attempt(build, dry_run, attempt, fd)
+            if result is not None:
+                return result
         raise ServiceError(f"连续 {MAX_ATTEMPTS} 次与其他写入者冲突,请稍后重试")
 
-    def _move(self, ref: str, snap: Snapshot, commit: str, paths: list[str]) -> bool:
-        """CAS the branch; keep a checked-out work tree in step. False: lost the race."""
+    def _attempt(
+        self, build: Callable[[Snapshot], _Edit | None], dry_run: bool, attempt: int, fd: int | None
+    ) -> CommitResult | None:
         repo = self.store.repo
-        with repo.writer_lock() as fd:
-            checked_out = not repo.bare and repo.head_ref() == ref
-            if checked_out:
-                self._recover_work_tree(fd)
-                expected = {p: snap.blobs.get(p[len(TASKS_DIR) :]) for p in paths}
-                dirty = repo.dirty_paths(expected)
-                if dirty:
-                    if repo.rev_parse(ref) != snap.commit:
-                        return False  # the tip moved: judge the files against the new tip
-                    raise HandEdits(dirty)
-                journal = repo.git_dir / "tracker-locks" / "sync.json"
-                gitstore.write_atomic(
-                    journal, json.dumps({"ref": ref, "old": snap.commit, "new": commit, "paths": paths}).encode(),
-                    repo.git_dir,
-                )
-            moved = repo.update_ref(ref, commit, snap.commit, pass_fds=(fd,))
-            if checked_out:
-                if moved:
-                    repo.checkout_paths(commit, paths, pass_fds=(fd,))
-                with contextlib.suppress(FileNotFoundError):
-                    journal.unlink()
-            return moved
+        snap = self.store.snapshot(self.year, shared=True)
+        edit = build(snap)
+        if edit is None:
+            return CommitResult(None, "没有变化", "", self.year, [], dry_run, attempt)
+        op = self._effective_operator(snap)
+        message = compose_message(edit.subject, edit.body, edit.trailers)
+        files = {p: d for p, d in edit.files.items() if d is not None}
+        if dry_run:
+            return CommitResult(None, message.split("\n", 1)[0], message, self.year, edit.changes, True, attempt, files)
+        paths = {TASKS_DIR + p: d for p, d in edit.files.items()}
+        tree = repo.tree_with(snap.commit, paths, snap.listing or None)
+        commit = repo.commit_tree(tree, [snap.commit], message, author=(op.name, op.email))
+        gone = [p for p, d in paths.items() if d is None]
+        if not self._move(branch_ref(self.year), snap, commit, list(paths), held=fd, gone=gone):
+            return None
+        return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
+
+    def _move(
+        self, ref: str, snap: Snapshot, commit: str, paths: list[str], held: int | None = None,
+        gone: list[str] | None = None,
+    ) -> bool:
+        """CAS the branch; keep a checked-out work tree in step. False: lost the race.
+
+        ``held``: the writer lock's descriptor when the caller holds it already.
+        """
+        if held is not None:
+            return self._move_locked(ref, snap, commit, paths, held, gone)
+        with self.store.repo.writer_lock() as fd:
+            return self._move_locked(ref, snap, commit, paths, fd, gone)
+
+    def _move_locked(
+        self, ref: str, snap: Snapshot, commit: str, paths: list[str], fd: int, gone: list[str] | None
+    ) -> bool:
+        repo = self.store.repo
+        checked_out = not repo.bare and repo.head_ref() == ref
+        if checked_out:
+            self._recover_work_tree(fd)
+            expected = {p: _blob_at(snap, p) for p in paths}
+            dirty = repo.dirty_paths(expected)
+            if dirty:
+                if repo.rev_parse(ref) != snap.commit:
+                    return False  # the tip moved: judge the files against the new tip
+                raise HandEdits(dirty)
+            journal = repo.git_dir / "tracker-locks" / "sync.json"
+            gitstore.write_atomic(
+                journal, json.dumps({"ref": ref, "old": snap.commit, "new": commit, "paths": paths}).encode(),
+                repo.git_dir,
+            )
+        moved = repo.update_ref(ref, commit, snap.commit, pass_fds=(fd,))
+        if checked_out:
+            if moved:
+                repo.checkout_paths(commit, paths, pass_fds=(fd,), gone=gone)
+            with contextlib.suppress(FileNotFoundError):
+                journal.unlink()
+        return moved
 
     def _recover_work_tree(self, fd: int) -> None:
         """Finish the work-tree update of a writer killed between ref move and checkout."""
@@ -309,7 +335,7 @@ class Service:
         by_file: dict[int, list[tuple[int, Change]]] = {}
         for i, c in enumerate(normalised):
             by_file.setdefault(c.task, []).append((i, c))
-        raw = self.store.repo.cat_blobs(snap.blobs[snap.loaded.paths[t]] for t in by_file)
+        raw = self.store.blob_bytes(snap.blobs[snap.loaded.paths[t]] for t in by_file)
         conflicts: list[Conflict] = []
         files: dict[str, bytes | None] = {}
         done: list[tuple[Change, str]] = []  # (change, summary)
@@ -544,6 +570,17 @@ class Service:
 
 
 # -------------------------------------------------------------------- helpers
+
+
+def _blob_at(snap: Snapshot, path: str) -> str | None:
+    """The blob id of a repository path in the snapshot's commit (None: absent)."""
+    if path.startswith(TASKS_DIR) and not snap.listing:
+        return snap.blobs.get(path[len(TASKS_DIR) :])
+    folder, _, name = path.rpartition("/")
+    for entry in snap.listing.get(folder, []):
+        if entry.path == name and entry.kind == "blob":
+            return entry.oid
+    return None
 
 
 def _restart(task: Task, from_year: int, shift: int) -> Task:

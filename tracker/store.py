@@ -13,6 +13,7 @@ user's data directory, created from the bundled plan on first use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,8 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from tracker import gitstore
-from tracker.codec import attach_conflicts, dump_conflicts
-from tracker.codec import OPERATORS_FILE, PLAN_FILE, CodecError, load_task, task_number_from_path
+from tracker.codec import (
+    OPERATORS_FILE,
+    PLAN_FILE,
+    CodecError,
+    attach_conflicts,
+    dump_conflicts,
+    load_task,
+    task_number_from_path,
+)
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
@@ -53,6 +61,8 @@ class Snapshot:
     year: int | None  # the branch read, None when read at another ref
     blobs: dict[str, str]  # tasks/-relative path -> blob id
     loaded: LoadedPlan
+    # every folder of the commit's tree -> its entries (saves listing it again to write a commit)
+    listing: dict[str, list[gitstore.TreeEntry]] = field(default_factory=dict)
 
     def operators(self) -> dict[str, Operator]:
         """``tasks/operators.toml`` parsed."""
@@ -73,6 +83,9 @@ class Store:
         self.repo = repo
         self._cache = _Cache()
         self._disk_loaded: set[str] = set()
+        self._raw: dict[str, bytes] = {}  # small non-task files (plan, units, operators) by blob id
+        self._recent: dict[str, bytes] = {}  # blobs read by the last snapshot
+        self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
 
     @property
     def path(self) -> Path:
@@ -223,46 +236,90 @@ class Store:
         """The plan of ``year`` (default the newest) or at ``ref``, with no checkout."""
         return self.snapshot(year, ref).loaded
 
-    def snapshot(self, year: int | None = None, ref: str | None = None) -> Snapshot:
-        """Like :meth:`load`, also giving the commit id and each file's blob id."""
-        commit, chosen = self.resolve(year, ref)
-        return self.snapshot_at(commit, chosen)
+    def snapshot(self, year: int | None = None, ref: str | None = None, *, shared: bool = False) -> Snapshot:
+        """Like :meth:`load`, also giving the commit id and each file's blob id.
 
-    def snapshot_at(self, commit: str, year: int | None = None) -> Snapshot:
+        ``shared=True`` (the service's own reads) hands out the cached task
+        objects themselves, which the caller must not change.
+        """
+        if ref is None:
+            chosen = self.default_year() if year is None else year
+            commit = self._fast_tip(chosen)
+            return self.snapshot_at(commit, chosen, shared=shared)
+        commit, found = self.resolve(year, ref)
+        return self.snapshot_at(commit, found, shared=shared)
+
+    def _fast_tip(self, year: int) -> str:
+        # The loose ref file, read directly, saves a process; anything unusual
+        # (packed ref, symbolic ref) goes to git. Only a base for compare-and-swap.
+        try:
+            text = (self.repo.git_dir / branch_ref(year)).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", text):
+            return text
+        return self.tip(year)
+
+    def blob_bytes(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """Blob contents, from the last snapshot's reads when there, else from git."""
+        wanted = list(oids)
+        found = {o: self._recent[o] for o in wanted if o in self._recent}
+        missing = [o for o in wanted if o not in found]
+        if missing:
+            found.update(self.repo.cat_blobs(missing))
+        return found
+
+    def snapshot_at(self, commit: str, year: int | None = None, *, shared: bool = False) -> Snapshot:
         """The plan at one commit id.
 
         Raises:
             CodecError: a broken file, naming file and line.
         """
-        entries = self.repo.ls_tree(commit, TASKS_DIR.rstrip("/"))
-        blobs = {e.path[len(TASKS_DIR) :]: e.oid for e in entries if e.kind == "blob" and e.path.startswith(TASKS_DIR)}
+        listing = self.repo.tree_listing(commit)
+        blobs: dict[str, str] = {}
+        for folder, items in listing.items():
+            if folder == TASKS_DIR.rstrip("/") or folder.startswith(TASKS_DIR):
+                rel_folder = folder[len(TASKS_DIR) :]
+                for e in items:
+                    if e.kind == "blob":
+                        blobs[f"{rel_folder}/{e.path}" if rel_folder else e.path] = e.oid
         cache_name = f"plan-{year}" if year is not None else None
         if cache_name:
             self._load_disk_cache(cache_name)
         needed = []
         for rel, oid in blobs.items():
             is_task = task_number_from_path(rel) is not None
-            if not is_task or oid not in self._cache.entries:
+            if (is_task and oid not in self._cache.entries) or (not is_task and oid not in self._raw):
                 needed.append(oid)
         data = self.repo.cat_blobs(needed)
-        files = {rel: data.get(oid, b"") for rel, oid in blobs.items()}
+        self._recent = data
+        for rel, oid in blobs.items():
+            if task_number_from_path(rel) is None and oid in data and len(data[oid]) < 1_000_000:
+                self._raw[oid] = data[oid]
+        files = {rel: data.get(oid) or self._raw.get(oid, b"") for rel, oid in blobs.items()}
         parsed_new = False
 
         def parse(path: str, raw: bytes) -> Task:
             nonlocal parsed_new
             oid = blobs[path[len(TASKS_DIR) :]]
+            if shared and oid in self._objects:
+                return self._objects[oid]
             cached = self._cache.entries.get(oid)
             if cached is not None:
-                return task_from_plain(cached)
-            task = load_task(decode(raw, path), path)
-            self._cache.entries[oid] = task_to_plain(task)
-            parsed_new = True
+                task = task_from_plain(cached)
+            else:
+                task = load_task(decode(raw, path), path)
+                self._cache.entries[oid] = task_to_plain(task)
+                parsed_new = True
+            if shared:
+                self._objects[oid] = task
+                return task
             return task
 
         loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
-        if cache_name and parsed_new:
+        if cache_name and parsed_new and not shared:
             self._save_disk_cache(cache_name, {blobs[p] for p in loaded.paths.values()})
-        return Snapshot(commit, year, blobs, loaded)
+        return Snapshot(commit, year, blobs, loaded, listing)
 
     def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes]:
         """Bytes of ``tasks/``-relative files at ``commit`` (missing ones left out)."""
@@ -304,10 +361,9 @@ class Store:
 
     def _save_disk_cache(self, name: str, oids: set[str]) -> None:
         payload = {"version": CACHE_VERSION, "tasks": {o: self._cache.entries[o] for o in oids if o in self._cache.entries}}
-        try:
+        # A read-only account still reads; the cache is only a speed-up.
+        with contextlib.suppress(OSError):
             gitstore.write_atomic(self._cache_path(name), json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
-        except OSError:
-            pass  # a read-only account still reads; the cache is only a speed-up
 
 
 # -------------------------------------------------------------------- commit messages
