@@ -191,7 +191,8 @@ def build_messages(report: Report) -> list[ReminderMessage]:
     return [m for m in messages.values() if m.late or m.due_soon]
 
 
-def _cn_date(day: date) -> str:
+def cn_date(day: date) -> str:
+    """2019-09-02 -> 2019年9月2日."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -204,7 +205,7 @@ def render_message(message: ReminderMessage, report: Report, *, fmt: str = "text
     lines.append(f"{message.unit}:")
     lines.append("")
     lines.append(
-        f"截至{_cn_date(message.as_of)},贵单位在《{report.title}》中有"
+        f"截至{cn_date(message.as_of)},贵单位在《{report.title}》中有"
         f"{len(message.late)}项已逾期、{len(message.due_soon)}项将在{report.due_within}日内到期,"
         f"在办事项共{message.open_total}项。请抓紧落实,并及时在系统中更新进展、上传佐证材料。"
     )
@@ -213,7 +214,7 @@ def render_message(message: ReminderMessage, report: Report, *, fmt: str = "text
         for n, item in enumerate(message.late, start=1):
             head = (
                 f"{n}. 任务{item.requirement} {item.title}(时限:{item.deadline or '未明确'};"
-                f"应于{_cn_date(item.missed)}前完成,已逾期{item.days_late}天;当前状态:{item.status.label}"
+                f"应于{cn_date(item.missed)}前完成,已逾期{item.days_late}天;当前状态:{item.status.label}"
             )
             if item.reminders:
                 head += f";此前已催办{item.reminders}次"
@@ -228,9 +229,9 @@ def render_message(message: ReminderMessage, report: Report, *, fmt: str = "text
         for n, soon in enumerate(message.due_soon, start=1):
             lines.append(
                 f"{n}. 任务{soon.requirement} {soon.title}(时限:{soon.deadline or '未明确'};"
-                f"到期日{_cn_date(soon.due)},剩余{soon.days_left}天;当前状态:{soon.status.label})"
+                f"到期日{cn_date(soon.due)},剩余{soon.days_left}天;当前状态:{soon.status.label})"
             )
-    lines += ["", sender or "政务公开工作领导小组办公室", _cn_date(message.as_of), ""]
+    lines += ["", sender or "政务公开工作领导小组办公室", cn_date(message.as_of), ""]
     return "\n".join(lines)
 
 

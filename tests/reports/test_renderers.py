@@ -111,8 +111,8 @@ def test_docx_opens_and_carries_every_section_in_official_fonts() -> None:
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
     summary = document.tables[0]
     assert [c.text for c in summary.rows[1].cells][:8] == ["全部", "8", "2", "2", "2", "1", "1", "3"]
-    overdue = next(t for t in document.tables if t.rows[0].cells[0].text == "要求" and t.rows[0].cells[5].text == "逾期天数")
-    assert [r.cells[5].text for r in overdue.rows[1:]] == ["64", "64", "64"]
+    overdue = next(t for t in document.tables if t.rows[0].cells[0].text == "要求" and t.rows[0].cells[6].text == "逾期天数")
+    assert [r.cells[6].text for r in overdue.rows[1:]] == ["64", "64", "64"]
     body = "\n".join(p.text for p in document.paragraphs)
     assert "加大重大工程配套制度措施的公开力度" in body
     with zipfile.ZipFile(io.BytesIO(render(_report(), "docx"))) as z:

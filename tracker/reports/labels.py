@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.model import Role, Status
+from tracker import reminders
+from tracker.model import Status
 from tracker.reports.model import Counts, Report
 
 SECTIONS = {
@@ -47,17 +48,11 @@ def count_cells(counts: Counts) -> list[str]:
 
 def cn_date(day: date | None) -> str:
     """2019-09-02 -> 2019年9月2日; None -> 未明确."""
-    if day is None:
-        return "未明确"
-    return f"{day.year}年{day.month}月{day.day}日"
+    return "未明确" if day is None else reminders.cn_date(day)
 
 
 def iso(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def role_label(role: Role) -> str:
-    return role.label
 
 
 def headline(report: Report) -> str:

@@ -13,8 +13,6 @@ when the 方正/GB2312 fonts are not installed. Latin text and digits use Times 
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -26,19 +24,23 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from tracker.reports.labels import (
-    COUNT_COLUMNS,
-    SECTIONS,
-    change_value,
-    cn_date,
-    count_cells,
-    field_label,
-    headline,
-    iso,
-    scope_line,
-)
+from tracker.reports.labels import SECTIONS, cn_date, headline, iso, scope_line
 from tracker.reports.model import Report
 from tracker.reports.ooxml import normalise_package
+from tracker.reports.tables import (
+    EMPTY,
+    Table,
+    assignment_table,
+    changes_table,
+    due_soon_table,
+    is_web_address,
+    overdue_table,
+    reminders_table,
+    section_table,
+    summary_table,
+    task_table,
+    unit_table,
+)
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -47,8 +49,6 @@ HEADING2_FONT = "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
 # Word substitutes the alternative when a font is missing (common outside government offices).
 ALT_NAMES = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING2_FONT: "楷体", HEADING1_FONT: "SimHei"}
-
-_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 
 
 def _set_fonts(
@@ -196,37 +196,30 @@ def _hyperlink(paragraph: Paragraph, url: str) -> None:
     paragraph._p.append(link)
 
 
-def _table(
-    doc: object,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    links: int | None = None,
-    late_rows: Sequence[bool] = (),
-) -> None:
-    """A grid table in 仿宋 五号; column ``links`` holds evidence items, one per line."""
-    table = doc.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+def _table(doc: object, data: Table) -> None:
+    """A grid table in 仿宋 五号 with a repeated header row; late rows in red, evidence as hyperlinks."""
+    table = doc.add_table(rows=1, cols=len(data.headers))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+    for cell, text in zip(table.rows[0].cells, data.headers, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(text)
         _set_fonts(run, HEADING1_FONT, 10.5)
         _line_spacing(cell.paragraphs[0], 16)
-    header_pr = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    header_pr.append(repeat)
-    for r, row in enumerate(rows):
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for r, row in enumerate(data.rows):
         cells = table.add_row().cells
-        late = r < len(late_rows) and late_rows[r]
+        late = r < len(data.late) and data.late[r]
         for c, (cell, text) in enumerate(zip(cells, row, strict=True)):
             paragraph = cell.paragraphs[0]
             _line_spacing(paragraph, 16)
-            if c == links and text:
-                for i, item in enumerate(text.split("\n")):
+            if c in data.numeric:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if c == data.links:
+                for i, item in enumerate(text.split("\n") if text else ["—"]):
                     target = paragraph if i == 0 else cell.add_paragraph()
                     _line_spacing(target, 16)
-                    if _URL.match(item):
+                    if is_web_address(item):
                         _hyperlink(target, item)
                     else:
                         _set_fonts(target.add_run(item), BODY_FONT, 10.5)
@@ -254,102 +247,33 @@ def render_docx(report: Report) -> bytes:
     _para(doc, f"(截至{cn_date(report.as_of)})", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, scope_line(report), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
     _para(doc, headline(report))
-
-    counts = [label for _, label in COUNT_COLUMNS]
-    doc.add_paragraph(SECTIONS["summary"], style="Heading 1")
-    _table(doc, ["范围", *counts], [["全部", *count_cells(report.summary)]])
-    doc.add_paragraph(SECTIONS["by_unit"], style="Heading 1")
-    _table(
-        doc,
-        ["单位", *counts],
-        [[r.unit, *count_cells(r.counts)] for r in report.by_unit],
-        late_rows=[bool(r.counts.overdue) for r in report.by_unit],
-    )
-    doc.add_paragraph(SECTIONS["by_section"], style="Heading 1")
-    _table(doc, ["章节", *counts], [[r.section, *count_cells(r.counts)] for r in report.by_section])
-    doc.add_paragraph(SECTIONS["by_task"], style="Heading 1")
-    _table(
-        doc,
-        ["任务", "标题", "状态", *counts],
-        [[str(r.number), r.title, r.status.label, *count_cells(r.counts)] for r in report.by_task],
-        late_rows=[bool(r.counts.overdue) for r in report.by_task],
-    )
-
-    doc.add_paragraph(SECTIONS["overdue"], style="Heading 1")
-    if report.overdue:
-        _table(
-            doc,
-            ["要求", "单位", "状态", "时限", "应完成", "逾期天数", "牵头单位", "催办", "最近进展"],
-            [
-                [
-                    o.requirement,
-                    f"{o.unit}({o.role.label})",
-                    o.status.label,
-                    o.deadline,
-                    iso(o.missed),
-                    str(o.days_late),
-                    "、".join(o.leads) or "—",
-                    str(o.reminders),
-                    o.last_note or "尚无进展记录",
-                ]
-                for o in report.overdue
-            ],
-        )
-    else:
-        _para(doc, "无逾期事项。")
-    doc.add_paragraph(f"{SECTIONS['due_soon']}({report.due_within}日内)", style="Heading 1")
-    if report.due_soon:
-        _table(
-            doc,
-            ["要求", "单位", "状态", "时限", "到期日", "剩余天数"],
-            [
-                [
-                    d.requirement,
-                    f"{d.unit}({d.role.label})",
-                    d.status.label,
-                    d.deadline,
-                    iso(d.due),
-                    str(d.days_left),
-                ]
-                for d in report.due_soon
-            ],
-        )
-    else:
-        _para(doc, "无即将到期事项。")
+    for key, table in (
+        ("summary", summary_table(report)),
+        ("by_unit", unit_table(report)),
+        ("by_section", section_table(report)),
+        ("by_task", task_table(report)),
+    ):
+        doc.add_paragraph(SECTIONS[key], style="Heading 1")
+        _table(doc, table)
+    sections = [
+        (SECTIONS["overdue"], "overdue", overdue_table(report)),
+        (f"{SECTIONS['due_soon']}({report.due_within}日内)", "due_soon", due_soon_table(report)),
+    ]
     if report.has_changes:
-        doc.add_paragraph(
-            f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})", style="Heading 1"
-        )
-        if report.changes:
-            _table(
-                doc,
-                ["时间", "操作人", "要求", "单位", "字段", "变化"],
-                [
-                    [
-                        c.at.strftime("%Y-%m-%d %H:%M"),
-                        c.login,
-                        c.requirement,
-                        c.unit,
-                        field_label(c.field),
-                        change_value(c.field, c.old, c.new),
-                    ]
-                    for c in report.changes
-                ],
+        sections.append(
+            (
+                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
+                "changes",
+                changes_table(report),
             )
-        else:
-            _para(doc, "期间无变化。")
-    doc.add_paragraph(SECTIONS["reminders"], style="Heading 1")
-    if report.reminders:
-        _table(
-            doc,
-            ["单位", "催办次数", "最近催办", "所催事项(次数)"],
-            [
-                [r.unit, str(r.count), iso(r.last), "、".join(f"{k}({v})" for k, v in r.items.items()) or "—"]
-                for r in report.reminders
-            ],
         )
-    else:
-        _para(doc, "尚无催办记录。")
+    sections.append((SECTIONS["reminders"], "reminders", reminders_table(report)))
+    for heading, key, table in sections:
+        doc.add_paragraph(heading, style="Heading 1")
+        if table.rows:
+            _table(doc, table)
+        else:
+            _para(doc, EMPTY[key])
     doc.add_paragraph(SECTIONS["tasks"], style="Heading 1")
     for n, task in enumerate(report.tasks, start=1):
         doc.add_paragraph(
@@ -357,22 +281,7 @@ def render_docx(report: Report) -> bytes:
         )
         for req in task.requirements:
             _para(doc, f"{req.id} {req.text}(时限:{req.deadline or '未明确'})")
-            _table(
-                doc,
-                ["单位", "状态", "最近进展", "佐证", "催办"],
-                [
-                    [
-                        f"{a.unit}({a.role.label})",
-                        a.status.label + ("(逾期)" if a.overdue else ""),
-                        a.note or "—",
-                        "\n".join(a.evidence),
-                        str(a.reminders),
-                    ]
-                    for a in req.assignments
-                ],
-                links=3,
-                late_rows=[a.overdue for a in req.assignments],
-            )
+            _table(doc, assignment_table(req))
     _para(doc, "", indent=False)
     _para(doc, cn_date(report.as_of), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
 

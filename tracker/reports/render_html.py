@@ -8,25 +8,26 @@ readable in black and white.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape
 
 from tracker.model import Status
-from tracker.reports.labels import (
-    COUNT_COLUMNS,
-    SECTIONS,
-    STATUS_COLOURS,
-    change_value,
-    count_cells,
-    field_label,
-    headline,
-    iso,
-    scope_line,
-)
+from tracker.reports.labels import SECTIONS, STATUS_COLOURS, headline, iso, scope_line
 from tracker.reports.model import STATUS_ORDER, Counts, Report
-
-_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
+from tracker.reports.tables import (
+    EMPTY,
+    Table,
+    assignment_table,
+    changes_table,
+    due_soon_table,
+    is_web_address,
+    overdue_table,
+    reminders_table,
+    section_table,
+    summary_table,
+    task_table,
+    unit_table,
+)
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 16mm 14mm; }
@@ -60,10 +61,9 @@ th, td { border: 0.75px solid var(--rule); padding: 0.8mm 1.5mm; vertical-align:
 th { background: #f1f3f4; font-weight: bold; white-space: nowrap; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.nw { white-space: nowrap; }
-small.role { display: block; color: var(--muted); font-size: 8pt; }
 td.id { white-space: nowrap; }
 tr.late td { background: var(--late-bg); }
-td.late, span.late { color: var(--late); font-weight: bold; }
+#overdue-table td:nth-child(7), span.late { color: var(--late); font-weight: bold; }
 .empty { color: var(--muted); }
 .task { break-inside: avoid-page; margin-bottom: 3mm; }
 .task p.req { margin: 1.5mm 0 1mm; text-indent: 0; }
@@ -79,31 +79,31 @@ def _e(text: str) -> str:
 
 
 def _link(item: str) -> str:
-    if _URL.match(item):
+    if is_web_address(item):
         return f'<a href="{_e(item)}">{_e(item)}</a>'
     return _e(item)
 
 
-def _table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    numeric: Sequence[int] = (),
-    nowrap: Sequence[int] = (),
-    row_class: Sequence[str] = (),
-    table_id: str = "",
-) -> str:
-    """Cells must already be HTML; ``numeric`` lists right-aligned columns, ``nowrap`` ones kept on one line."""
-    classes = {
-        i: " ".join(c for c, on in (("n", i in numeric), ("nw", i in nowrap)) if on)
-        for i in range(len(headers))
+def _table(table: Table, table_id: str = "") -> str:
+    """The table as HTML: every cell escaped, evidence as links, late rows marked."""
+    attr = {
+        i: (
+            f' class="{c}"'
+            if (c := " ".join(n for n, on in (("n", i in table.numeric), ("nw", i in table.nowrap)) if on))
+            else ""
+        )
+        for i in range(len(table.headers))
     }
-    attr = {i: f' class="{c}"' if c else "" for i, c in classes.items()}
-    head = "".join(f"<th{attr[i]}>{h}</th>" for i, h in enumerate(headers))
+    head = "".join(f"<th{attr[i]}>{_e(h)}</th>" for i, h in enumerate(table.headers))
     body = []
-    for r, row in enumerate(rows):
-        cls = f' class="{row_class[r]}"' if r < len(row_class) and row_class[r] else ""
-        cells = "".join(f"<td{attr.get(i, '')}>{c}</td>" for i, c in enumerate(row))
+    for r, row in enumerate(table.rows):
+        cls = ' class="late"' if r < len(table.late) and table.late[r] else ""
+        cells = "".join(
+            f"<td{attr[i]}>"
+            + ("<br>".join(_link(e) for e in c.split("\n") if e) or "—" if i == table.links else _e(c))
+            + "</td>"
+            for i, c in enumerate(row)
+        )
         body.append(f"<tr{cls}>{cells}</tr>")
     ident = f' id="{table_id}"' if table_id else ""
     return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -179,8 +179,6 @@ def _cards(report: Report) -> str:
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
-    counts = [_e(label) for _, label in COUNT_COLUMNS]
-    cnum = list(range(1, len(counts) + 1))
     title = f"{report.title}执行情况报告"
     out = [
         "<!DOCTYPE html>",
@@ -192,139 +190,53 @@ def render_html(report: Report) -> str:
         f'<p class="headline">{_e(headline(report))}</p>',
         f'<section id="summary"><h2>{SECTIONS["summary"]}</h2>',
         _cards(report),
-        _table(["范围", *counts], [["全部", *count_cells(report.summary)]], numeric=cnum),
+        _table(summary_table(report)),
         # The section chart is short: on the first page it gives the overview at a glance.
         "<figure><figcaption>图1 分章节完成进度</figcaption>",
         _legend(),
         _bar_chart([(r.section, r.counts) for r in report.by_section], "chart-sections", label_width=230),
-        "</figure>",
-        "</section>",
+        "</figure></section>",
         f'<section id="by-unit"><h2>{SECTIONS["by_unit"]}</h2>',
         "<figure><figcaption>图2 分单位完成进度</figcaption>",
         _legend(),
         _bar_chart([(r.unit, r.counts) for r in report.by_unit], "chart-units"),
         "</figure>",
-        _table(
-            ["单位", *counts],
-            [[_e(r.unit), *count_cells(r.counts)] for r in report.by_unit],
-            numeric=cnum,
-            row_class=["late" if r.counts.overdue else "" for r in report.by_unit],
-        ),
+        _table(unit_table(report)),
         "</section>",
         f'<section id="by-section"><h2>{SECTIONS["by_section"]}</h2>',
         '<p class="empty">各章节完成进度见图1。</p>',
-        _table(
-            ["章节", *counts],
-            [[_e(r.section), *count_cells(r.counts)] for r in report.by_section],
-            numeric=cnum,
-        ),
+        _table(section_table(report)),
         "</section>",
         f'<section id="by-task"><h2>{SECTIONS["by_task"]}</h2>',
-        _table(
-            ["任务", "标题", "状态", *counts],
-            [[str(r.number), _e(r.title), r.status.label, *count_cells(r.counts)] for r in report.by_task],
-            numeric=[0, *[i + 2 for i in cnum]],
-            row_class=["late" if r.counts.overdue else "" for r in report.by_task],
-        ),
+        _table(task_table(report)),
         "</section>",
-        f'<section id="overdue"><h2>{SECTIONS["overdue"]}({len(report.overdue)}项)</h2>',
     ]
-    if report.overdue:
-        out.append(
-            _table(
-                ["要求", "单位", "状态", "时限", "应完成", "逾期天数", "牵头单位", "催办", "最近进展"],
-                [
-                    [
-                        o.requirement,
-                        f'{_e(o.unit)}<small class="role">{o.role.label}</small>',
-                        o.status.label,
-                        _e(o.deadline),
-                        iso(o.missed),
-                        f'<span class="late">{o.days_late}</span>',
-                        _e("、".join(o.leads) or "—"),
-                        str(o.reminders),
-                        _e(o.last_note) + (f"({iso(o.last_note_at)})" if o.last_note_at else "")
-                        or '<span class="empty">尚无进展记录</span>',
-                    ]
-                    for o in report.overdue
-                ],
-                numeric=[5, 7],
-                nowrap=[0, 2, 4],
-                table_id="overdue-table",
-            )
-        )
-    else:
-        out.append('<p class="empty" id="overdue-table">无逾期事项。</p>')
-    out.append("</section>")
-    out.append(
-        f'<section id="due-soon"><h2>{SECTIONS["due_soon"]}({report.due_within}日内,{len(report.due_soon)}项)</h2>'
-    )
-    if report.due_soon:
-        out.append(
-            _table(
-                ["要求", "单位", "状态", "时限", "到期日", "剩余天数"],
-                [
-                    [
-                        d.requirement,
-                        f'{_e(d.unit)}<small class="role">{d.role.label}</small>',
-                        d.status.label + (' <span class="late">已逾期</span>' if d.overdue else ""),
-                        _e(d.deadline),
-                        iso(d.due),
-                        str(d.days_left),
-                    ]
-                    for d in report.due_soon
-                ],
-                numeric=[5],
-                nowrap=[0, 2, 4],
-            )
-        )
-    else:
-        out.append('<p class="empty">无即将到期事项。</p>')
-    out.append("</section>")
+    sections = [
+        ("overdue", f"{SECTIONS['overdue']}({len(report.overdue)}项)", "overdue", overdue_table(report)),
+        (
+            "due-soon",
+            f"{SECTIONS['due_soon']}({report.due_within}日内,{len(report.due_soon)}项)",
+            "due_soon",
+            due_soon_table(report),
+        ),
+    ]
     if report.has_changes:
-        out.append(
-            f'<section id="changes"><h2>{SECTIONS["changes"]}({iso(report.since)} 至 {iso(report.as_of)})</h2>'
-        )
-        if report.changes:
-            out.append(
-                _table(
-                    ["时间", "操作人", "要求", "单位", "字段", "变化"],
-                    [
-                        [
-                            c.at.strftime("%Y-%m-%d %H:%M"),
-                            _e(c.login),
-                            c.requirement,
-                            _e(c.unit),
-                            _e(field_label(c.field)),
-                            _e(change_value(c.field, c.old, c.new)),
-                        ]
-                        for c in report.changes
-                    ],
-                )
+        sections.append(
+            (
+                "changes",
+                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
+                "changes",
+                changes_table(report),
             )
+        )
+    sections.append(("reminders", SECTIONS["reminders"], "reminders", reminders_table(report)))
+    for ident, heading, key, table in sections:
+        out.append(f'<section id="{ident}"><h2>{_e(heading)}</h2>')
+        if table.rows:
+            out.append(_table(table, f"{ident}-table"))
         else:
-            out.append('<p class="empty">期间无变化。</p>')
+            out.append(f'<p class="empty" id="{ident}-table">{EMPTY[key]}</p>')
         out.append("</section>")
-    out.append(f'<section id="reminders"><h2>{SECTIONS["reminders"]}</h2>')
-    if report.reminders:
-        out.append(
-            _table(
-                ["单位", "催办次数", "最近催办", "所催事项(次数)"],
-                [
-                    [
-                        _e(r.unit),
-                        str(r.count),
-                        iso(r.last),
-                        _e("、".join(f"{k}({v})" for k, v in r.items.items())) or "—",
-                    ]
-                    for r in report.reminders
-                ],
-                numeric=[1],
-            )
-        )
-    else:
-        out.append('<p class="empty">尚无催办记录。</p>')
-    out.append("</section>")
     out.append(f'<section id="tasks"><h2>{SECTIONS["tasks"]}</h2>')
     for task in report.tasks:
         out.append(
@@ -338,24 +250,7 @@ def render_html(report: Report) -> str:
             out.append(
                 f'<p class="req"><b>{req.id}</b> {_e(req.text)}(时限:{_e(req.deadline) or "未明确"})</p>'
             )
-            out.append(
-                _table(
-                    ["单位", "状态", "最近进展", "佐证", "催办"],
-                    [
-                        [
-                            f"{_e(a.unit)}({a.role.label})",
-                            a.status.label + (' <span class="late">逾期</span>' if a.overdue else ""),
-                            _e(a.note) or "—",
-                            "<br>".join(_link(e) for e in a.evidence) or "—",
-                            str(a.reminders),
-                        ]
-                        for a in req.assignments
-                    ],
-                    numeric=[4],
-                    nowrap=[1],
-                    row_class=["late" if a.overdue else "" for a in req.assignments],
-                )
-            )
+            out.append(_table(assignment_table(req)))
         out.append("</div>")
     out.append("</section>")
     out.append(f"<footer>生成日期:{iso(report.as_of)}(以此日期为准计算逾期与到期)</footer>")

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from tracker.reports.labels import (
-    COUNT_COLUMNS,
-    SECTIONS,
-    change_value,
-    count_cells,
-    field_label,
-    headline,
-    iso,
-    scope_line,
-)
+from tracker.reports.labels import SECTIONS, headline, iso, scope_line
 from tracker.reports.model import Report
+from tracker.reports.tables import (
+    EMPTY,
+    Table,
+    assignment_table,
+    changes_table,
+    due_soon_table,
+    is_web_address,
+    overdue_table,
+    reminders_table,
+    section_table,
+    summary_table,
+    task_table,
+    unit_table,
+)
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 
 
 def md_escape(text: str) -> str:
@@ -28,21 +31,24 @@ def md_escape(text: str) -> str:
 
 def md_link(item: str) -> str:
     """An evidence item: a web address becomes a link, anything else stays text."""
-    if _URL.match(item):
-        return f"<{item}>"
-    return md_escape(item)
+    return f"<{item}>" if is_web_address(item) else md_escape(item)
 
 
-def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A pipe table; cells must already be escaped."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+def md_table(table: Table) -> str:
+    """A pipe table with every cell escaped (evidence cells as links, one per line)."""
+
+    def cell(i: int, text: str) -> str:
+        if i == table.links:
+            return "<br>".join(md_link(e) for e in text.split("\n") if e) or "—"
+        return md_escape(text)
+
+    lines = ["| " + " | ".join(table.headers) + " |", "|" + "|".join("---" for _ in table.headers) + "|"]
+    lines += ["| " + " | ".join(cell(i, c) for i, c in enumerate(row)) + " |" for row in table.rows]
     return "\n".join(lines)
 
 
 def render_markdown(report: Report) -> str:
     """Every section of the report as Markdown."""
-    counts = [label for _, label in COUNT_COLUMNS]
     out = [
         f"# {md_escape(report.title)}执行情况报告",
         "",
@@ -51,149 +57,34 @@ def render_markdown(report: Report) -> str:
         headline(report),
         "",
     ]
-    out += [
-        f"## {SECTIONS['summary']}",
-        "",
-        md_table(["范围", *counts], [["全部", *count_cells(report.summary)]]),
-        "",
+    for key, table in (
+        ("summary", summary_table(report)),
+        ("by_unit", unit_table(report)),
+        ("by_section", section_table(report)),
+        ("by_task", task_table(report)),
+    ):
+        out += [f"## {SECTIONS[key]}", "", md_table(table), ""]
+    sections = [
+        (SECTIONS["overdue"], "overdue", overdue_table(report)),
+        (f"{SECTIONS['due_soon']}({report.due_within}日内)", "due_soon", due_soon_table(report)),
     ]
-    out += [
-        f"## {SECTIONS['by_unit']}",
-        "",
-        md_table(["单位", *counts], [[md_escape(r.unit), *count_cells(r.counts)] for r in report.by_unit]),
-        "",
-        f"## {SECTIONS['by_section']}",
-        "",
-        md_table(
-            ["章节", *counts], [[md_escape(r.section), *count_cells(r.counts)] for r in report.by_section]
-        ),
-        "",
-        f"## {SECTIONS['by_task']}",
-        "",
-        md_table(
-            ["任务", "标题", "状态", *counts],
-            [
-                [str(r.number), md_escape(r.title), r.status.label, *count_cells(r.counts)]
-                for r in report.by_task
-            ],
-        ),
-        "",
-        f"## {SECTIONS['overdue']}",
-        "",
-    ]
-    if report.overdue:
-        out.append(
-            md_table(
-                [
-                    "要求",
-                    "单位",
-                    "角色",
-                    "状态",
-                    "时限",
-                    "应完成",
-                    "逾期天数",
-                    "牵头单位",
-                    "催办",
-                    "最近进展",
-                ],
-                [
-                    [
-                        o.requirement,
-                        md_escape(o.unit),
-                        o.role.label,
-                        o.status.label,
-                        md_escape(o.deadline),
-                        iso(o.missed),
-                        str(o.days_late),
-                        md_escape("、".join(o.leads) or "—"),
-                        str(o.reminders),
-                        md_escape(o.last_note) or "—",
-                    ]
-                    for o in report.overdue
-                ],
-            )
-        )
-    else:
-        out.append("无逾期事项。")
-    out += ["", f"## {SECTIONS['due_soon']}({report.due_within}日内)", ""]
-    if report.due_soon:
-        out.append(
-            md_table(
-                ["要求", "单位", "角色", "状态", "时限", "到期日", "剩余天数"],
-                [
-                    [
-                        d.requirement,
-                        md_escape(d.unit),
-                        d.role.label,
-                        d.status.label,
-                        md_escape(d.deadline),
-                        iso(d.due),
-                        str(d.days_left),
-                    ]
-                    for d in report.due_soon
-                ],
-            )
-        )
-    else:
-        out.append("无即将到期事项。")
     if report.has_changes:
-        out += ["", f"## {SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})", ""]
-        if report.changes:
-            out.append(
-                md_table(
-                    ["时间", "操作人", "要求", "单位", "字段", "变化"],
-                    [
-                        [
-                            c.at.strftime("%Y-%m-%d %H:%M"),
-                            md_escape(c.login),
-                            c.requirement,
-                            md_escape(c.unit),
-                            md_escape(field_label(c.field)),
-                            md_escape(change_value(c.field, c.old, c.new)),
-                        ]
-                        for c in report.changes
-                    ],
-                )
-            )
-        else:
-            out.append("期间无变化。")
-    out += ["", f"## {SECTIONS['reminders']}", ""]
-    if report.reminders:
-        out.append(
-            md_table(
-                ["单位", "催办次数", "最近催办", "所催事项(次数)"],
-                [
-                    [
-                        md_escape(r.unit),
-                        str(r.count),
-                        iso(r.last),
-                        md_escape("、".join(f"{k}({v})" for k, v in r.items.items())) or "—",
-                    ]
-                    for r in report.reminders
-                ],
+        sections.append(
+            (
+                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
+                "changes",
+                changes_table(report),
             )
         )
-    else:
-        out.append("尚无催办记录。")
-    out += ["", f"## {SECTIONS['tasks']}"]
+    sections.append((SECTIONS["reminders"], "reminders", reminders_table(report)))
+    for heading, key, table in sections:
+        out += [f"## {heading}", "", md_table(table) if table.rows else EMPTY[key], ""]
+    out.append(f"## {SECTIONS['tasks']}")
     for task in report.tasks:
         out += ["", f"### 任务{task.number} {md_escape(task.title)}({task.status.label})", ""]
         if task.section:
             out += [f"*{md_escape(' / '.join(p for p in (task.section, task.subsection) if p))}*", ""]
         for req in task.requirements:
             out += [f"**{req.id}** {md_escape(req.text)}(时限:{md_escape(req.deadline) or '未明确'})", ""]
-            rows = []
-            for a in req.assignments:
-                status = a.status.label + (" **逾期**" if a.overdue else "")
-                rows.append(
-                    [
-                        md_escape(a.unit),
-                        a.role.label,
-                        status,
-                        md_escape(a.note) or "—",
-                        "<br>".join(md_link(e) for e in a.evidence) or "—",
-                        str(a.reminders),
-                    ]
-                )
-            out += [md_table(["单位", "角色", "状态", "最近进展", "佐证", "催办"], rows), ""]
+            out += [md_table(assignment_table(req)), ""]
     return "\n".join(out).rstrip() + "\n"
