@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker.codec import dump_plan_info, dump_task
+from tests.query.plans import write_plan_folder as write_folder
 from tracker.model import Assignment, Note, Plan, PlanInfo, Requirement, Role, Status, Task
 from tracker.planio import LoadedPlan
 from tracker.reminders import ReminderRecord
-from tracker.units import Registry, Unit, dump_registry
+from tracker.units import Registry, Unit
 
 AS_OF = date(2019, 9, 2)
 CST = timezone(timedelta(hours=8))
@@ -85,15 +85,9 @@ REMINDERS = [
 ]
 
 
-def write_plan_folder(folder: Path, plan: Plan | None = None, registry: Registry | None = None) -> Path:
-    """The plan as a ``tasks/``-like folder."""
-    plan = plan or make_plan()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "plan.toml").write_text(dump_plan_info(plan.info), encoding="utf-8")
-    (folder / "units.toml").write_text(dump_registry(registry or make_registry()), encoding="utf-8")
-    for task in plan.sorted_tasks():
-        (folder / f"{task.number:02d}.toml").write_text(dump_task(task), encoding="utf-8")
-    return folder
+def write_plan_folder(folder: Path) -> Path:
+    """The small plan as a ``tasks/``-like folder."""
+    return write_folder(folder, make_plan(), make_registry())
 
 
 @pytest.fixture

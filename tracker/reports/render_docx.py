@@ -24,22 +24,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from tracker.reports.labels import SECTIONS, cn_date, headline, iso, scope_line
+from tracker.reports.labels import SECTIONS, cn_date, headline, scope_line
 from tracker.reports.model import Report
 from tracker.reports.ooxml import normalise_package
 from tracker.reports.tables import (
     EMPTY,
     Table,
     assignment_table,
-    changes_table,
-    due_soon_table,
+    count_sections,
     is_web_address,
-    overdue_table,
-    reminders_table,
-    section_table,
-    summary_table,
-    task_table,
-    unit_table,
+    listed_sections,
 )
 
 TITLE_FONT = "方正小标宋简体"
@@ -247,28 +241,10 @@ def render_docx(report: Report) -> bytes:
     _para(doc, f"(截至{cn_date(report.as_of)})", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, scope_line(report), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
     _para(doc, headline(report))
-    for key, table in (
-        ("summary", summary_table(report)),
-        ("by_unit", unit_table(report)),
-        ("by_section", section_table(report)),
-        ("by_task", task_table(report)),
-    ):
+    for key, table in count_sections(report):
         doc.add_paragraph(SECTIONS[key], style="Heading 1")
         _table(doc, table)
-    sections = [
-        (SECTIONS["overdue"], "overdue", overdue_table(report)),
-        (f"{SECTIONS['due_soon']}({report.due_within}日内)", "due_soon", due_soon_table(report)),
-    ]
-    if report.has_changes:
-        sections.append(
-            (
-                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
-                "changes",
-                changes_table(report),
-            )
-        )
-    sections.append((SECTIONS["reminders"], "reminders", reminders_table(report)))
-    for heading, key, table in sections:
+    for key, heading, table in listed_sections(report):
         doc.add_paragraph(heading, style="Heading 1")
         if table.rows:
             _table(doc, table)

@@ -18,11 +18,8 @@ from tracker.reports.tables import (
     EMPTY,
     Table,
     assignment_table,
-    changes_table,
-    due_soon_table,
     is_web_address,
-    overdue_table,
-    reminders_table,
+    listed_sections,
     section_table,
     summary_table,
     task_table,
@@ -211,26 +208,8 @@ def render_html(report: Report) -> str:
         _table(task_table(report)),
         "</section>",
     ]
-    sections = [
-        ("overdue", f"{SECTIONS['overdue']}({len(report.overdue)}项)", "overdue", overdue_table(report)),
-        (
-            "due-soon",
-            f"{SECTIONS['due_soon']}({report.due_within}日内,{len(report.due_soon)}项)",
-            "due_soon",
-            due_soon_table(report),
-        ),
-    ]
-    if report.has_changes:
-        sections.append(
-            (
-                "changes",
-                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
-                "changes",
-                changes_table(report),
-            )
-        )
-    sections.append(("reminders", SECTIONS["reminders"], "reminders", reminders_table(report)))
-    for ident, heading, key, table in sections:
+    for key, heading, table in listed_sections(report):
+        ident = key.replace("_", "-")
         out.append(f'<section id="{ident}"><h2>{_e(heading)}</h2>')
         if table.rows:
             out.append(_table(table, f"{ident}-table"))

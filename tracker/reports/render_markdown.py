@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import re
 
-from tracker.reports.labels import SECTIONS, headline, iso, scope_line
+from tracker.reports.labels import SECTIONS, headline, scope_line
 from tracker.reports.model import Report
 from tracker.reports.tables import (
     EMPTY,
     Table,
     assignment_table,
-    changes_table,
-    due_soon_table,
+    count_sections,
     is_web_address,
-    overdue_table,
-    reminders_table,
-    section_table,
-    summary_table,
-    task_table,
-    unit_table,
+    listed_sections,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -57,27 +51,9 @@ def render_markdown(report: Report) -> str:
         headline(report),
         "",
     ]
-    for key, table in (
-        ("summary", summary_table(report)),
-        ("by_unit", unit_table(report)),
-        ("by_section", section_table(report)),
-        ("by_task", task_table(report)),
-    ):
+    for key, table in count_sections(report):
         out += [f"## {SECTIONS[key]}", "", md_table(table), ""]
-    sections = [
-        (SECTIONS["overdue"], "overdue", overdue_table(report)),
-        (f"{SECTIONS['due_soon']}({report.due_within}日内)", "due_soon", due_soon_table(report)),
-    ]
-    if report.has_changes:
-        sections.append(
-            (
-                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
-                "changes",
-                changes_table(report),
-            )
-        )
-    sections.append((SECTIONS["reminders"], "reminders", reminders_table(report)))
-    for heading, key, table in sections:
+    for key, heading, table in listed_sections(report):
         out += [f"## {heading}", "", md_table(table) if table.rows else EMPTY[key], ""]
     out.append(f"## {SECTIONS['tasks']}")
     for task in report.tasks:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from tracker.reports.labels import SECTIONS, headline, iso, scope_line
+from tracker.reports.labels import SECTIONS, headline, scope_line
 from tracker.reports.model import Report
 from tracker.reports.tables import (
     EMPTY,
     Table,
     assignment_table,
-    changes_table,
-    due_soon_table,
-    overdue_table,
-    reminders_table,
-    section_table,
-    summary_table,
-    task_table,
-    unit_table,
+    count_sections,
+    listed_sections,
 )
 from tracker.tabular import Column, cut
 from tracker.tabular import render_table as tabulate
@@ -34,27 +28,9 @@ def text_table(table: Table, width: int) -> str:
 def render_table(report: Report, *, width: int = 40) -> str:
     """Every section of the report as text; long cells are cut to ``width`` cells."""
     out: list[str] = [report.title, scope_line(report), "", headline(report), ""]
-    for key, table in (
-        ("summary", summary_table(report)),
-        ("by_unit", unit_table(report)),
-        ("by_section", section_table(report)),
-        ("by_task", task_table(report)),
-    ):
+    for key, table in count_sections(report):
         out += [SECTIONS[key], text_table(table, width), ""]
-    sections = [
-        (SECTIONS["overdue"], "overdue", overdue_table(report)),
-        (f"{SECTIONS['due_soon']}({report.due_within}日内)", "due_soon", due_soon_table(report)),
-    ]
-    if report.has_changes:
-        sections.append(
-            (
-                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
-                "changes",
-                changes_table(report),
-            )
-        )
-    sections.append((SECTIONS["reminders"], "reminders", reminders_table(report)))
-    for heading, key, table in sections:
+    for key, heading, table in listed_sections(report):
         out += [heading, text_table(table, width) if table.rows else EMPTY[key], ""]
     out.append(SECTIONS["tasks"])
     for task in report.tasks:

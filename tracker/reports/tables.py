@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.reports.labels import COUNT_COLUMNS, change_value, count_cells, field_label, iso
+from tracker.reports.labels import COUNT_COLUMNS, SECTIONS, change_value, count_cells, field_label, iso
 from tracker.reports.model import Counts, Report, RequirementDetail
 
 _WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"'`]+$")
@@ -172,6 +172,38 @@ def assignment_table(req: RequirementDetail) -> Table:
         late=[a.overdue for a in req.assignments],
         links=4,
     )
+
+
+def count_sections(report: Report) -> list[tuple[str, Table]]:
+    """(section key, table) of the four count tables: summary, by unit, by section, by task."""
+    return [
+        ("summary", summary_table(report)),
+        ("by_unit", unit_table(report)),
+        ("by_section", section_table(report)),
+        ("by_task", task_table(report)),
+    ]
+
+
+def listed_sections(report: Report) -> list[tuple[str, str, Table]]:
+    """(section key, heading, table) of the lists: overdue, due soon, changes (with --since), reminders."""
+    sections = [
+        ("overdue", f"{SECTIONS['overdue']}({len(report.overdue)}项)", overdue_table(report)),
+        (
+            "due_soon",
+            f"{SECTIONS['due_soon']}({report.due_within}日内,{len(report.due_soon)}项)",
+            due_soon_table(report),
+        ),
+    ]
+    if report.has_changes:
+        sections.append(
+            (
+                "changes",
+                f"{SECTIONS['changes']}({iso(report.since)} 至 {iso(report.as_of)})",
+                changes_table(report),
+            )
+        )
+    sections.append(("reminders", SECTIONS["reminders"], reminders_table(report)))
+    return sections
 
 
 EMPTY = {
