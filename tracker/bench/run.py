@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import pwd
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,6 +102,8 @@ class Result:
     unit: str  # "ms", "KB", "MB", "c/s"
     ours: float | None = None
     floor: float | None = None
+    ours_cpu: float | None = None
+    floor_cpu: float | None = None
     peers: dict[str, float | None] = field(default_factory=dict)
     note: str = ""
 
@@ -129,16 +132,39 @@ class Result:
 # ---------------------------------------------------------------- helpers
 
 
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+LAST_CPU: list[float] = [0.0]
+
+
 def median_time(fn: Callable[[int], Any], repeats: int, warmup: bool = False) -> float:
-    """Median seconds of ``fn(i)`` over ``repeats`` runs (``i`` = run number)."""
+    """Median wall seconds of ``fn(i)`` over ``repeats`` runs (``i`` = run number).
+
+    The median CPU seconds (this process and the children it waited for, so git
+    and whole tracker processes count) is left in ``LAST_CPU[0]``: on a busy
+    machine it predicts the quiet machine's wall time better than the wall time does.
+    """
     if warmup:
         fn(-1)
-    times = []
+    times, cpus = [], []
     for i in range(repeats):
+        c0 = _cpu()
         start = time.perf_counter()
         fn(i)
         times.append(time.perf_counter() - start)
+        cpus.append(_cpu() - c0)
+    LAST_CPU[0] = statistics.median(cpus)
     return statistics.median(times)
+
+
+def timed(fn: Callable[[int], Any], repeats: int, warmup: bool = False) -> tuple[float, float]:
+    """(median wall ms, median cpu ms) of ``fn``; see :func:`median_time`."""
+    wall = median_time(fn, repeats, warmup)
+    return 1000 * wall, 1000 * LAST_CPU[0]
 
 
 def run_checked(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
@@ -397,8 +423,8 @@ class Bench:
     # ------------------------------------------------------------ operations
     def op_list(self, r: Result) -> None:
         self.need("list")
-        r.ours = 1000 * median_time(lambda _i: self.run(["list", "--format", "json"]), self.repeats, warmup=True)
-        r.floor = 1000 * median_time(
+        r.ours, r.ours_cpu = timed(lambda _i: self.run(["list", "--format", "json"]), self.repeats, warmup=True)
+        r.floor, r.floor_cpu = timed(
             lambda _i: run_checked([sys.executable, "-c", FLOOR_LIST, str(self.base), self.facts.branch, ""]),
             self.repeats,
         )
@@ -409,44 +435,43 @@ class Bench:
         query = " or ".join(f"unit:{u}" for u in units)
         n = sum(self.facts.count_by_unit()[u] for u in units)
         r.note = f"{n} 条({100 * n / len(self.facts.assignments):.1f}%)"
-        r.ours = 1000 * median_time(lambda _i: self.run(["list", query, "--format", "json"]), self.repeats, warmup=True)
-        r.floor = 1000 * median_time(
+        r.ours, r.ours_cpu = timed(lambda _i: self.run(["list", query, "--format", "json"]), self.repeats, warmup=True)
+        r.floor, r.floor_cpu = timed(
             lambda _i: run_checked([sys.executable, "-c", FLOOR_LIST, str(self.base), self.facts.branch,
                                     ",".join(units)]),
             self.repeats,
         )
 
-    def _floor_commit(self, repo: Path, picks: list[tuple[int, str, str, str]]) -> int:
-        """The git CLI doing one commit of the files ``picks`` touch: edit, add, commit. Returns new bytes."""
+    def _floor_commit(self, repo: Path, picks: list[tuple[int, str, str, str]]) -> None:
+        """The git CLI doing one commit of the files ``picks`` touch: edit, add, commit."""
         paths = sorted({self.facts.paths[t] for t, _, _, _ in picks})
         for p in paths:
             f = repo / p
             f.write_bytes(f.read_bytes() + b"# bench\n")
-        old = git(repo, "rev-parse", "HEAD").decode().strip()
         git(repo, "add", "--", *paths)
         git(repo, "-c", "user.name=bench", "-c", "user.email=bench@zwgk.local", "commit", "-q", "-m",
-            "任务1.1 bench: floor\n\nTask: 1.1\nUnit: bench\nOperator: bench")
-        return new_object_bytes(repo, old, "HEAD")
+            "任务1.1 bench: floor\n\nTask: 1\nUnit: bench\nOperator: bench")
 
     def op_set(self, r: Result) -> None:
         self.need("set")
         repo = self.scratch("set")
         picks = self.targets(self.repeats + 1, offset=1)
-        growth: list[int] = []
+        before = git(repo, "rev-parse", self.facts.branch).decode().strip()
 
         def one(i: int) -> None:
             task, key, unit, status = picks[i + 1]
-            old = git(repo, "rev-parse", self.facts.branch).decode().strip()
             self.run(["set", f"{task}.{key}", "--unit", unit, "--status", status, "--note", "基准测试进展"], repo)
-            if i >= 0:
-                growth.append(new_object_bytes(repo, old, self.facts.branch))
 
-        r.ours = 1000 * median_time(one, self.repeats, warmup=True)
+        r.ours, r.ours_cpu = timed(one, self.repeats, warmup=True)
         floor_repo = self.scratch("floor")
-        floor_growth: list[int] = []
-        r.floor = 1000 * median_time(
-            lambda i: floor_growth.append(self._floor_commit(floor_repo, [picks[i + 1]])), self.repeats
-        )
+        floor_before = git(floor_repo, "rev-parse", "HEAD").decode().strip()
+        r.floor, r.floor_cpu = timed(lambda i: self._floor_commit(floor_repo, [picks[i + 1]]), self.repeats)
+        # bytes per update, before gc, of the commits just timed (the warm-up one excluded)
+        ours_commits = git(repo, "rev-list", "--reverse", f"{before}..{self.facts.branch}").decode().split()
+        floor_commits = git(floor_repo, "rev-list", "--reverse", f"{floor_before}..HEAD").decode().split()
+        growth = [new_object_bytes(repo, a, b) for a, b in zip(ours_commits, ours_commits[1:], strict=False)]
+        floor_growth = [new_object_bytes(floor_repo, a, b) for a, b in
+                        zip([floor_before, *floor_commits], floor_commits, strict=False)]
         self._growth = (statistics.median(growth), statistics.median(floor_growth))
 
     def op_growth(self, r: Result) -> None:
@@ -472,9 +497,9 @@ class Bench:
             task, key, unit, status = picks[i + 1]
             service.apply([Change(task=task, requirement=key, unit=unit, field="status", value=status)])
 
-        r.ours = 1000 * median_time(one, self.repeats, warmup=True)
+        r.ours, r.ours_cpu = timed(one, self.repeats, warmup=True)
         floor_repo = self.scratch("floor")
-        r.floor = 1000 * median_time(lambda i: self._floor_commit(floor_repo, [picks[i + 1]]), self.repeats)
+        r.floor, r.floor_cpu = timed(lambda i: self._floor_commit(floor_repo, [picks[i + 1]]), self.repeats)
 
     def op_bulk(self, r: Result) -> None:
         text = self.need("set")
@@ -484,14 +509,14 @@ class Bench:
         first, last, n = self.task_range(self.size.bulk)
         r.note = f"{n} 条"
         statuses = ["blocked", "in_progress"]
-        r.ours = 1000 * median_time(
+        r.ours, r.ours_cpu = timed(
             lambda i: self.run(["set", "--query", f"task:{first}..{last}", "--status", statuses[i % 2],
                                 "--note", "批量基准测试", "--yes"], repo),
             self.repeats, warmup=True,
         )
         floor_repo = self.scratch("floor")
         picks = [a for a in self.facts.assignments if first <= a[0] <= last]
-        r.floor = 1000 * median_time(lambda _i: self._floor_commit(floor_repo, picks), self.repeats)
+        r.floor, r.floor_cpu = timed(lambda _i: self._floor_commit(floor_repo, picks), self.repeats)
 
     def op_history(self, r: Result) -> None:
         text = self.need("history")
@@ -513,9 +538,9 @@ class Bench:
                     break
             else:
                 r.note = "无 --limit 选项: 全部历史"
-        r.ours = 1000 * median_time(lambda _i: self.run([*args, *limit]), self.repeats, warmup=True)
+        r.ours, r.ours_cpu = timed(lambda _i: self.run([*args, *limit]), self.repeats, warmup=True)
         glimit = ["-n", "20"] if self.size.name == "L" else []
-        r.floor = 1000 * median_time(
+        r.floor, r.floor_cpu = timed(
             lambda _i: git(self.base, "log", *glimit, "-p", "--format=%H%x00%an%x00%aI%x00%B",
                            self.facts.branch, "--", path),
             self.repeats,
@@ -528,7 +553,7 @@ class Bench:
         except ImportError as exc:
             raise Skip(f"service 尚不可用: {exc}") from None
         repo = self.scratch("writers")
-        per_writer = max(3, 2 * self.repeats + 4)
+        per_writer = {"T": 4, "L": 5}.get(self.size.name, 10)
         units = sorted(self.facts.count_by_unit(), key=lambda u: -self.facts.count_by_unit()[u])[:4]
 
         def rate(n_writers: int, round_no: int) -> float:
@@ -696,9 +721,11 @@ def store_for(size: Size, seed: int, root: Path, say: Callable[[str], None]) -> 
     return dest, stats.seconds
 
 
-def fmt(value: float | None, unit: str) -> str:
+def fmt(value: float | None, unit: str, cpu: float | None = None) -> str:
     if value is None:
         return "-"
+    if cpu is not None:
+        return f"{fmt(value, unit)} (cpu {cpu:,.0f})"
     if unit == "c/s":
         return f"{value:.1f}/s"
     if value >= 100:
@@ -720,7 +747,7 @@ def table(results: list[Result]) -> str:
             f"{name} {fmt(v, r.unit)}" + (f" ({r.ours / v:.2f}x)" if v and r.ours is not None else "")
             for name, v in r.peers.items()
         ) or "-"
-        lines.append(f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit)} | {fmt(r.floor, r.unit)} | {ratio} "
+        lines.append(f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
                      f"| {target} | {met} | {peers} | {r.note} |")
     return "\n".join(lines)
 
@@ -741,6 +768,7 @@ def run(
     n = repeats or (2 if quick else 7)
     results: list[Result] = []
     gen_times: dict[str, float | None] = {}
+    loads: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         work = Path(tmp)
         if store is not None:
@@ -759,7 +787,8 @@ def run(
         if quick and peers is None:
             use_peers = bool(shutil.which("task") or shutil.which("fossil"))
         for path, size in targets:
-            say(f"== {size.name}: {path}")
+            say(f"== {size.name}: {path} (load average {os.getloadavg()[0]:.1f})")
+            loads[size.name] = os.getloadavg()[0]
             bench = Bench(path, size, n, work, use_peers, say, quick=quick)
             results.extend(bench.run_all(only))
     print(table(results))
@@ -768,7 +797,7 @@ def run(
             "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                      cwd=Path(__file__).parent).stdout.strip(),
-            "generation_seconds": gen_times, "repeats": n,
+            "generation_seconds": gen_times, "repeats": n, "load_average_at_start": loads,
             "results": [{**asdict(r), "ratio": r.ratio, "target": r.target()[0], "met": r.target()[1]}
                         for r in results],
         }, ensure_ascii=False, indent=1), encoding="utf-8")
