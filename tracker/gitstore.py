@@ -25,6 +25,7 @@ import fcntl
 import grp
 import hashlib
 import os
+import random
 import re
 import subprocess
 import tempfile
@@ -452,26 +453,34 @@ class GitRepo:
         fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT, 0o666)
         _match_mode(lock_path, self.git_dir)
         timeout = LOCK_WAIT_SECONDS if timeout is None else timeout
+        marker = folder / "inside"
         try:
+            # Short random polls: a queue of busy writers must not starve one of
+            # them. The wait is cut off only when nobody makes progress (the
+            # marker names each new holder) for ``timeout`` seconds.
             deadline = time.monotonic() + timeout
-            delay = 0.005
+            seen = _read_small(marker)
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
+                    now = _read_small(marker)
+                    if now != seen:
+                        seen, deadline = now, time.monotonic() + timeout
                     if time.monotonic() > deadline:
                         raise LockBusy(f"数据仓库正由另一个写入进程占用超过 {timeout:.0f} 秒,请稍后重试") from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.2)
-            marker = folder / "inside"
+                    time.sleep(random.uniform(0.002, 0.02))
             if marker.exists():
                 self._remove_git_locks(force=True, timeout=timeout)
-            _write_atomic(marker, f"{os.getpid()}\n".encode(), self.git_dir)
+            _write_atomic(marker, f"{os.getpid()} {time.time_ns()}\n".encode(), self.git_dir)
             self._remove_git_locks(force=False, timeout=timeout)
-            yield fd
-            with contextlib.suppress(FileNotFoundError):
-                marker.unlink()
+            try:
+                yield fd
+            finally:
+                # Reached on errors too: only a killed writer leaves the marker behind.
+                with contextlib.suppress(FileNotFoundError):
+                    marker.unlink()
         finally:
             os.close(fd)
 
@@ -623,6 +632,13 @@ def share_with_group(path: Path, gid: int) -> None:
                 os.chmod(target, (mode | 0o2070) & ~0o002)
             else:
                 os.chmod(target, mode | 0o060)
+
+
+def _read_small(path: Path) -> bytes:
+    try:
+        return path.read_bytes()[:100]
+    except OSError:
+        return b""
 
 
 def _shared(git_dir: Path) -> bool:

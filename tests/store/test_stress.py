@@ -1,0 +1,58 @@
+"""Many writers at once, and kill -9 at random moments (scripts/stress_store.py).
+
+Sized for 2 busy cores: STRESS_PROCS x STRESS_COUNT writers (default 4 x 50;
+the issue's figure is 4 x 100) and STRESS_KILLS kills (default 60; the issue's
+figure is 200). Set the variables to run the full figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.store import Store
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stress_store.py"
+PROCS = int(os.environ.get("STRESS_PROCS", "4"))
+COUNT = int(os.environ.get("STRESS_COUNT", "50"))
+KILLS = int(os.environ.get("STRESS_KILLS", "60"))
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=900)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, report
+    return report
+
+
+def test_writers_on_different_assignments_lose_nothing(bare_store: Store) -> None:
+    before = int(bare_store.repo.out("rev-list", "--count", "plan/2019"))
+    report = run("writers", str(bare_store.path), "--procs", str(PROCS), "--count", str(COUNT))
+    assert report["committed"] == report["new_commits"] == PROCS * COUNT
+    assert report["conflicts"] == 0 and report["fsck_clean"] is True
+    assert int(bare_store.repo.out("rev-list", "--count", "plan/2019")) == before + PROCS * COUNT
+    assert bare_store.repo.out("fsck", "--full", "--no-dangling", "--no-progress") == ""
+
+
+def test_writers_on_one_note_commit_or_hear_of_a_conflict(store: Store) -> None:
+    report = run("writers", str(store.path), "--procs", str(PROCS), "--count", str(max(COUNT // 2, 10)), "--same")
+    assert report["committed"] + report["conflicts"] == PROCS * max(COUNT // 2, 10)  # type: ignore[operator]
+    assert report["every_committed_note_present"] is True and report["all_commits_on_branch"] is True
+    assert report["committed"] == report["new_commits"] and report["committed"] > 0  # type: ignore[operator]
+    assert store.repo.out("status", "--porcelain") == ""
+
+
+def test_kill_9_at_random_moments_leaves_the_store_whole(store: Store) -> None:
+    report = run("kills", str(store.path), "--kills", str(KILLS))
+    assert report["problems"] == [] and report["work_tree_clean"] is True
+    assert store.fsck()[0]
+    loaded = store.load()
+    assert loaded.plan.tasks[5].requirements[0].assignments
