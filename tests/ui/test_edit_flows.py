@@ -176,7 +176,7 @@ async def test_dashboard(make, store) -> None:
         assert figures.overdue > 0
         assert figures.units[0].overdue >= figures.units[-1].overdue
         assert all(u.due >= app.today for u in figures.upcoming)
-        text = str(app.screen.query_one("#dashboard", Static).render())
+        text = str(app.screen.query_one("#dashboard-units-text", Static).render())
         assert TOWN in text and "█" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

@@ -23,7 +23,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tracker.model import Requirement, Task
 from tracker.planio import LoadedPlan
@@ -334,6 +334,11 @@ class TrackerApp(App[None]):
             (t("help_screen_app"), [*self.BINDINGS, Binding("ctrl+p", "command_palette", "b_palette")]),
         ]
         self.push_screen(HelpScreen(sections, self.lang))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # q in a form would throw away what the operator typed: forms close with esc.
+        in_form = isinstance(self.screen, ModalScreen) and not isinstance(self.screen, HelpScreen)
+        return not (action == "quit" and in_form)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """One palette entry per action of the current screen and of the app."""

@@ -68,7 +68,7 @@ class ConflictModal(ModalScreen[str]):
             yield Static(Text(t("conflict_help")))
             with VerticalScroll():
                 yield Static(table, id="conflict-table")
-        yield KeyBar()
+            yield KeyBar()
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

@@ -96,7 +96,7 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                 yield Static(Text(t("evidence_help")), classes="field-label")
                 yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True, compact=True)
             yield Static(Text(""), id="edit-error")
-        yield KeyBar()
+            yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#edit-status", Select).focus()

@@ -6,6 +6,7 @@
 | escape | back |
 
 Units are sorted with the most overdue first, so the office sees whom to chase.
+On a narrow terminal the sections and what falls due come first, the units below.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -39,7 +40,7 @@ def bar(done: int, total: int, width: int) -> Text:
 def progress_lines(items: list[Progress], width: int, name_width: int, lang: str) -> Text:
     t = labels.get(lang)
     out = Text()
-    bar_width = max(6, width - name_width - 24)
+    bar_width = min(30, max(6, width - name_width - 24))
     for p in items:
         out.append(set_cell_size(p.name, name_width) + " ")
         out.append_text(bar(p.done, p.total, bar_width))
@@ -66,42 +67,58 @@ class DashboardScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dashboard-scroll"):
-            yield Static(Text(""), id="dashboard")
+        yield Static(Text(""), id="dashboard-head")
+        with Horizontal(id="dashboard-body"):
+            with VerticalScroll(id="dashboard-units"):
+                yield Static(Text(""), id="dashboard-units-text")
+            with VerticalScroll(id="dashboard-side"):
+                yield Static(Text(""), id="dashboard-side-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#dashboard-scroll").focus()
+        self.query_one("#dashboard-units").focus()
         self.render_figures()
 
     def on_resize(self) -> None:
         self.render_figures()
 
     def render_figures(self) -> None:
+        """Wide terminals: units on the left, sections and what is due on the right; else stacked."""
         loaded = self.tracker.loaded
         if loaded is None:
             return
         t = labels.get(self.lang)
         today = self.tracker.today
         self.figures = figures = dashboard_figures(loaded, today)
-        width = max(40, self.size.width - 6)  # padding and scrollbar
-        out = Text()
-        out.append(t("dash_title", year=loaded.plan.year, today=today.isoformat()) + "  ", style="bold")
-        out.append(t("dash_overdue_total", n=figures.overdue) + "\n", style="bold red" if figures.overdue else "green")
-        out.append("\n" + t("dash_units") + "\n", style="bold underline")
+        wide = self.size.width >= 110
+        self.query_one("#dashboard-body").set_class(wide, "-wide")
+        width = max(40, (self.size.width // 2 if wide else self.size.width) - 4)
+        head = Text()
+        head.append(t("dash_title", year=loaded.plan.year, today=today.isoformat()) + "  ", style="bold")
+        head.append(t("dash_overdue_total", n=figures.overdue), style="bold red" if figures.overdue else "green")
+        self.query_one("#dashboard-head", Static).update(head)
+
         name_width = min(16, max((cell_len(p.name) for p in figures.units), default=8))
-        out.append_text(progress_lines(figures.units, width, name_width, self.lang))
-        out.append("\n" + t("dash_sections") + "\n", style="bold underline")
-        sec_width = min(28 if width >= 100 else 20, max((cell_len(p.name) for p in figures.sections), default=8))
-        out.append_text(progress_lines(figures.sections, width, sec_width, self.lang))
-        out.append("\n" + t("dash_upcoming") + "\n", style="bold underline")
+        side = Text()
+        side.append(t("dash_sections") + "\n", style="bold underline")
+        sec_width = min(20, max((cell_len(p.name) for p in figures.sections), default=8))
+        side.append_text(progress_lines(figures.sections, width, sec_width, self.lang))
+        side.append("\n" + t("dash_upcoming") + "\n", style="bold underline")
         if not figures.upcoming:
-            out.append(t("dash_nothing_due") + "\n", style="dim")
+            side.append(t("dash_nothing_due") + "\n", style="dim")
         for u in figures.upcoming:
-            out.append(f"{u.due:%m-%d} {u.requirement:<5} ")
-            out.append(set_cell_size(u.unit, name_width) + " ", style="bold")
-            out.append(set_cell_size(u.title, max(4, width - name_width - 14)) + "\n")
-        self.query_one("#dashboard", Static).update(out)
+            side.append(f"{u.due:%m-%d} {u.requirement:<5} ")
+            side.append(set_cell_size(u.unit, name_width) + " ", style="bold")
+            side.append(set_cell_size(u.title, max(4, width - name_width - 14)) + "\n")
+        units = Text()
+        units.append(t("dash_units") + "\n", style="bold underline")
+        units.append_text(progress_lines(figures.units, width, name_width, self.lang))
+        if wide:
+            self.query_one("#dashboard-units-text", Static).update(units)
+            self.query_one("#dashboard-side-text", Static).update(side)
+        else:
+            self.query_one("#dashboard-units-text", Static).update(side + Text("\n") + units)
+            self.query_one("#dashboard-side-text", Static).update(Text(""))
 
     def action_back(self) -> None:
         self.app.pop_screen()

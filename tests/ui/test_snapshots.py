@@ -1,0 +1,104 @@
+"""Snapshot tests (pytest-textual-snapshot) of the key screens at 80x24 and 120x40.
+
+Everything that could vary is fixed: "today", every commit's date (so commit ids are
+stable), the login that creates the store, the service's clock. Regenerate with
+``pytest tests/ui/test_snapshots.py --snapshot-update`` and look at the SVGs before
+committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import CLERK, OFFICE, OTHER, TODAY, TOWN, fixed_clock
+from tests.ui.helpers import settle
+from tracker import gitstore, operators
+from tracker.service import Change, Service
+from tracker.store import Store
+from tracker.ui.app import make_app
+from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
+from tracker.ui.screens.dashboard_screen import DashboardScreen
+from tracker.ui.screens.history_screen import HistoryScreen
+
+SIZES = [(80, 24), (120, 40)]
+WHEN = "2019-09-01T09:30:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A store whose every commit id is the same on every machine."""
+    with pytest.MonkeyPatch.context() as mp:
+        original = gitstore.GitRepo.commit_tree
+
+        def fixed_date(self: Any, tree: str, parents: Any, message: str, *, author: Any, when: Any = None) -> str:
+            return original(self, tree, parents, message, author=author, when=when or WHEN)
+
+        mp.setattr(gitstore.GitRepo, "commit_tree", fixed_date)
+        mp.setattr(operators, "_os_login", lambda: OFFICE)
+        path: Path = tmp_path_factory.mktemp("snap") / "store"
+        store = Store.init(path)
+        office = Service(store, store.operator(OFFICE), 2019, clock=fixed_clock)
+        office.add_operator(CLERK, [TOWN], "operator", name="王芳")
+        office.add_operator(OTHER, [TOWN], "operator", name="李强")
+        clerk = Service(store, store.operator(CLERK), 2019, clock=fixed_clock)
+        clerk.apply([Change(1, "1", TOWN, "status", "in_progress"),
+                     Change(1, "1", TOWN, "note", "已梳理新旧动能转换重大工程清单,\n待主管领导审核后公开")])
+        clerk.apply([Change(1, "1", TOWN, "status", "done"),
+                     Change(1, "1", TOWN, "evidence", "https://www.shouguang.gov.cn/zwgk/2019/0830.html")])
+        clerk.apply([Change(2, "1", TOWN, "status", "blocked"), Change(2, "1", TOWN, "note", "[/] [@click=app.quit] 等待上级文件")])
+        yield store
+
+
+def app_for(store: Store, login: str = CLERK) -> Any:
+    return make_app(store, store.operator(login), today=TODAY, refresh_seconds=0)
+
+
+async def ready(pilot: Any) -> None:
+    await settle(pilot, lambda: pilot.app.main.rows_ready > 0)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(snapshot_store), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen_office(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(snapshot_store, OFFICE), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_edit_form(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot)
+        await pilot.press("down")
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, EditAssignmentModal))
+
+    assert snap_compare(app_for(snapshot_store), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot)
+        await pilot.press("h")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and pilot.app.screen.loaded)
+        await pilot.press("d")
+        await settle(pilot)
+
+    assert snap_compare(app_for(snapshot_store), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot)
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
+
+    assert snap_compare(app_for(snapshot_store, OFFICE), terminal_size=size, run_before=run_before)
