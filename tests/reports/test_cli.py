@@ -93,6 +93,16 @@ def test_every_format_agrees_with_tracker_list(small_store: Path, tmp_path: Path
         assert numbers_in(fmt, out.read_bytes()) == expected, fmt
 
 
+def test_every_format_is_the_same_bytes_twice(small_store: Path, tmp_path: Path) -> None:
+    for fmt in FORMATS:
+        outputs = []
+        for n in (1, 2):
+            out = tmp_path / f"{n}.{fmt}"
+            assert run("report", "-f", fmt, "-o", str(out), "--as-of", AS_OF, "--repo", str(small_store))[0] == 0
+            outputs.append(out.read_bytes())
+        assert outputs[0] == outputs[1], fmt
+
+
 def test_report_to_stdout_is_deterministic(small_store: Path) -> None:
     first = run("report", "--format", "markdown", "--as-of", AS_OF, "--repo", str(small_store))
     second = run("report", "--format", "markdown", "--as-of", AS_OF, "--repo", str(small_store))
