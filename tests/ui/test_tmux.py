@@ -1,0 +1,156 @@
+"""Drive the real program in a real terminal (tmux): open at 80x24 on a fresh store, filter
+to 营里镇, edit one assignment, quit; the commit is in the store with the right author.
+
+The waits poll the screen (capture-pane) until what a person would wait for appears;
+nothing here asserts on how long anything took.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tracker.operators import current_login
+
+TRACKER = Path(sys.executable).with_name("tracker")
+TOWN = "营里镇"
+URL = "https://www.shouguang.gov.cn/zwgk/yl/0901.html"
+NOTE = "已在镇政府网站公开 [/] 全文"
+
+
+class Tmux:
+    """One tmux server of our own (``-L``), so nothing else's sessions are touched."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+        self.session = "tui"
+
+    def run(self, *args: str, check: bool = True) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=check, capture_output=True, text=True
+        ).stdout
+
+    def start(self, command: str, width: int, height: int) -> None:
+        self.run("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), command)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.session, check=False)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.session, *(["-l"] if literal else []), *keys)
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.session],
+                              capture_output=True).returncode == 0
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if check(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"never saw {what}; the screen was:\n{text}")
+
+    def step(self, *keys: str, literal: bool = False) -> None:
+        # A person types one key at a time; give the app a moment to open what a key opens.
+        self.keys(*keys, literal=literal)
+        time.sleep(0.3)
+
+    def kill(self) -> None:
+        self.run("kill-server", check=False)
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    assert shutil.which("tmux"), "tmux is needed (apt-get install tmux)"
+    session = Tmux(f"tracker-test-{uuid.uuid4().hex[:8]}")
+    yield session
+    session.kill()
+
+
+def tracker(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run([str(TRACKER), *args], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def git(store: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(store), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    login = current_login()
+    env = {**os.environ, "TRACKER_REPO": str(store), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    env.pop("TRACKER_LANG", None)
+    tracker("init", str(store), env=env)
+    tracker("operator", "add", login, "--unit", TOWN, "--name", "测试员", env=env)
+    before = git(store, "rev-parse", "plan/2019")
+
+    command = f"env TERM=xterm-256color TRACKER_REPO={store} LANG=C.UTF-8 {TRACKER}"
+    tmux.start(command, 80, 24)
+    tmux.wait_for(lambda s: f"unit:{TOWN}" in s and "条" in s, "the main screen on my unit")
+
+    # the whole plan, then filter to 营里镇 by typing
+    tmux.step("a")
+    tmux.wait_for(lambda s: "(无:全部)" in s, "the whole plan")
+    tmux.step("/")
+    tmux.step(f"unit:{TOWN}", literal=True)
+    tmux.step("Enter")
+    screen = tmux.wait_for(lambda s: f"过滤: unit:{TOWN}" in s, "the filter applied")
+    assert "1.1" in screen and "未启动" in screen
+
+    # edit the highlighted requirement's 营里镇 assignment
+    tmux.step("e")
+    tmux.wait_for(lambda s: f"修改分工 1.1 {TOWN}" in s, "the edit form")
+    tmux.step("Enter")
+    tmux.wait_for(lambda s: "不适用" in s, "the status list")
+    tmux.step("Down")
+    tmux.step("Down")
+    tmux.step("Enter")
+    tmux.wait_for(lambda s: "已完成" in s and "不适用" not in s, "已完成 chosen")
+    tmux.step("Tab")
+    tmux.step(NOTE, literal=True)
+    tmux.step("Tab")
+    tmux.step(URL, literal=True)
+    tmux.step("C-s")
+    tmux.wait_for(lambda s: "已提交" in s, "the commit notification")
+    screen = tmux.wait_for(lambda s: "已完成" in s and "1/33" in s, "the table updated")
+
+    tmux.step("q")
+    deadline = time.monotonic() + 15
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "q did not quit"
+
+    assert git(store, "rev-parse", "plan/2019^") == before  # exactly one new commit
+    author, email, subject = git(store, "log", "-1", "--format=%an%n%ae%n%s", "plan/2019").split("\n")
+    assert author == "测试员" and email.split("@")[0] == login
+    assert subject.startswith(f"任务1.1 {TOWN}: 未启动 → 已完成")
+    body = git(store, "log", "-1", "--format=%B", "plan/2019")
+    assert NOTE in body and f"Operator: {login}" in body
+    shown = git(store, "show", "plan/2019:tasks/01.toml")
+    assert URL in shown and NOTE in shown
+
+
+def test_other_commands_do_not_load_textual() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from tracker.cli import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "False"
