@@ -47,6 +47,8 @@ from tracker.ui.widgets.task_table import TaskTable
 if TYPE_CHECKING:
     from tracker.ui.app import TrackerApp
 
+# Below this width the table needs the room; t shows the sections tree.
+TREE_MIN_WIDTH = 110
 # Actions that change data; check_action disables them with a reason.
 EDIT_ACTIONS = frozenset({"edit_assignment"})
 
@@ -104,7 +106,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(TaskTable).focus()
-        self.set_tree_visible(self.app.size.width >= 100)
+        self.set_tree_visible(self.app.size.width >= TREE_MIN_WIDTH)
 
     # ---------------------------------------------------------------- data in
 
