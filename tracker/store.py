@@ -253,7 +253,7 @@ class Store:
         # The loose ref file, read directly, saves a process; anything unusual
         # (packed ref, symbolic ref) goes to git. Only a base for compare-and-swap.
         try:
-            text = (self.repo.git_dir / branch_ref(year)).read_text(encoding="ascii").strip()
+            text = (self.repo.git_dir / branch_ref(year)).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):
             text = ""
         if re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", text):
