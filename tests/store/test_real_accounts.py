@@ -18,6 +18,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -89,6 +90,7 @@ def test_two_real_accounts_write_at_once(tmp_path: Path) -> None:
     base = Path(tempfile.mkdtemp(prefix="tracker-real-", dir="/tmp"))
     os.chmod(base, 0o755)
     subprocess.run(["groupadd", group], check=True)
+    jobs: list[subprocess.Popen[str]] = []
     try:
         for user in users:
             subprocess.run(["useradd", "-M", "-N", "-g", group, "-s", "/bin/sh", user], check=True)
@@ -102,7 +104,6 @@ def test_two_real_accounts_write_at_once(tmp_path: Path) -> None:
         before = int(store.repo.out("rev-list", "--count", "plan/2019"))
         via_runuser = _interpreter_reachable(users[0])
         env = {**os.environ, "TRACKER_REPO": str(store.path), "PYTHONPATH": str(ROOT)}
-        jobs = []
         for n, unit in enumerate(units):
             user = users[n // 2]
             script = " ; ".join(
@@ -110,7 +111,8 @@ def test_two_real_accounts_write_at_once(tmp_path: Path) -> None:
                 + " || exit 1"
                 for i in range(COUNT)
             )
-            jobs.append(subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            jobs.append(subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                         start_new_session=True))
         for job in jobs:
             out, err = job.communicate(timeout=600)
             assert job.returncode == 0, err
@@ -133,6 +135,10 @@ def test_two_real_accounts_write_at_once(tmp_path: Path) -> None:
         )
         assert refused.returncode == 1 and f"不能修改 {units[2]}" in refused.stderr
     finally:
+        for job in jobs:
+            if job.poll() is None:
+                os.killpg(job.pid, signal.SIGKILL)  # the shell and the tracker processes it started
+                job.wait()
         for user in users:
             subprocess.run(["userdel", user], check=False, capture_output=True)
         subprocess.run(["groupdel", group], check=False, capture_output=True)
