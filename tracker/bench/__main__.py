@@ -32,7 +32,23 @@ def main(argv: list[str] | None = None) -> int:
                      help="同时测 Taskwarrior 和 Fossil(已安装时)")
     run.add_argument("--only", default=None, help="只测这些操作(逗号分隔,如 list,set)")
     run.add_argument("--json", type=Path, default=None, help="结果另存为 JSON")
+    tab = sub.add_parser("table", help="把 run --json 的结果重新排成一张表")
+    tab.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
+    if args.command == "table":
+        import json
+
+        from tracker.bench.run import Result, table
+
+        results = []
+        for path in args.files:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            print(f"<!-- {path.name}: {data['when']}, commit {data['commit']}, {data['machine']}, "
+                  f"load {data.get('load_average_at_start')} -->")
+            fields = set(Result.__dataclass_fields__)
+            results += [Result(**{k: v for k, v in r.items() if k in fields}) for r in data["results"]]
+        print(table(results))
+        return 0
     if args.command == "generate":
         from tracker.bench.generate import generate
 
