@@ -891,7 +891,7 @@ def ensure_commit_graph(repo: GitRepo) -> None:
 # Used by tracker/sync.py. Remote names and URLs are checked here, right before
 # git sees them; only the transports below are allowed, whatever a config says.
 
-REMOTE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+REMOTE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9_][A-Za-z0-9._-]*:(?!-)[^\\]+$")
 _URL_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 NETWORK_CONFIG = (
@@ -916,7 +916,7 @@ def check_remote_name(name: str) -> str:
         RemoteError: naming the bad name.
     """
     if not REMOTE_NAME.match(name or ""):
-        raise RemoteError(f"远端名称只能由字母、数字、_ 和 - 组成: {name!r}")
+        raise RemoteError(f"远端名称只能由字母、数字、_ 和 - 组成(不能以 - 开头): {name!r}")
     return name
 
 
