@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.worker import WorkerCancelled
+
+
+async def _workers_done(app: Any) -> None:
+    # A worker replaced by a newer one (exclusive) is cancelled: that is not a failure here.
+    try:
+        await app.workers.wait_for_complete()
+    except WorkerCancelled:
+        pass
+
 
 async def settle(pilot: Any, until: Callable[[], bool] | None = None, rounds: int = 200) -> None:
     """Let workers finish and messages land; with ``until``, keep going until it holds."""
     app = pilot.app
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await pilot.pause()
         if until is None or until():
             if until is None:
-                await app.workers.wait_for_complete()
+                await _workers_done(app)
                 await pilot.pause()
             return
         await pilot.pause(0.02)

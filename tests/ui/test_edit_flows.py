@@ -95,20 +95,25 @@ def test_evidence_rules() -> None:
         assert items == [] and problem, bad
 
 
-async def test_conflict_shows_both_values_and_apply_mine(make, store, store_path) -> None:
+async def save_done_after(app: Any, pilot: Any, store: Any, theirs: str) -> Any:
+    """Open the form, let OTHER set the status to ``theirs`` meanwhile, choose 已完成 and save."""
+    form = await open_form(app, pilot)
+    req = form.req
+    service_factory(store, store.operator(OTHER), 2019).apply([Change(req.task, req.key, TOWN, "status", theirs)])
+    await pilot.press("enter", "down", "down", "enter", "ctrl+s")
+    await settle(pilot, lambda: isinstance(app.screen, ConflictModal))
+    return req
+
+
+async def test_conflict_shows_both_values_and_apply_mine(make, store) -> None:
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(app, pilot)
-        req = form.req
-        # meanwhile someone else sets the same status
-        service_factory(store, store.operator(OTHER), 2019).apply([Change(req.task, req.key, TOWN, "status", "blocked")])
-        await pilot.press("enter", "down", "down", "enter", "ctrl+s")
-        await settle(pilot, lambda: isinstance(app.screen, ConflictModal))
+        req = await save_done_after(app, pilot, store, "blocked")
         modal = app.screen
         assert [(c.field, c.seen, c.theirs, c.mine) for c in modal.conflicts] == [
             ("status", "not_started", "blocked", "done")
         ]
-        assert "李强" in modal.conflicts[0].by or OTHER in modal.conflicts[0].by
+        assert modal.conflicts[0].by in ("李强", OTHER) and modal.conflicts[0].at.startswith("2019-09-01")
         await pilot.press("m")
         await settle(pilot, lambda: bool(app.saves) and app.loads >= 2)
         assert status_of(store, req.id) is Status.DONE
@@ -118,12 +123,8 @@ async def test_conflict_shows_both_values_and_apply_mine(make, store, store_path
 async def test_conflict_keep_theirs_commits_nothing(make, store, store_path) -> None:
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(app, pilot)
-        req = form.req
-        Service(store, store.operator(OTHER), 2019).apply([Change(req.task, req.key, TOWN, "status", "in_progress")])
+        req = await save_done_after(app, pilot, store, "in_progress")
         tip = git(store_path, "rev-parse", "plan/2019")
-        await pilot.press("enter", "down", "down", "enter", "ctrl+s")
-        await settle(pilot, lambda: isinstance(app.screen, ConflictModal))
         await pilot.press("t")
         await settle(pilot, lambda: isinstance(app.screen, MainScreen) and app.loads >= 2)
         assert git(store_path, "rev-parse", "plan/2019") == tip
@@ -214,6 +215,22 @@ async def test_picks_up_an_outside_commit_and_keeps_the_typing(make, store) -> N
         await settle(pilot, lambda: app.loads > loads and app.main.rows[key].status is Status.BLOCKED)
         assert app.main.query_bar.value == "unit:"  # what she was typing is still there
         assert app.focused is app.main.query_bar.input
+
+
+async def test_an_open_form_survives_an_outside_commit(make, store) -> None:
+    app = make(CLERK, refresh_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#edit-note", TextArea).insert("正在填写的进展")
+        loads = app.loads
+        Service(store, store.operator(OTHER), 2019).apply([Change(1, "1", TOWN, "note", "别人的进展")])
+        await settle(pilot, lambda: app.loads > loads)
+        assert app.screen is form
+        assert form.query_one("#edit-note", TextArea).text == "正在填写的进展"
+        await pilot.press("ctrl+s")  # a note is appended: no conflict with theirs
+        await settle(pilot, lambda: bool(app.saves) and app.loads > loads + 1)
+        notes = [n.text for n in store.load(2019).plan.find_requirement(form.req.id).assignments[TOWN].notes]
+        assert notes[-2:] == ["别人的进展", "正在填写的进展"]
 
 
 async def test_hostile_text_is_shown_literally(make, store) -> None:

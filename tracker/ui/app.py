@@ -350,7 +350,8 @@ class TrackerApp(App[None]):
                     continue
                 title = labels.describe(binding.description, self.lang)
                 key = binding.key_display or binding.key.split(",")[0]
-                yield SystemCommand(title, f"{key} · {action}", partial(node.run_action, action))
+                # The action's English name too, so "dashboard" finds 总览.
+                yield SystemCommand(f"{title} {name.replace('_', ' ')}", f"{key}", partial(node.run_action, action))
         yield from super().get_system_commands(screen)
 
 
