@@ -48,7 +48,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import tomlkit
@@ -213,10 +213,10 @@ def _parse(text: str, path: str, side: str) -> dict[str, Any]:
 def _sort_key(value: Any) -> Any:
     """A total order over TOML values, for deterministic (symmetric) set merges."""
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return (0, aware.timestamp(), "")
     if isinstance(value, date):
-        return (0, datetime.combine(value, time()).replace(tzinfo=timezone.utc).timestamp(), "")
+        return (0, datetime.combine(value, time()).replace(tzinfo=UTC).timestamp(), "")
     return (1, 0.0, repr(value))
 
 
@@ -367,9 +367,12 @@ class _Merger:
 
 def _to_item(key: str, value: Any) -> Any:
     """Plain data -> a tomlkit item in the codec's house format."""
-    if key == "notes" and isinstance(value, list) and all(isinstance(n, dict) for n in value):
-        if all(isinstance(n.get("at"), datetime) and isinstance(n.get("text"), str) for n in value):
-            return notes_item(Note(at=n["at"], by=str(n.get("by", "")), text=n["text"]) for n in value)
+    if (
+        key == "notes"
+        and isinstance(value, list)
+        and all(isinstance(n, dict) and isinstance(n.get("at"), datetime) and isinstance(n.get("text"), str) for n in value)
+    ):
+        return notes_item(Note(at=n["at"], by=str(n.get("by", "")), text=n["text"]) for n in value)
     if key == "text" and isinstance(value, str) and "\n" in value:
         return text_item(value)
     if isinstance(value, dict):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.sync.conftest import GIT, OWNERS, Network, git
+from tests.sync.conftest import GIT, Network, git
 from tracker import gitstore
 from tracker.cli import app
 from tracker.service import PermissionDenied, Service
-from tracker.store import Store, branch_ref
+from tracker.store import Store
 from tracker.sync import (
     DRIVER,
     SyncError,
