@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,10 +11,8 @@ from textual.worker import WorkerCancelled
 
 async def _workers_done(app: Any) -> None:
     # A worker replaced by a newer one (exclusive) is cancelled: that is not a failure here.
-    try:
+    with contextlib.suppress(WorkerCancelled):
         await app.workers.wait_for_complete()
-    except WorkerCancelled:
-        pass
 
 
 async def settle(pilot: Any, until: Callable[[], bool] | None = None, rounds: int = 200) -> None:

@@ -216,7 +216,7 @@ def test_every_label_has_both_languages() -> None:
     from tracker.ui import labels
 
     zh, en = labels.get("zh"), labels.get("en")
-    for key in labels.keys():
+    for key in labels.all_keys():
         values = {"ref": "abc", "short": "abc", "subject": "s", "req": "1.1", "unit": "u", "task": 1, "line": 1,
                   "why": "w", "n": 1, "year": 2019, "today": "2019-09-01", "role": "r"}
         assert zh(key, **values) and en(key, **values), key

@@ -174,6 +174,6 @@ def has(key: str) -> bool:
     return key in _STRINGS
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     """Every label key (tests check both languages fill them)."""
     return list(_STRINGS)
