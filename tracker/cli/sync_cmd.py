@@ -14,16 +14,14 @@ from tracker.cli.store_common import open_store, user_errors
 from tracker.i18n import t
 from tracker.store import StoreError
 from tracker.sync import (
-    MAX_EVENTS_SHOWN,
     ConflictView,
-    PlanSync,
     SyncError,
     SyncResult,
     prepare_clone,
+    render_summary,
     resolve_conflict,
     sync,
 )
-from tracker.textsafe import clean_line
 
 SyncFormat = Annotated[
     str,
@@ -76,46 +74,6 @@ def sync_command(
         raise typer.Exit(1)
 
 
-def render_summary(result: SyncResult) -> str:
-    """The text summary ``tracker sync`` prints (also used by the TUI)."""
-    lines = [t(f"远端 {result.remote}({clean_line(result.url)})", f"remote {result.remote} ({clean_line(result.url)})")]
-    lines += [f"  {s}" for s in result.setup]
-    for p in result.plans:
-        lines.append(_plan_line(p))
-        for title, events in ((t("收到", "came in"), p.events_in), (t("发出", "went out"), p.events_out)):
-            if events:
-                lines.append(f"  {title}:")
-                lines += [f"    {e}" for e in events[:MAX_EVENTS_SHOWN]]
-                if len(events) > MAX_EVENTS_SHOWN:
-                    lines.append(t(f"    …… 另有 {len(events) - MAX_EVENTS_SHOWN} 项", f"    … {len(events) - MAX_EVENTS_SHOWN} more"))
-        lines += [f"  {t('未能合并', 'not merged')}: {x}" for x in p.file_problems]
-        if p.refused:
-            lines.append(f"  {p.refused}")
-    if result.conflicts:
-        lines.append(t(f"待裁决的冲突 {len(result.conflicts)} 处(两个站点把同一字段改成了不同的值):",
-                       f"{len(result.conflicts)} conflicts to settle (two sites changed one field differently):"))
-        for c in result.conflicts:
-            lines.append(f"  [plan/{c.year}] {c.describe()}")
-        lines.append(t("  裁决: tracker resolve 任务.要求 单位 字段 ours|theirs(ours = 本站的值,theirs = 远端的值)",
-                       "  settle with: tracker resolve TASK.REQ UNIT FIELD ours|theirs"))
-    else:
-        lines.append(t("没有冲突", "no conflicts"))
-    return "\n".join(lines)
-
-
-def _plan_line(p: PlanSync) -> str:
-    parts = [t(f"收到 {p.came_in} 个提交", f"{p.came_in} commits in"), t(f"发出 {p.went_out} 个提交", f"{p.went_out} commits out")]
-    if p.merged:
-        parts.append(t("已逐字段合并", "merged field by field"))
-    if p.created:
-        parts.append(t("新建本地分支", "local branch created"))
-    if p.new_conflicts:
-        parts.append(t(f"新冲突 {len(p.new_conflicts)} 处", f"{len(p.new_conflicts)} new conflicts"))
-    if p.rounds > 1:
-        parts.append(t(f"因其他站点抢先推送重试 {p.rounds - 1} 次", f"retried {p.rounds - 1} times after a racing push"))
-    return f"plan/{p.year}: " + ",".join(parts)
-
-
 def _to_json(result: SyncResult) -> dict[str, object]:
     return {
         "remote": result.remote,
@@ -163,4 +121,4 @@ def show_conflicts(conflicts: list[ConflictView]) -> list[str]:
     return [c.describe() for c in conflicts]
 
 
-__all__ = ["render_summary", "resolve_command", "sync_command"]
+__all__ = ["resolve_command", "sync_command"]
