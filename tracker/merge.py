@@ -55,6 +55,7 @@ import tomlkit
 import tomlkit.items
 
 from tracker.codec import (
+    OPERATORS_FILE,
     PLAN_FILE,
     UNITS_FILE,
     CodecError,
@@ -443,6 +444,10 @@ def validate(text: str, path: str) -> None:
             load_registry(text, path)
         elif relpath == PLAN_FILE:
             load_plan_info(text, path)
+        elif relpath == OPERATORS_FILE:
+            from tracker.operators import load_operators
+
+            load_operators(text, path)
         else:
             tomllib.loads(text)
     except (CodecError, ValueError) as exc:

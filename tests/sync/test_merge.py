@@ -244,3 +244,14 @@ def test_merge_explains_rejects_an_own_decision() -> None:
     assert not merge_explains(BASE.encode(), x.encode(), y.encode(), sneaky.encode(), PATH)
     honest = merge_texts(BASE, x, y, PATH).text
     assert merge_explains(BASE.encode(), x.encode(), y.encode(), honest.encode(), PATH)
+
+
+def test_operators_file_merges_two_new_operators_and_validates() -> None:
+    base = '[operators.office]\nname = "办公室"\nunits = []\nrole = "admin"\n'
+    ours = base + '\n[operators.u1]\nname = "甲"\nunits = ["营里镇"]\nrole = "operator"\n'
+    theirs = base + '\n[operators.u2]\nname = "乙"\nunits = ["化龙镇"]\nrole = "operator"\n'
+    result = merge_texts(base, ours, theirs, "tasks/operators.toml")
+    assert result.clean and set(parsed(result.text)["operators"]) == {"office", "u1", "u2"}
+    bad = base.replace('role = "admin"', 'role = "boss"')
+    with pytest.raises(MergeError, match="boss"):
+        merge_texts(base, bad, theirs, "tasks/operators.toml")
