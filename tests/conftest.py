@@ -75,6 +75,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     # No test may find or create a store in the real home directory.
     monkeypatch.delenv("TRACKER_REPO", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # Tables are cut to the terminal width; under xdist or CI stdout is no terminal, so fix it.
+    monkeypatch.setenv("COLUMNS", "160")
 
 
 @pytest.fixture
