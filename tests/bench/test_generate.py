@@ -15,15 +15,24 @@ from tracker.planio import plan_from_files
 
 
 def _files(repo: Path, ref: str = "plan/2019") -> dict[str, bytes]:
-    names = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", ref, "tasks/"],
-                           capture_output=True, text=True, check=True).stdout.split()
-    return {n.removeprefix("tasks/"): subprocess.run(["git", "-C", str(repo), "show", f"{ref}:{n}"],
-                                                     capture_output=True, check=True).stdout for n in names}
+    names = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", ref, "tasks/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return {
+        n.removeprefix("tasks/"): subprocess.run(
+            ["git", "-C", str(repo), "show", f"{ref}:{n}"], capture_output=True, check=True
+        ).stdout
+        for n in names
+    }
 
 
 def _head(repo: Path) -> str:
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "plan/2019"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "plan/2019"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_same_seed_same_commit_ids_other_seed_other_ids(tmp_path: Path) -> None:
@@ -39,8 +48,12 @@ def test_store_is_a_valid_plan_with_the_counts_reported(tmp_path: Path) -> None:
     loaded = plan_from_files(_files(tmp_path / "s"))
     assert sorted(loaded.plan.tasks) == [1, 2, 3, 4, 5]
     assert sum(1 for _ in loaded.plan.assignments()) == stats.assignments
-    count = subprocess.run(["git", "-C", str(tmp_path / "s"), "rev-list", "--count", "plan/2019"],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    count = subprocess.run(
+        ["git", "-C", str(tmp_path / "s"), "rev-list", "--count", "plan/2019"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert int(count) == stats.commits == 30
     for task in loaded.plan.tasks.values():
         assert 1 <= len(task.requirements) <= 5
@@ -48,8 +61,9 @@ def test_store_is_a_valid_plan_with_the_counts_reported(tmp_path: Path) -> None:
             assert 5 <= len(req.assignments) <= 40
             assert all(a.unit in loaded.registry.units for a in req.assignments.values())
     assert (tmp_path / "s" / "tasks" / "01.toml").is_file()  # checked out
-    assert (tmp_path / "s" / ".git" / "objects" / "info" / "commit-graphs").exists() or \
-        (tmp_path / "s" / ".git" / "objects" / "info" / "commit-graph").exists()
+    assert (tmp_path / "s" / ".git" / "objects" / "info" / "commit-graphs").exists() or (
+        tmp_path / "s" / ".git" / "objects" / "info" / "commit-graph"
+    ).exists()
 
 
 def test_store_opens_and_loads_through_the_store(tmp_path: Path) -> None:
@@ -61,8 +75,12 @@ def test_store_opens_and_loads_through_the_store(tmp_path: Path) -> None:
 
 def test_commits_carry_the_service_trailers_and_an_operator_author(tmp_path: Path) -> None:
     generate(tmp_path / "s", tasks=3, commits=12, seed=2)
-    log = subprocess.run(["git", "-C", str(tmp_path / "s"), "log", "-n", "5", "--format=%ae%n%B%n--"],
-                         capture_output=True, text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "-C", str(tmp_path / "s"), "log", "-n", "5", "--format=%ae%n%B%n--"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "@zwgk.local" in log
     for trailer in ("\nTask: ", "\nUnit: ", "\nOperator: op", "\n  > "):
         assert trailer in log

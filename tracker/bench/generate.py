@@ -52,14 +52,45 @@ ADMIN_LOGIN = "office"
 AUDITOR_LOGIN = "audit"
 
 # Enough units for "5-40 per requirement" when no registry is bundled.
-_FALLBACK_DEPARTMENTS = (
-    "市政府办公室 市发改局 市工信局 市教体局 市科技局 市公安局 市民政局 市司法局 市财政局 市人社局 "
-    "市自然资源与规划局 市住建局 市交通局 市水利局 市农业农村局 市海渔局 市商务局 市文旅局 市卫健局 "
-    "市退役军人局 市应急局 市审计局 市市场监管局 市统计局 市医保局 市行政审批服务局 市综合执法局 "
-    "市大数据中心 市税务局 市金融服务中心 市生态环境分局 市信访局 市城市管理局 市机关事务中心 市供销社"
-).split()
-_FALLBACK_TOWNS = "化龙镇 营里镇 台头镇 田柳镇 上口镇 侯镇 纪台镇 稻田镇 羊口镇".split()
-_FALLBACK_STREETS = "圣城街道 文家街道 古城街道 洛城街道 孙家集街道".split()
+_FALLBACK_DEPARTMENTS = [
+    "市政府办公室",
+    "市发改局",
+    "市工信局",
+    "市教体局",
+    "市科技局",
+    "市公安局",
+    "市民政局",
+    "市司法局",
+    "市财政局",
+    "市人社局",
+    "市自然资源与规划局",
+    "市住建局",
+    "市交通局",
+    "市水利局",
+    "市农业农村局",
+    "市海渔局",
+    "市商务局",
+    "市文旅局",
+    "市卫健局",
+    "市退役军人局",
+    "市应急局",
+    "市审计局",
+    "市市场监管局",
+    "市统计局",
+    "市医保局",
+    "市行政审批服务局",
+    "市综合执法局",
+    "市大数据中心",
+    "市税务局",
+    "市金融服务中心",
+    "市生态环境分局",
+    "市信访局",
+    "市城市管理局",
+    "市机关事务中心",
+    "市供销社",
+]
+_FALLBACK_TOWNS = ["化龙镇", "营里镇", "台头镇", "田柳镇", "上口镇", "侯镇", "纪台镇", "稻田镇", "羊口镇"]
+_FALLBACK_STREETS = ["圣城街道", "文家街道", "古城街道", "洛城街道", "孙家集街道"]
 
 _SECTIONS = (
     "扎实做好重点领域信息公开",
@@ -69,33 +100,87 @@ _SECTIONS = (
     "强化政务公开工作保障",
 )
 _AREAS = (
-    "重大建设项目", "公共资源配置", "财政预决算", "减税降费", "就业创业", "社会救助", "义务教育",
-    "医疗卫生", "生态环境", "食品药品安全", "安全生产", "征地补偿", "棚户区改造", "农村集体经济",
-    "扶贫脱贫", "营商环境", "双随机一公开", "行政审批", "市场监管", "住房保障", "养老服务", "文化旅游",
+    "重大建设项目",
+    "公共资源配置",
+    "财政预决算",
+    "减税降费",
+    "就业创业",
+    "社会救助",
+    "义务教育",
+    "医疗卫生",
+    "生态环境",
+    "食品药品安全",
+    "安全生产",
+    "征地补偿",
+    "棚户区改造",
+    "农村集体经济",
+    "扶贫脱贫",
+    "营商环境",
+    "双随机一公开",
+    "行政审批",
+    "市场监管",
+    "住房保障",
+    "养老服务",
+    "文化旅游",
 )
 _VERBS = ("及时公开", "主动公开", "全面公开", "集中公开", "规范发布", "定期更新", "逐项公开", "细化公开")
 _OBJECTS = (
-    "政策文件", "办事指南", "审批结果", "执行情况", "监督检查结果", "资金分配结果", "项目批准信息",
-    "招标投标信息", "统计数据", "责任清单", "工作进展", "解读材料", "考核结果", "补偿标准",
+    "政策文件",
+    "办事指南",
+    "审批结果",
+    "执行情况",
+    "监督检查结果",
+    "资金分配结果",
+    "项目批准信息",
+    "招标投标信息",
+    "统计数据",
+    "责任清单",
+    "工作进展",
+    "解读材料",
+    "考核结果",
+    "补偿标准",
 )
 _TAILS = (
-    "确保群众看得到、听得懂、能监督", "主动回应社会关切", "切实保障群众知情权、参与权和监督权",
-    "推动相关工作落地见效", "做到应公开尽公开", "实现全过程公开", "提升公开的针对性和实效性",
+    "确保群众看得到、听得懂、能监督",
+    "主动回应社会关切",
+    "切实保障群众知情权、参与权和监督权",
+    "推动相关工作落地见效",
+    "做到应公开尽公开",
+    "实现全过程公开",
+    "提升公开的针对性和实效性",
 )
 _NOTE_PHRASES = (
-    "已在政府门户网站专栏发布", "已完成相关信息梳理,正在审核", "已召开专题会议研究部署",
-    "已公开{n}条信息", "正在按照时限要求推进", "已报送市政府办公室备案", "已同步在政务新媒体发布",
-    "因系统升级,发布时间顺延", "已完成年度目标的{n}%", "已整改网站栏目设置问题",
+    "已在政府门户网站专栏发布",
+    "已完成相关信息梳理,正在审核",
+    "已召开专题会议研究部署",
+    "已公开{n}条信息",
+    "正在按照时限要求推进",
+    "已报送市政府办公室备案",
+    "已同步在政务新媒体发布",
+    "因系统升级,发布时间顺延",
+    "已完成年度目标的{n}%",
+    "已整改网站栏目设置问题",
 )
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰飞建国志红"
 _DEADLINES = (
-    ("全年", 6), ("年底前", 5), ("6月底前", 4), ("9月底前", 3), ("持续推进", 3), ("长期坚持", 2),
-    ("6月底前/全年", 2), ("3月31日前", 2), ("本任务分工印发1个月内", 2), ("", 1),
+    ("全年", 6),
+    ("年底前", 5),
+    ("6月底前", 4),
+    ("9月底前", 3),
+    ("持续推进", 3),
+    ("长期坚持", 2),
+    ("6月底前/全年", 2),
+    ("3月31日前", 2),
+    ("本任务分工印发1个月内", 2),
+    ("", 1),
 )
 _STATUS_WEIGHTS = (
-    (Status.NOT_STARTED, 3), (Status.IN_PROGRESS, 5), (Status.DONE, 4),
-    (Status.BLOCKED, 1), (Status.NOT_APPLICABLE, 1),
+    (Status.NOT_STARTED, 3),
+    (Status.IN_PROGRESS, 5),
+    (Status.DONE, 4),
+    (Status.BLOCKED, 1),
+    (Status.NOT_APPLICABLE, 1),
 )
 _NUMERALS = "一二三四五六七八九十"
 
@@ -215,7 +300,9 @@ class _Generator:
     def _evidence(self, number: int) -> str:
         r = self.rng
         if r.random() < 0.7:
-            return f"http://www.shouguang.gov.cn/zwgk/{self.year}/{number:05d}/t{r.randint(100000, 999999)}.html"
+            return (
+                f"http://www.shouguang.gov.cn/zwgk/{self.year}/{number:05d}/t{r.randint(100000, 999999)}.html"
+            )
         return f"寿政办发〔{self.year}〕{r.randint(1, 120)}号"
 
     def _weighted(self, pairs: tuple[tuple[object, int], ...]) -> object:
@@ -225,9 +312,13 @@ class _Generator:
     def _due(self, deadline: str) -> tuple[date, ...]:
         y = self.year
         table: dict[str, tuple[date, ...]] = {
-            "全年": (date(y, 12, 31),), "年底前": (date(y, 12, 31),), "6月底前": (date(y, 6, 30),),
-            "9月底前": (date(y, 9, 30),), "6月底前/全年": (date(y, 6, 30), date(y, 12, 31)),
-            "3月31日前": (date(y, 3, 31),), "本任务分工印发1个月内": (date(y, 4, 15),),
+            "全年": (date(y, 12, 31),),
+            "年底前": (date(y, 12, 31),),
+            "6月底前": (date(y, 6, 30),),
+            "9月底前": (date(y, 9, 30),),
+            "6月底前/全年": (date(y, 6, 30), date(y, 12, 31)),
+            "3月31日前": (date(y, 3, 31),),
+            "本任务分工印发1个月内": (date(y, 4, 15),),
         }
         return table.get(deadline, ())
 
@@ -331,7 +422,7 @@ def split_task_text(task: Task, text: str) -> _TaskDoc:
         header = seg.split("\n", 1)[0]
         if header.startswith("[requirements.") and ".units." in header:
             parsed = tomllib.loads(header + "\n")
-            (key, req_data), = parsed["requirements"].items()
+            ((key, req_data),) = parsed["requirements"].items()
             (unit,) = req_data["units"]
             doc.index[(key, unit)] = i
     return doc
@@ -359,14 +450,20 @@ def _data(payload: bytes) -> bytes:
 def _commit_header(branch: str, login: str, name: str, at: datetime, message: str) -> bytes:
     stamp = f"{int(at.timestamp())} +0800"
     ident = f"{name} <{login}@{EMAIL_DOMAIN}> {stamp}"
-    return (
-        f"commit refs/heads/{branch}\nauthor {ident}\ncommitter {ident}\n".encode()
-        + _data(message.encode())
+    return f"commit refs/heads/{branch}\nauthor {ident}\ncommitter {ident}\n".encode() + _data(
+        message.encode()
     )
 
 
-def commit_message(task: int, key: str, unit: str, parts: list[str], login: str,
-                   notes: list[str] | None = None, evidence: list[str] | None = None) -> str:
+def commit_message(
+    task: int,
+    key: str,
+    unit: str,
+    parts: list[str],
+    login: str,
+    notes: list[str] | None = None,
+    evidence: list[str] | None = None,
+) -> str:
     """The message ``tracker.service`` writes for one unit's change.
 
     Subject ``任务5.1 市发改局: 推进中 → 已完成, 添加进展``; body naming each field, user
@@ -380,8 +477,11 @@ def commit_message(task: int, key: str, unit: str, parts: list[str], login: str,
             body.append(f"  {part}:")
             texts = notes if part == "添加进展" else evidence
             body += [f"  > {t}" for t in texts or []]
-    return (f"任务{task}.{key} {unit}: {', '.join(parts)}\n\n" + "\n".join(body)
-            + f"\n\nTask: {task}\nUnit: {unit}\nOperator: {login}\n")
+    return (
+        f"任务{task}.{key} {unit}: {', '.join(parts)}\n\n"
+        + "\n".join(body)
+        + f"\n\nTask: {task}\nUnit: {unit}\nOperator: {login}\n"
+    )
 
 
 def generate(
@@ -423,8 +523,11 @@ def generate(
     out = fi.stdin
     docs: list[_TaskDoc] = []
     info = PlanInfo(
-        year=year, title=f"{year}年政务公开工作任务分工(合成数据)", issuer="寿光市人民政府办公室",
-        issued=date(year, 3, 15), source=f"tracker.bench generate --tasks {tasks} --seed {seed}",
+        year=year,
+        title=f"{year}年政务公开工作任务分工(合成数据)",
+        issuer="寿光市人民政府办公室",
+        issued=date(year, 3, 15),
+        source=f"tracker.bench generate --tasks {tasks} --seed {seed}",
     )
     files: list[tuple[str, bytes]] = [
         (PLAN_FILE, dump_plan_info(info).encode()),
@@ -441,7 +544,13 @@ def generate(
         n_asg += sum(len(r.assignments) for r in task.requirements)
         if number % 1000 == 0:
             say(f"任务 {number}/{tasks}")
-    first = _commit_header(branch, ADMIN_LOGIN, "政务公开办", gen.clock, f"建立合成计划: {tasks} 项任务\n\nOperator: {ADMIN_LOGIN}\n")
+    first = _commit_header(
+        branch,
+        ADMIN_LOGIN,
+        "政务公开办",
+        gen.clock,
+        f"建立合成计划: {tasks} 项任务\n\nOperator: {ADMIN_LOGIN}\n",
+    )
     out.write(first)
     for rel, payload in files:
         out.write(f"M 100644 inline tasks/{rel}\n".encode() + _data(payload))
@@ -451,8 +560,15 @@ def generate(
         doc = docs[gen.rng.randrange(len(docs))]
         login, name, unit, key, parts = gen.change(doc)
         a = doc.task.requirement(key).assignments[unit]  # type: ignore[union-attr]
-        message = commit_message(doc.task.number, key, unit, parts, login,
-                                 notes=[a.notes[-1].text] if a.notes else [], evidence=a.evidence[-1:])
+        message = commit_message(
+            doc.task.number,
+            key,
+            unit,
+            parts,
+            login,
+            notes=[a.notes[-1].text] if a.notes else [],
+            evidence=a.evidence[-1:],
+        )
         out.write(_commit_header(branch, login, name, gen.clock, message))
         rel = task_relpath(doc.task.number, nested=nested)
         out.write(f"M 100644 inline tasks/{rel}\n".encode() + _data(doc.text().encode()) + b"\n")
@@ -465,10 +581,20 @@ def generate(
     gd = ["git", f"--git-dir={gitdir}"]
     if not bare:
         subprocess.run([*git, "-C", str(dest), "checkout", "-q", "-f", branch], check=True)
-    subprocess.run([*gd, "commit-graph", "write", "--reachable", "--changed-paths"], check=True, capture_output=True)
-    head = subprocess.run([*gd, "rev-parse", branch], check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [*gd, "commit-graph", "write", "--reachable", "--changed-paths"], check=True, capture_output=True
+    )
+    head = subprocess.run(
+        [*gd, "rev-parse", branch], check=True, capture_output=True, text=True
+    ).stdout.strip()
     return GenStats(
-        tasks=tasks, requirements=n_req, assignments=n_asg, commits=max(1, commits),
-        operators=len(gen.operators) + 2, bytes_of_files=size, nested=nested,
-        seconds=time.perf_counter() - started, head=head,
+        tasks=tasks,
+        requirements=n_req,
+        assignments=n_asg,
+        commits=max(1, commits),
+        operators=len(gen.operators) + 2,
+        bytes_of_files=size,
+        nested=nested,
+        seconds=time.perf_counter() - started,
+        head=head,
     )

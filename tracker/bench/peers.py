@@ -35,8 +35,13 @@ PEER_OPS = ("list", "filter", "set", "bulk", "history")
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {**os.environ, "USER": "bench", "HOME": str(home), "TASKRC": str(home / "taskrc"),
-            "TASKDATA": str(home / "task")}
+    return {
+        **os.environ,
+        "USER": "bench",
+        "HOME": str(home),
+        "TASKRC": str(home / "taskrc"),
+        "TASKDATA": str(home / "task"),
+    }
 
 
 class _Peer:
@@ -47,12 +52,21 @@ class _Peer:
         self.env = _env(home)
 
     def run(self, args: list[str], cwd: Path | None = None) -> bytes:
-        proc = subprocess.run(args, env=self.env, capture_output=True, cwd=cwd or self.home,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            args, env=self.env, capture_output=True, cwd=cwd or self.home, stdin=subprocess.DEVNULL
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"{args[0]} {args[1] if len(args) > 1 else ''} 失败: "
-                               f"{proc.stderr.decode('utf-8', 'replace')[-200:]}")
+            raise RuntimeError(
+                f"{args[0]} {args[1] if len(args) > 1 else ''} 失败: "
+                f"{proc.stderr.decode('utf-8', 'replace')[-200:]}"
+            )
         return proc.stdout
+
+    def load(self, items: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def reopen(self) -> None:
+        raise NotImplementedError
 
 
 class Taskwarrior(_Peer):
@@ -61,14 +75,32 @@ class Taskwarrior(_Peer):
     name = "Taskwarrior"
 
     def task(self, *args: str) -> bytes:
-        return self.run(["task", "rc.confirmation=off", "rc.bulk=0", "rc.verbose=nothing", "rc.hooks=off",
-                         "rc.gc=off", "rc.recurrence=off", *args])
+        return self.run(
+            [
+                "task",
+                "rc.confirmation=off",
+                "rc.bulk=0",
+                "rc.verbose=nothing",
+                "rc.hooks=off",
+                "rc.gc=off",
+                "rc.recurrence=off",
+                *args,
+            ]
+        )
 
     def load(self, items: list[dict[str, Any]]) -> None:
         (self.home / "task").mkdir(parents=True, exist_ok=True)
         (self.home / "taskrc").write_text(f"data.location={self.home / 'task'}\nnews.version=2.6.0\n")
-        records = [{"description": f"任务{i['task']}.{i['key']} {i['unit']} {i['text']}", "project": f"t{i['task']}",
-                    "tags": [i["tag"]], "status": "pending", "entry": "20190301T010000Z"} for i in items]
+        records = [
+            {
+                "description": f"任务{i['task']}.{i['key']} {i['unit']} {i['text']}",
+                "project": f"t{i['task']}",
+                "tags": [i["tag"]],
+                "status": "pending",
+                "entry": "20190301T010000Z",
+            }
+            for i in items
+        ]
         path = self.home / "import.json"
         path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
         self.task("import", str(path))
@@ -112,8 +144,20 @@ class Fossil(_Peer):
         self.fossil("init", "-A", "bench", self.repo)
         self.uuids = []
         for i in items:
-            out = self.fossil("ticket", "-R", self.repo, "add", "title", f"任务{i['task']}.{i['key']} {i['text'][:40]}",
-                              "status", "Open", "subsystem", i["unit"], "comment", i["text"])
+            out = self.fossil(
+                "ticket",
+                "-R",
+                self.repo,
+                "add",
+                "title",
+                f"任务{i['task']}.{i['key']} {i['text'][:40]}",
+                "status",
+                "Open",
+                "subsystem",
+                i["unit"],
+                "comment",
+                i["text"],
+            )
             self.uuids.append(out.decode().strip().rsplit(" ", 1)[-1])
         (self.home / "uuids.json").write_text(json.dumps(self.uuids))
 
@@ -142,8 +186,10 @@ class Fossil(_Peer):
 def _items(bench: Any) -> list[dict[str, Any]]:
     units = sorted({a[2] for a in bench.facts.assignments})
     tags = {u: f"u{n:03d}" for n, u in enumerate(units)}
-    return [{"task": t, "key": k, "unit": u, "tag": tags[u], "text": f"做好信息公开 {t}.{k} {u}"}
-            for t, k, u, _s in bench.facts.assignments]
+    return [
+        {"task": t, "key": k, "unit": u, "tag": tags[u], "text": f"做好信息公开 {t}.{k} {u}"}
+        for t, k, u, _s in bench.facts.assignments
+    ]
 
 
 def _prepared(cls: type[_Peer], cache: Path, items: list[dict[str, Any]], work: Path, say: Any) -> _Peer:
@@ -162,18 +208,35 @@ def _prepared(cls: type[_Peer], cache: Path, items: list[dict[str, Any]], work: 
         if rc.exists():
             rc.write_text(f"data.location={work / 'task'}\nnews.version=2.6.0\n")
     peer = cls(work)
-    peer.reopen()  # type: ignore[attr-defined]
+    peer.reopen()
     return peer
+
+
+def _figures(
+    bench: Any, peer: Any, chosen: list[str], n: int, bulk: int, history_item: int
+) -> dict[str, float]:
+    """Median seconds of each shared operation for one peer."""
+    from tracker.bench.run import median_time
+
+    return {
+        "list": median_time(lambda _i: peer.list_all(), bench.repeats),
+        "filter": median_time(lambda _i: peer.filter(chosen), bench.repeats),
+        "set": median_time(lambda i: peer.update(i + 7), bench.repeats),
+        "bulk": median_time(lambda i: peer.bulk(n // 3, bulk, i), max(1, min(3, bench.repeats))),
+        "history": median_time(lambda _i: peer.history(history_item), bench.repeats),
+    }
 
 
 def measure_peers(bench: Any) -> None:
     """Add the peers' figures to ``bench.results`` for the operations they share with ours."""
-    from tracker.bench.run import median_time
-
     by_op = {r.op: r for r in bench.results}
     n = len(bench.facts.assignments)
-    available = [(cls, tool) for cls, tool in ((Taskwarrior, "task"), (Fossil, "fossil")) if shutil.which(tool)]
-    missing = [cls.name for cls, tool in ((Taskwarrior, "task"), (Fossil, "fossil")) if not shutil.which(tool)]
+    available = [
+        (cls, tool) for cls, tool in ((Taskwarrior, "task"), (Fossil, "fossil")) if shutil.which(tool)
+    ]
+    missing = [
+        cls.name for cls, tool in ((Taskwarrior, "task"), (Fossil, "fossil")) if not shutil.which(tool)
+    ]
     notes = []
     if missing:
         notes.append(f"未安装 {'、'.join(missing)}(apt-get install taskwarrior fossil)")
@@ -193,16 +256,11 @@ def measure_peers(bench: Any) -> None:
     cache_root = bench.base.parent / (bench.base.name + (".peers-quick" if bench.quick else ".peers"))
     for cls, _tool in available:
         try:
-            peer = _prepared(cls, cache_root / cls.name.lower(), items, bench.workdir / f"peer-{cls.name}", bench.say)
-            figures = {
-                "list": median_time(lambda _i: peer.list_all(), bench.repeats),  # type: ignore[attr-defined]
-                "filter": median_time(
-                    lambda _i: peer.filter(filter_tags if cls is Taskwarrior else sorted(filter_units)),  # type: ignore[attr-defined]
-                    bench.repeats),
-                "set": median_time(lambda i: peer.update(i + 7), bench.repeats),  # type: ignore[attr-defined]
-                "bulk": median_time(lambda i: peer.bulk(n // 3, bulk, i), max(1, min(3, bench.repeats))),  # type: ignore[attr-defined]
-                "history": median_time(lambda _i: peer.history(history_item), bench.repeats),  # type: ignore[attr-defined]
-            }
+            peer = _prepared(
+                cls, cache_root / cls.name.lower(), items, bench.workdir / f"peer-{cls.name}", bench.say
+            )
+            chosen = filter_tags if cls is Taskwarrior else sorted(filter_units)
+            figures = _figures(bench, peer, chosen, n, bulk, history_item)
         except Exception as exc:  # noqa: BLE001 - a peer failing must not stop the table
             notes.append(f"{cls.name} 出错: {exc}"[:200])
             continue

@@ -167,8 +167,13 @@ def timed(fn: Callable[[int], Any], repeats: int, warmup: bool = False) -> tuple
     return 1000 * wall, 1000 * LAST_CPU[0]
 
 
-def run_checked(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-                input: bytes | None = None) -> bytes:
+def run_checked(
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    input: bytes | None = None,
+) -> bytes:
     """Run a command; on failure raise Skip with its first error line."""
     proc = subprocess.run(list(cmd), env=env, cwd=cwd, input=input, capture_output=True)
     if proc.returncode != 0:
@@ -208,8 +213,10 @@ def machine() -> str:
     except (OSError, ValueError, IndexError):
         mem = 0
     gitv = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{os.cpu_count()} CPUs ({cpu}), {mem} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, {gitv}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {mem} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {gitv}"
+    )
 
 
 # ---------------------------------------------------------------- plan facts
@@ -305,8 +312,16 @@ json.dump(rows, sys.stdout, ensure_ascii=False, default=str)
 class Bench:
     """One size's measurements."""
 
-    def __init__(self, base: Path, size: Size, repeats: int, workdir: Path, peers: bool,
-                 say: Callable[[str], None], quick: bool = False) -> None:
+    def __init__(
+        self,
+        base: Path,
+        size: Size,
+        repeats: int,
+        workdir: Path,
+        peers: bool,
+        say: Callable[[str], None],
+        quick: bool = False,
+    ) -> None:
         self.quick = quick
         self.base = base
         self.size = size
@@ -328,8 +343,12 @@ class Bench:
     def help_text(self, command: str) -> str | None:
         """``tracker COMMAND --help`` text, or None when the command does not exist."""
         if command not in self._help:
-            proc = subprocess.run([*self.tracker, *command.split(), "--help"], capture_output=True,
-                                  env={**self.env, "TRACKER_LANG": "en"}, cwd=self.workdir)
+            proc = subprocess.run(
+                [*self.tracker, *command.split(), "--help"],
+                capture_output=True,
+                env={**self.env, "TRACKER_LANG": "en"},
+                cwd=self.workdir,
+            )
             self._help[command] = proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
         return self._help[command]
 
@@ -357,10 +376,23 @@ class Bench:
         text = path.read_text(encoding="utf-8")
         if f"[operators.{self.login}]" in text or f'[operators."{self.login}"]' in text:
             return
-        path.write_text(text + f'\n[operators.{self.login}]\nname = "基准测试"\nunits = []\nrole = "admin"\n',
-                        encoding="utf-8")
-        git(repo, "-c", "user.name=bench", "-c", "user.email=bench@zwgk.local", "commit", "-q",
-            "-m", f"基准测试: {self.login} 为管理员", "--", "tasks/operators.toml")
+        path.write_text(
+            text + f'\n[operators.{self.login}]\nname = "基准测试"\nunits = []\nrole = "admin"\n',
+            encoding="utf-8",
+        )
+        git(
+            repo,
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@zwgk.local",
+            "commit",
+            "-q",
+            "-m",
+            f"基准测试: {self.login} 为管理员",
+            "--",
+            "tasks/operators.toml",
+        )
 
     def run(self, args: Sequence[str], repo: Path | None = None) -> bytes:
         env = {**self.env, "TRACKER_REPO": str(repo or self.base)}
@@ -403,7 +435,7 @@ class Bench:
         numbers = sorted(counts)
         start = numbers[len(numbers) // 3]
         total, last = 0, start
-        for n in numbers[numbers.index(start):]:
+        for n in numbers[numbers.index(start) :]:
             if total and abs(total + counts[n] - goal) > abs(total - goal):
                 break
             total += counts[n]
@@ -415,7 +447,9 @@ class Bench:
         step = max(1, len(self.facts.assignments) // (n + 1))
         picks = []
         for i in range(n):
-            task, key, unit, status = self.facts.assignments[(offset + (i + 1) * step) % len(self.facts.assignments)]
+            task, key, unit, status = self.facts.assignments[
+                (offset + (i + 1) * step) % len(self.facts.assignments)
+            ]
             new = "done" if status != "done" else "in_progress"
             picks.append((task, key, unit, new))
         return picks
@@ -423,7 +457,9 @@ class Bench:
     # ------------------------------------------------------------ operations
     def op_list(self, r: Result) -> None:
         self.need("list")
-        r.ours, r.ours_cpu = timed(lambda _i: self.run(["list", "--format", "json"]), self.repeats, warmup=True)
+        r.ours, r.ours_cpu = timed(
+            lambda _i: self.run(["list", "--format", "json"]), self.repeats, warmup=True
+        )
         r.floor, r.floor_cpu = timed(
             lambda _i: run_checked([sys.executable, "-c", FLOOR_LIST, str(self.base), self.facts.branch, ""]),
             self.repeats,
@@ -435,10 +471,13 @@ class Bench:
         query = " or ".join(f"unit:{u}" for u in units)
         n = sum(self.facts.count_by_unit()[u] for u in units)
         r.note = f"{n} 条({100 * n / len(self.facts.assignments):.1f}%)"
-        r.ours, r.ours_cpu = timed(lambda _i: self.run(["list", query, "--format", "json"]), self.repeats, warmup=True)
+        r.ours, r.ours_cpu = timed(
+            lambda _i: self.run(["list", query, "--format", "json"]), self.repeats, warmup=True
+        )
         r.floor, r.floor_cpu = timed(
-            lambda _i: run_checked([sys.executable, "-c", FLOOR_LIST, str(self.base), self.facts.branch,
-                                    ",".join(units)]),
+            lambda _i: run_checked(
+                [sys.executable, "-c", FLOOR_LIST, str(self.base), self.facts.branch, ",".join(units)]
+            ),
             self.repeats,
         )
 
@@ -449,8 +488,17 @@ class Bench:
             f = repo / p
             f.write_bytes(f.read_bytes() + b"# bench\n")
         git(repo, "add", "--", *paths)
-        git(repo, "-c", "user.name=bench", "-c", "user.email=bench@zwgk.local", "commit", "-q", "-m",
-            "任务1.1 bench: floor\n\nTask: 1\nUnit: bench\nOperator: bench")
+        git(
+            repo,
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@zwgk.local",
+            "commit",
+            "-q",
+            "-m",
+            "任务1.1 bench: floor\n\nTask: 1\nUnit: bench\nOperator: bench",
+        )
 
     def op_set(self, r: Result) -> None:
         self.need("set")
@@ -460,7 +508,9 @@ class Bench:
 
         def one(i: int) -> None:
             task, key, unit, status = picks[i + 1]
-            self.run(["set", f"{task}.{key}", "--unit", unit, "--status", status, "--note", "基准测试进展"], repo)
+            self.run(
+                ["set", f"{task}.{key}", "--unit", unit, "--status", status, "--note", "基准测试进展"], repo
+            )
 
         r.ours, r.ours_cpu = timed(one, self.repeats, warmup=True)
         floor_repo = self.scratch("floor")
@@ -470,8 +520,10 @@ class Bench:
         ours_commits = git(repo, "rev-list", "--reverse", f"{before}..{self.facts.branch}").decode().split()
         floor_commits = git(floor_repo, "rev-list", "--reverse", f"{floor_before}..HEAD").decode().split()
         growth = [new_object_bytes(repo, a, b) for a, b in zip(ours_commits, ours_commits[1:], strict=False)]
-        floor_growth = [new_object_bytes(floor_repo, a, b) for a, b in
-                        zip([floor_before, *floor_commits], floor_commits, strict=False)]
+        floor_growth = [
+            new_object_bytes(floor_repo, a, b)
+            for a, b in zip([floor_before, *floor_commits], floor_commits, strict=False)
+        ]
         self._growth = (statistics.median(growth), statistics.median(floor_growth))
 
     def op_growth(self, r: Result) -> None:
@@ -510,9 +562,21 @@ class Bench:
         r.note = f"{n} 条"
         statuses = ["blocked", "in_progress"]
         r.ours, r.ours_cpu = timed(
-            lambda i: self.run(["set", "--query", f"task:{first}..{last}", "--status", statuses[i % 2],
-                                "--note", "批量基准测试", "--yes"], repo),
-            self.repeats, warmup=True,
+            lambda i: self.run(
+                [
+                    "set",
+                    "--query",
+                    f"task:{first}..{last}",
+                    "--status",
+                    statuses[i % 2],
+                    "--note",
+                    "批量基准测试",
+                    "--yes",
+                ],
+                repo,
+            ),
+            self.repeats,
+            warmup=True,
         )
         floor_repo = self.scratch("floor")
         picks = [a for a in self.facts.assignments if first <= a[0] <= last]
@@ -522,7 +586,11 @@ class Bench:
         text = self.need("history")
         # the assignment with the most history: the most changed file, its first unit
         counts: dict[str, int] = {}
-        log = git(self.base, "log", "--format=", "--name-only", "-n", "2000", self.facts.branch).decode().split()
+        log = (
+            git(self.base, "log", "--format=", "--name-only", "-n", "2000", self.facts.branch)
+            .decode()
+            .split()
+        )
         for p in log:
             counts[p] = counts.get(p, 0) + 1
         by_path = {p: t for t, p in self.facts.paths.items()}
@@ -541,8 +609,16 @@ class Bench:
         r.ours, r.ours_cpu = timed(lambda _i: self.run([*args, *limit]), self.repeats, warmup=True)
         glimit = ["-n", "20"] if self.size.name == "L" else []
         r.floor, r.floor_cpu = timed(
-            lambda _i: git(self.base, "log", *glimit, "-p", "--format=%H%x00%an%x00%aI%x00%B",
-                           self.facts.branch, "--", path),
+            lambda _i: git(
+                self.base,
+                "log",
+                *glimit,
+                "-p",
+                "--format=%H%x00%an%x00%aI%x00%B",
+                self.facts.branch,
+                "--",
+                path,
+            ),
             self.repeats,
         )
         r.note = (r.note + f" 任务{task} {unit}").strip()
@@ -561,9 +637,17 @@ class Bench:
             start = time.perf_counter()
             for w in range(n_writers):
                 mine = [a for a in self.facts.assignments if a[2] == units[w]][:per_writer]
-                spec = json.dumps({"repo": str(repo), "year": self.facts.year, "login": self.login,
-                                   "changes": [[t, k, u, ["done", "in_progress"][(round_no + j) % 2]]
-                                               for j, (t, k, u, _s) in enumerate(mine)]})
+                spec = json.dumps(
+                    {
+                        "repo": str(repo),
+                        "year": self.facts.year,
+                        "login": self.login,
+                        "changes": [
+                            [t, k, u, ["done", "in_progress"][(round_no + j) % 2]]
+                            for j, (t, k, u, _s) in enumerate(mine)
+                        ],
+                    }
+                )
                 procs.append(subprocess.Popen([sys.executable, "-c", WRITER, spec], stderr=subprocess.PIPE))
             errors = [p.communicate()[1] for p in procs]
             elapsed = time.perf_counter() - start
@@ -579,21 +663,28 @@ class Bench:
     def op_tui(self) -> None:
         from tracker.bench.tui_probe import run_probe
 
-        results = {op: Result(op, self.size.name, unit) for op, unit in
-                   (("tui_start", "ms"), ("tui_filter", "ms"), ("tui_memory", "MB"))}
+        results = {
+            op: Result(op, self.size.name, unit)
+            for op, unit in (("tui_start", "ms"), ("tui_filter", "ms"), ("tui_memory", "MB"))
+        }
         try:
             try:
                 import tracker.ui  # noqa: F401
             except ImportError as exc:
                 raise Skip(f"TUI 尚不可用: {exc}") from None
             rows = self.workdir / f"{self.size.name}-rows.json"
-            rows.write_text(json.dumps(requirement_rows(self.base, self.facts.branch), ensure_ascii=False),
-                            encoding="utf-8")
+            rows.write_text(
+                json.dumps(requirement_rows(self.base, self.facts.branch), ensure_ascii=False),
+                encoding="utf-8",
+            )
             repo = self.scratch("tui")
             ours = [run_probe("ours", repo, rows) for _ in range(max(1, self.repeats))]
             floor = [run_probe("floor", repo, rows) for _ in range(max(1, self.repeats))]
-            for key, op, scale in (("start", "tui_start", 1000), ("filter", "tui_filter", 1000),
-                                   ("rss_mb", "tui_memory", 1)):
+            for key, op, scale in (
+                ("start", "tui_start", 1000),
+                ("filter", "tui_filter", 1000),
+                ("rss_mb", "tui_memory", 1),
+            ):
                 vals = [o[key] for o in ours if o.get(key) is not None]
                 fvals = [f[key] for f in floor if f.get(key) is not None]
                 results[op].ours = statistics.median(vals) * scale if vals else None
@@ -612,8 +703,12 @@ class Bench:
 
     def run_all(self, only: set[str] | None = None) -> list[Result]:
         plan = [
-            ("list", "ms", self.op_list), ("filter", "ms", self.op_filter), ("set", "ms", self.op_set),
-            ("service", "ms", self.op_service), ("bulk", "ms", self.op_bulk), ("history", "ms", self.op_history),
+            ("list", "ms", self.op_list),
+            ("filter", "ms", self.op_filter),
+            ("set", "ms", self.op_set),
+            ("service", "ms", self.op_service),
+            ("bulk", "ms", self.op_bulk),
+            ("history", "ms", self.op_history),
             ("growth", "KB", self.op_growth),
         ]
         for op, unit, fn in plan:
@@ -682,8 +777,9 @@ def requirement_rows(repo: Path, ref: str) -> list[list[str]]:
             done = sum(1 for a in units.values() if a.get("status") == "done")
             due = req.get("due") or [""]
             lead = (req.get("leads") or [""])[0]
-            rows.append([f"{doc['number']}.{key}", doc.get("title", ""), str(due[-1]), lead,
-                         f"{done}/{len(units)}"])
+            rows.append(
+                [f"{doc['number']}.{key}", doc.get("title", ""), str(due[-1]), lead, f"{done}/{len(units)}"]
+            )
     return rows
 
 
@@ -711,8 +807,14 @@ def store_for(size: Size, seed: int, root: Path, say: Callable[[str], None]) -> 
     if dest.exists():
         shutil.rmtree(dest)
     say(f"生成 {size.name}: {size.tasks} 项任务, 约 {size.assignments} 条分工, {size.commits} 次提交 ...")
-    stats = generate(dest, tasks=size.tasks, commits=size.commits, seed=seed, assignments=size.assignments,
-                     progress=lambda m: say("  " + m))
+    stats = generate(
+        dest,
+        tasks=size.tasks,
+        commits=size.commits,
+        seed=seed,
+        assignments=size.assignments,
+        progress=lambda m: say("  " + m),
+    )
     # kept outside git's view: .git/info/exclude
     with open(dest / ".git" / "info" / "exclude", "a", encoding="utf-8") as fh:
         fh.write(".bench-generated.json\n")
@@ -743,12 +845,17 @@ def table(results: list[Result]) -> str:
         target, ok = r.target()
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x"
         met = {True: "yes", False: "**no**", None: "-"}[ok]
-        peers = ", ".join(
-            f"{name} {fmt(v, r.unit)}" + (f" ({r.ours / v:.2f}x)" if v and r.ours is not None else "")
-            for name, v in r.peers.items()
-        ) or "-"
-        lines.append(f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
-                     f"| {target} | {met} | {peers} | {r.note} |")
+        peers = (
+            ", ".join(
+                f"{name} {fmt(v, r.unit)}" + (f" ({r.ours / v:.2f}x)" if v and r.ours is not None else "")
+                for name, v in r.peers.items()
+            )
+            or "-"
+        )
+        lines.append(
+            f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
+            f"| {target} | {met} | {peers} | {r.note} |"
+        )
     return "\n".join(lines)
 
 
@@ -793,14 +900,30 @@ def run(
             results.extend(bench.run_all(only))
     print(table(results))
     if json_out:
-        json_out.write_text(json.dumps({
-            "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                     cwd=Path(__file__).parent).stdout.strip(),
-            "generation_seconds": gen_times, "repeats": n, "load_average_at_start": loads,
-            "results": [{**asdict(r), "ratio": r.ratio, "target": r.target()[0], "met": r.target()[1]}
-                        for r in results],
-        }, ensure_ascii=False, indent=1), encoding="utf-8")
+        json_out.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                    "commit": subprocess.run(
+                        ["git", "rev-parse", "--short", "HEAD"],
+                        capture_output=True,
+                        text=True,
+                        cwd=Path(__file__).parent,
+                    ).stdout.strip(),
+                    "generation_seconds": gen_times,
+                    "repeats": n,
+                    "load_average_at_start": loads,
+                    "results": [
+                        {**asdict(r), "ratio": r.ratio, "target": r.target()[0], "met": r.target()[1]}
+                        for r in results
+                    ],
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return results
 
 

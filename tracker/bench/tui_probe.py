@@ -30,8 +30,11 @@ WAIT = 60.0
 def run_probe(mode: str, repo: Path, rows: Path) -> dict[str, Any]:
     """Start the probe, time its first frame, read its keystroke time and its peak memory."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tracker.bench.tui_probe", mode, str(repo), str(rows)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker.bench.tui_probe", mode, str(repo), str(rows)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     result: dict[str, Any] = {}
     for raw in proc.stdout:
@@ -62,8 +65,8 @@ def _fingerprint(app: Any) -> tuple[int, ...]:
     return (getattr(app.screen, "rows_ready", 0), *(t.row_count for t in _tables(app)))
 
 
-async def _until(pilot: Any, check: Any, timeout: float = WAIT) -> bool:
-    deadline = time.perf_counter() + timeout
+async def _until(pilot: Any, check: Any, limit: float = WAIT) -> bool:
+    deadline = time.perf_counter() + limit
     while time.perf_counter() < deadline:
         if check():
             return True
@@ -80,7 +83,9 @@ async def _drive(app: Any) -> None:
             return
         await pilot.pause()
         print("ready", flush=True)
-        inputs = [i for i in app.screen.query(Input) if i.id == "filter-input"] or list(app.screen.query(Input))
+        inputs = [i for i in app.screen.query(Input) if i.id == "filter-input"] or list(
+            app.screen.query(Input)
+        )
         if not inputs:
             print(json.dumps({"error": "找不到筛选输入框"}), flush=True)
             return
@@ -99,11 +104,18 @@ async def _drive(app: Any) -> None:
         key.set_sender(app)
         t0 = time.perf_counter()
         app._driver.send_message(key)
-        changed = await _until(pilot, lambda: _fingerprint(app) != before, timeout=10)
+        changed = await _until(pilot, lambda: _fingerprint(app) != before, limit=10)
         await pilot.pause()
         elapsed = time.perf_counter() - t0
-        print(json.dumps({"filter": elapsed if changed else None,
-                          **({} if changed else {"error": "按键后表格 10 秒内没有变化"})}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "filter": elapsed if changed else None,
+                    **({} if changed else {"error": "按键后表格 10 秒内没有变化"}),
+                }
+            ),
+            flush=True,
+        )
 
 
 def _ours(repo: Path) -> Any:
