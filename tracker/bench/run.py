@@ -37,6 +37,7 @@ from typing import Any
 
 from tracker.bench.generate import CST, generate
 
+BENCH_COMMIT = ("-c", "user.name=bench", "-c", "user.email=bench@zwgk.local", "commit", "-q", "-m")
 GIT = ("git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "gc.auto=0")
 
 
@@ -382,13 +383,7 @@ class Bench:
         )
         git(
             repo,
-            "-c",
-            "user.name=bench",
-            "-c",
-            "user.email=bench@zwgk.local",
-            "commit",
-            "-q",
-            "-m",
+            *BENCH_COMMIT,
             f"基准测试: {self.login} 为管理员",
             "--",
             "tasks/operators.toml",
@@ -490,13 +485,7 @@ class Bench:
         git(repo, "add", "--", *paths)
         git(
             repo,
-            "-c",
-            "user.name=bench",
-            "-c",
-            "user.email=bench@zwgk.local",
-            "commit",
-            "-q",
-            "-m",
+            *BENCH_COMMIT,
             "任务1.1 bench: floor\n\nTask: 1\nUnit: bench\nOperator: bench",
         )
 
