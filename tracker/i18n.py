@@ -24,6 +24,8 @@ Pure core: no typer import (click objects are handled by duck typing).
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import inspect
 import os
 import sys
@@ -163,15 +165,49 @@ def localize_command(command: Any, lang: str | None = None, _seen: set[int] | No
 
 
 def _localize_framework(lang: str) -> None:
-    """typer's panel titles and click's help option text live in module globals."""
-    index = 1 if lang == "en" else 0
-    try:
-        from typer import rich_utils
-    except ImportError:  # pragma: no cover - typer is a dependency of the CLI
-        return
+    """typer's panel titles live in ``typer.rich_utils`` globals.
+
+    That module pulls in rich (~50 ms) and is needed only to print help or an
+    error, so it is not imported here: it is patched now if already loaded, else
+    the moment typer imports it.
+    """
+    global _framework_lang
+    _framework_lang = 1 if lang == "en" else 0
+    module = sys.modules.get("typer.rich_utils")
+    if module is not None:
+        _apply_panels(module)
+    elif not any(isinstance(f, _PatchRichUtils) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PatchRichUtils())
+
+
+_framework_lang = 0
+
+
+def _apply_panels(module: Any) -> None:
     for name, pair in _PANELS.items():
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, pair[index])
+        if hasattr(module, name):
+            setattr(module, name, pair[_framework_lang])
+
+
+class _PatchRichUtils(importlib.abc.MetaPathFinder):
+    """Patches typer.rich_utils right after it is first imported."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        run = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            _apply_panels(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def _localize_help_option(command: Any, lang: str) -> None:

@@ -29,9 +29,12 @@ def _reset_lang():  # noqa: ANN202
 
 
 def _commands() -> list[str]:
+    import click
     import typer.main
 
-    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    # commands load lazily: ask the group, as click's help does
+    return sorted(group.list_commands(click.Context(group)))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("command", MY_COMMANDS)

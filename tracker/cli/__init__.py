@@ -1,14 +1,84 @@
-"""The ``tracker`` command: wiring only; each noun lives in its own module."""
+"""The ``tracker`` command: wiring only; each noun lives in its own module.
+
+Command modules are imported only when their command runs (or when help lists
+them): ``tracker list`` over SSH should not pay for the service, reports,
+sync or Textual. :data:`COMMANDS` maps each command to where it lives.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
 
-from tracker.i18n import localized_group_class, t
+from tracker.i18n import localize_command, localized_group_class, t
+
+# name -> (module, how): "register" calls module.register(app); "typer:ATTR" adds the
+# sub-app module.ATTR; "command:FUNC" registers module.FUNC; a trailing "!hidden" hides it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("tracker.cli.list_cmd", "register"),
+    "show": ("tracker.cli.show_cmd", "register"),
+    "set": ("tracker.cli.set_cmd", "command:set_"),
+    "history": ("tracker.cli.history_cmd", "command:history"),
+    "undo": ("tracker.cli.undo_cmd", "command:undo"),
+    "export": ("tracker.cli.export_cmd", "register"),
+    "apply": ("tracker.cli.apply_cmd", "register"),
+    "report": ("tracker.cli.report_cmd", "register"),
+    "remind": ("tracker.cli.remind_cmd", "register"),
+    "sync": ("tracker.cli.sync_cmd", "command:sync_command"),
+    "resolve": ("tracker.cli.sync_cmd", "command:resolve_command"),
+    "remote": ("tracker.cli.remote_cmd", "typer:app"),
+    "init": ("tracker.cli.init_cmd", "command:init"),
+    "import": ("tracker.cli.importing", "command:import_notice"),
+    "validate": ("tracker.cli.validate", "command:validate"),
+    "operator": ("tracker.cli.operator_cmd", "typer:app"),
+    "plan": ("tracker.cli.plan_cmd", "typer:app"),
+    "verify": ("tracker.cli.verify_cmd", "command:verify"),
+    "hook": ("tracker.cli.hook_cmd", "typer:app"),
+    "merge-driver": ("tracker.cli.merge_driver_cmd", "command:merge_driver!hidden"),
+}
+
+
+def load_command(name: str) -> Any:
+    """Import the module behind ``name`` and build its click command."""
+    module_name, how = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    hidden = how.endswith("!hidden")
+    kind, _, attr = how.removesuffix("!hidden").partition(":")
+    holder = typer.Typer()
+    if kind == "register":
+        module.register(holder)
+    elif kind == "typer":
+        holder.add_typer(getattr(module, attr), name=name)
+    else:
+        holder.command(name, hidden=hidden)(getattr(module, attr))
+    holder.callback()(lambda: None)  # always a group, so the command is found by name
+    command = typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    localize_command(command)
+    return command
+
+
+def _lazy_group_class() -> type:
+    base = localized_group_class()
+
+    class LazyGroup(base):  # type: ignore[misc, valid-type]
+        def list_commands(self, ctx: Any) -> list[str]:
+            return list(dict.fromkeys([*super().list_commands(ctx), *COMMANDS]))
+
+        def get_command(self, ctx: Any, name: str) -> Any:
+            command = super().get_command(ctx, name)
+            if command is None and name in COMMANDS:
+                command = load_command(name)
+                self.add_command(command, name)
+            return command
+
+    return LazyGroup
+
 
 app = typer.Typer(
     name="tracker",
-    cls=localized_group_class(),  # --lang en / English locale: English help and messages
+    cls=_lazy_group_class(),  # --lang en / English locale: English help and messages
     help=t("政务公开任务分工跟踪。不带参数运行时打开终端界面。",
            "Government disclosure work-plan tracker. Without arguments it opens the terminal interface."),
     no_args_is_help=False,
@@ -16,50 +86,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from tracker.cli import tui_cmd  # noqa: E402
+from tracker.cli import tui_cmd  # noqa: E402  (light: Textual is imported inside the callback)
 
 app.callback(invoke_without_command=True)(tui_cmd.tui)
-
-from tracker.cli import apply_cmd, export_cmd, list_cmd, show_cmd  # noqa: E402
-
-list_cmd.register(app)
-show_cmd.register(app)
-export_cmd.register(app)
-apply_cmd.register(app)
-
-from tracker.cli import importing  # noqa: E402
-
-app.command("import")(importing.import_notice)
-
-from tracker.cli import validate  # noqa: E402
-
-app.command("validate")(validate.validate)
-
-from tracker.cli import init_cmd, operator_cmd, plan_cmd, set_cmd  # noqa: E402
-
-app.command("init")(init_cmd.init)
-app.command("set")(set_cmd.set_)
-app.add_typer(operator_cmd.app, name="operator")
-app.add_typer(plan_cmd.app, name="plan")
-
-from tracker.cli import history_cmd, hook_cmd, undo_cmd, verify_cmd  # noqa: E402
-
-app.command("history")(history_cmd.history)
-app.command("undo")(undo_cmd.undo)
-app.command("verify")(verify_cmd.verify)
-app.add_typer(hook_cmd.app, name="hook")
-
-from tracker.cli import remind_cmd, report_cmd  # noqa: E402
-
-report_cmd.register(app)
-remind_cmd.register(app)
-
-from tracker.cli import merge_driver_cmd, remote_cmd, sync_cmd  # noqa: E402
-
-app.add_typer(remote_cmd.app, name="remote")
-app.command("sync")(sync_cmd.sync_command)
-app.command("resolve")(sync_cmd.resolve_command)
-app.command("merge-driver", hidden=True)(merge_driver_cmd.merge_driver)
 
 
 def main() -> None:
