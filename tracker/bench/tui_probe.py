@@ -46,7 +46,10 @@ def run_probe(mode: str, repo: Path, rows: Path) -> dict[str, Any]:
     err = proc.stderr.read().decode("utf-8", "replace")
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    result["rss_mb"] = usage.ru_maxrss / 1024
+    # ru_maxrss would be wrong here: Linux carries the parent's peak across fork+exec, so the
+    # child reports its own VmHWM (peak resident set of its own address space) instead.
+    result.setdefault("rss_mb", None)
+    del usage
     if proc.returncode != 0 and "error" not in result:
         result["error"] = (err.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:200]
     if "start" not in result:
@@ -165,11 +168,24 @@ def _floor(rows_file: Path) -> Any:
     return Floor()
 
 
+def _peak_rss_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     mode, repo, rows = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     try:
         app = _ours(repo) if mode == "ours" else _floor(rows)
         asyncio.run(_drive(app))
+        print(json.dumps({"rss_mb": _peak_rss_mb()}), flush=True)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:200]}), flush=True)
 
