@@ -2,17 +2,25 @@
 
 Export writes one row per unit assignment with the notice's columns (序号, 工作任务,
 具体要求, 责任单位, 时限要求), the unit, and the three columns a unit fills in
-(状态 with a drop-down of the Chinese labels, 进展情况, 佐证材料). Two hidden columns
-make the way back safe: 键 (``2019|5|1|营里镇``) says which assignment a row is,
-and 校验 is a checksum of the plan columns, so text edited in a locked column is
+(状态 with a drop-down of the Chinese labels, 进展情况, 佐证材料). Hidden columns
+make the way back safe: 键 (``2019|5|1|营里镇``) says which assignment a row is;
+导出时状态, 导出时进展 and 导出时佐证 record what the three fill-in cells held at
+export (status key, last note, evidence lines); 校验 is a checksum of the key, the
+plan columns and those recorded values, so text edited in a locked column is
 detected even when the sheet protection was lifted. Sheets are protected with only
-the three fill-in columns unlocked.
+the three fill-in columns unlocked. In CSV the hidden columns are the trailing
+ones, their headers marked 系统列，勿改.
 
-Reading back (:func:`check_rows`) compares every row with the plan and returns
-the changes (only cells that differ from the plan: a status, a note that differs
-from the last note, evidence lines not yet recorded) and every problem, each
-naming its sheet and row (``营里镇!12: 未知状态 "完成了"``). Nothing is written
-here; the CLI sends the changes through the service as one commit.
+Reading back (:func:`check_rows`) compares every cell with what it held at export:
+a cell the user did not change asks for nothing, even when the plan changed
+meanwhile; a cell the user changed becomes a change carrying the exported value as
+``expected`` (the service refuses it if the field moved on before the commit),
+and if the plan's value already differs from the exported one, the row is a
+conflict naming both values, who changed it and when, never an overwrite. Sheets
+written before these columns existed are compared with the plan as it is now
+(listed in :attr:`ReadResult.unguarded`: concurrent changes cannot be detected).
+Every problem names its sheet and row (``营里镇!12: 未知状态 "完成了"``). Nothing is
+written here; the CLI sends the changes through the service as one commit.
 
 Pure core: no typer, no textual, no git.
 """
@@ -33,9 +41,12 @@ from tracker.textsafe import clean_line, clean_text
 
 PLAN_HEADERS = ("序号", "工作任务", "具体要求", "责任单位", "时限要求", "单位")
 EDIT_HEADERS = ("状态", "进展情况", "佐证材料")
-HIDDEN_HEADERS = ("键", "校验")
+BASE_HEADERS = ("导出时状态", "导出时进展", "导出时佐证")  # what 状态, 进展情况, 佐证材料 held at export
+HIDDEN_HEADERS = ("键", "校验", *BASE_HEADERS)
 HEADERS = PLAN_HEADERS + EDIT_HEADERS + HIDDEN_HEADERS
-WIDTHS = (7, 16, 48, 22, 12, 14, 10, 32, 30, 4, 4)
+CSV_MARK = "（系统列，勿改）"
+CSV_HEADERS = PLAN_HEADERS + EDIT_HEADERS + tuple(h + CSV_MARK for h in HIDDEN_HEADERS)
+WIDTHS = (7, 16, 48, 22, 12, 14, 10, 32, 30, 4, 4, 4, 4, 4)
 STATUS_CHOICES = tuple(s.label for s in Status)
 BOM = "\ufeff"
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -52,6 +63,7 @@ class CellChange:
     field: str  # "status" | "note" | "evidence"
     value: str
     where: str  # "营里镇!12"
+    expected: str | None = None  # the field as exported (for the service's conflict check); None: unknown
 
 
 @dataclass
@@ -60,6 +72,7 @@ class Problem:
 
     where: str
     message: str
+    conflict: bool = False  # the field changed in the plan since the export
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -72,6 +85,12 @@ class ReadResult:
     changes: list[CellChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
+    unguarded: list[str] = field(default_factory=list)  # sheets without the as-exported columns (old exports)
+
+    @property
+    def conflicts(self) -> list[Problem]:
+        """The problems that are concurrent changes (the plan moved on since the export)."""
+        return [p for p in self.problems if p.conflict]
 
 
 # ---------------------------------------------------------------- rows out
@@ -100,8 +119,8 @@ def export_rows(year: int, items: Iterable[tuple[Task, Requirement, Assignment]]
         plan_cells = [_number(task, req), task.title, req.text, req.responsible or "、".join(req.assignments),
                       req.deadline, a.unit]
         plan_cells = [clean_text(v) for v in plan_cells]
-        rows.append([*plan_cells, a.status.label, clean_text(a.last_note), "\n".join(a.evidence), key,
-                     checksum([key, *plan_cells])])
+        base = [a.status.value, clean_text(a.last_note), "\n".join(a.evidence)]
+        rows.append([*plan_cells, a.status.label, base[1], base[2], key, checksum([key, *plan_cells, *base]), *base])
     return rows
 
 
@@ -198,10 +217,13 @@ def _unprotect(text: str) -> str:
 
 
 def write_csv(plan: Plan, items: Iterable[tuple[Task, Requirement, Assignment]]) -> str:
-    """The same rows as CSV (UTF-8 with BOM, CRLF); cells that look like formulas get a leading '."""
+    """The same rows as CSV (UTF-8 with BOM, CRLF); cells that look like formulas get a leading '.
+
+    The columns hidden in the workbook are the trailing ones, headed ``键（系统列，勿改）`` etc.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(CSV_HEADERS)
     for values in export_rows(plan.year, items):
         writer.writerow([_protect(v) for v in values])
     return BOM + buffer.getvalue()
@@ -238,7 +260,7 @@ def _cell(value: Any) -> str:
 def _rows_from_table(sheet: str, table: Iterable[Sequence[Any]], problems: list[Problem]) -> list[SheetRow]:
     iterator = iter(table)
     header = next(iterator, None)
-    names = [_cell(v).strip() for v in header] if header is not None else []
+    names = [_cell(v).strip().removesuffix(CSV_MARK) for v in header] if header is not None else []
     missing = [h for h in ("键", "校验", *EDIT_HEADERS) if h not in names]
     if missing:
         problems.append(Problem(f"{sheet}!1", "缺少列 " + "、".join(missing) + "(不是 tracker export 导出的表?)"))
@@ -287,20 +309,70 @@ def read_rows(path: Path) -> tuple[list[SheetRow], list[Problem]]:
 
 
 def check_rows(plan: Plan, rows: Iterable[SheetRow], may_edit: Callable[[str], tuple[bool, str]]) -> ReadResult:
-    """Compare every row with the plan; changes for cells that differ, problems for bad rows.
+    """Compare every row with what it held at export and with the plan; changes and problems.
 
     ``may_edit(unit)`` says whether the operator may change a unit (with a reason);
-    a row that would change a unit the operator may not change is a problem.
+    a row that would change a unit the operator may not change is a problem, and so
+    is a changed cell whose field the plan changed since the export (a conflict).
+    Rows of sheets without the as-exported columns are compared with the plan as it
+    is now; their sheets are listed in ``unguarded``.
     """
     result = ReadResult()
     seen: dict[str, str] = {}
     for row in rows:
         result.rows += 1
+        if not all(h in row.cells for h in BASE_HEADERS) and row.sheet not in result.unguarded:
+            result.unguarded.append(row.sheet)
         problems, changes = _check_row(plan, row, may_edit, seen)
         result.problems += problems
         if not problems:
             result.changes += changes
     return result
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What a row's fill-in cells held at export."""
+
+    status: Status
+    note: str
+    evidence: list[str]
+
+
+def _note(text: str) -> str:
+    return clean_text(text).strip()
+
+
+def _lines(text: str) -> list[str]:
+    return [item for item in (clean_line(line) for line in text.split("\n")) if item]
+
+
+def _clean_items(items: Iterable[str]) -> list[str]:
+    return [item for item in (clean_line(x) for x in items) if item]
+
+
+def _expected_note(a: Assignment) -> str | None:
+    # The service compares the cleaned expected text with the stored note byte for
+    # byte; a stored note that cleaning would alter (a raw CR from a merge) cannot be
+    # named that way, so leave the check to the service's own re-read.
+    return a.last_note if _note(a.last_note) == a.last_note else None
+
+
+def _expected_evidence(items: list[str]) -> str | None:
+    return "\n".join(items) if _clean_items(items) == items else None
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    line = clean_line(text)
+    return f'"{line if len(line) <= limit else line[: limit - 1] + "…"}"'
+
+
+def _conflict(where: str, task: Task, req: Requirement, a: Assignment, label: str,
+              base: str, current: str, mine: str) -> Problem:
+    when = a.updated.strftime("%Y-%m-%d %H:%M") if a.updated else "?"
+    by = clean_line(a.updated_by) or "?"
+    return Problem(where, f"冲突: 任务{task.number}.{req.key} {a.unit} 的{label}在导出后已被 {by} 于 {when} 改为 "
+                          f"{_shorten(current)}(导出时为 {_shorten(base)},表中为 {_shorten(mine)}),未覆盖", True)
 
 
 def _check_row(plan: Plan, row: SheetRow, may_edit: Callable[[str], tuple[bool, str]],
@@ -323,12 +395,24 @@ def _check_row(plan: Plan, row: SheetRow, may_edit: Callable[[str], tuple[bool, 
     seen[key] = where
     problems: list[Problem] = []
     plan_cells = [row.cells.get(h, "") for h in PLAN_HEADERS]
-    if checksum([key, *plan_cells]) != row.cells.get("校验", "").strip():
+    guarded = all(h in row.cells for h in BASE_HEADERS)
+    base_cells = [row.cells[h] for h in BASE_HEADERS] if guarded else []
+    if checksum([key, *plan_cells, *base_cells]) != row.cells.get("校验", "").strip():
         current = export_rows(plan.year, [(task, req, assignment)])[0]
         edited = [h for i, h in enumerate(PLAN_HEADERS) if plan_cells[i].strip() != current[i].strip()]
-        named = "、".join(edited) if edited else "键或校验"
-        problems.append(Problem(where, f"锁定列被修改: {named}(这些列是计划原文,不能改)"))
+        named = "、".join(edited) if edited else ("键、校验或导出时的值" if guarded else "键或校验")
+        return [Problem(where, f"锁定列被修改: {named}(这些列是计划原文,不能改)")], []
+    base: _Base | None = None
+    if guarded:
+        try:
+            base = _Base(Status.parse(base_cells[0].strip()), _note(base_cells[1]), _lines(base_cells[2]))
+        except ValueError:
+            return [Problem(where, f"导出时状态 {_shorten(base_cells[0])} 不合法")], []
     changes: list[CellChange] = []
+
+    def change(field_name: str, value: str, expected: str | None = None) -> None:
+        changes.append(CellChange(task_no, req_key, unit, field_name, value, where, expected))
+
     status_text = row.cells.get("状态", "").strip()
     if status_text:
         try:
@@ -336,15 +420,42 @@ def _check_row(plan: Plan, row: SheetRow, may_edit: Callable[[str], tuple[bool, 
         except ValueError:
             problems.append(Problem(where, f"未知状态 \"{clean_line(status_text)}\"(可用: {'、'.join(STATUS_CHOICES)})"))
         else:
-            if status is not assignment.status:
-                changes.append(CellChange(task_no, req_key, unit, "status", status.value, where))
-    note = row.cells.get("进展情况", "").strip()
-    if note and note != assignment.last_note.strip():
-        changes.append(CellChange(task_no, req_key, unit, "note", note, where))
-    for line in row.cells.get("佐证材料", "").split("\n"):
-        item = clean_line(line)
-        if item and item not in assignment.evidence and all(c.value != item for c in changes if c.field == "evidence"):
-            changes.append(CellChange(task_no, req_key, unit, "evidence", item, where))
+            if base is None:
+                if status is not assignment.status:
+                    change("status", status.value)
+            elif status is not base.status and status is not assignment.status:
+                if assignment.status is not base.status:
+                    problems.append(_conflict(where, task, req, assignment, "状态", base.status.label,
+                                              assignment.status.label, status.label))
+                else:
+                    change("status", status.value, base.status.value)
+    note = _note(row.cells.get("进展情况", ""))
+    current_note = _note(assignment.last_note)
+    if base is None:
+        if note and note != current_note:
+            change("note", note)
+    elif note and note != base.note and note != current_note:
+        if current_note != base.note:
+            problems.append(_conflict(where, task, req, assignment, "进展", base.note, current_note, note))
+        else:
+            change("note", note, _expected_note(assignment))
+    items = list(dict.fromkeys(_lines(row.cells.get("佐证材料", ""))))
+    current_items = _clean_items(assignment.evidence)
+    if base is None:
+        for item in items:
+            if item not in assignment.evidence:
+                change("evidence", item)
+    else:
+        added = [i for i in items if i not in base.evidence and i not in current_items]
+        if added and current_items != base.evidence:
+            problems.append(_conflict(where, task, req, assignment, "佐证", "\n".join(base.evidence),
+                                      "\n".join(current_items), "\n".join(items)))
+        elif added:
+            # Each addition expects the list as the previous one leaves it.
+            running = list(assignment.evidence)
+            for item in added:
+                change("evidence", item, _expected_evidence(running))
+                running.append(item)
     if changes:
         allowed, why = may_edit(unit)
         if not allowed:

@@ -13,7 +13,17 @@ from openpyxl import load_workbook
 
 from tests.conftest import login_for_unit
 from tracker.model import Status
-from tracker.spreadsheet import EDIT_HEADERS, HEADERS, HIDDEN_HEADERS
+from tracker.operators import Operator
+from tracker.service import Change, Service
+from tracker.spreadsheet import (
+    BASE_HEADERS,
+    CSV_HEADERS,
+    EDIT_HEADERS,
+    HEADERS,
+    HIDDEN_HEADERS,
+    PLAN_HEADERS,
+    checksum,
+)
 from tracker.store import Store
 
 UNIT = "营里镇"
@@ -211,7 +221,7 @@ def test_csv_round_trip(cli, store, tmp_path: Path, login) -> None:  # noqa: ANN
     raw = path.read_bytes()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == list(HEADERS)
+    assert rows[0] == list(CSV_HEADERS) and rows[0][-1] == "导出时佐证（系统列，勿改）"
     rows[1][COL["状态"] - 1] = "done"
     rows[2][COL["进展情况"] - 1] = "=已公开"  # looks like a formula: stays text
     buffer = io.StringIO()
@@ -253,3 +263,143 @@ def test_missing_store(cli, tmp_path: Path, exported: Path) -> None:  # noqa: AN
     assert export.exit_code == 1 and "找不到数据仓库" in export.stderr
     apply = cli("apply", str(exported), env=env)
     assert apply.exit_code == 1 and apply.stderr.strip() and "Traceback" not in apply.output
+
+
+# ---------------------------------------------------------------- changed by someone else since the export
+
+
+def row_target(path: Path, row: int) -> tuple[int, str, str]:
+    """(task, requirement key, status label as exported) of a sheet row."""
+    ws = load_workbook(path)[UNIT]
+    key = ws.cell(row=row, column=COL["键"]).value
+    _, task, req, _ = key.split("|")
+    return int(task), req, ws.cell(row=row, column=COL["状态"]).value
+
+
+def fill(path: Path, cells: dict[tuple[int, str], str]) -> None:
+    wb = load_workbook(path)
+    for (row, header), value in cells.items():
+        wb[UNIT].cell(row=row, column=COL[header], value=value)
+    wb.save(path)
+
+
+def meanwhile(store: Store, admin: Operator, task: int, req: str, field: str, value: str) -> None:
+    """The office changes 营里镇's assignment through the service after the export."""
+    Service(Store.open(store.path), admin).apply([Change(task, req, UNIT, field, value)])
+
+
+@pytest.mark.parametrize(("field", "header", "theirs", "theirs_shown", "mine"), [
+    ("status", "状态", "done", "已完成", "受阻"),
+    ("note", "进展情况", "办公室补录的进展", "办公室补录的进展", "营里镇填的进展"),
+])
+def test_a_field_changed_since_export_and_in_the_sheet_is_a_conflict(
+        cli, store: Store, exported: Path, login, admin: Operator,  # noqa: ANN001
+        field: str, header: str, theirs: str, theirs_shown: str, mine: str) -> None:
+    task, req, _ = row_target(exported, 5)
+    was = load_workbook(exported)[UNIT].cell(row=5, column=COL[header]).value or ""
+    meanwhile(store, admin, task, req, field, theirs)
+    before, count = state(store, UNIT), commits(store)
+    fill(exported, {(5, header): mine, (6, "状态"): "推进中"})  # row 6 alone would be fine
+    result = cli("apply", str(exported), "--yes", login=login(UNIT))
+    assert result.exit_code == 1
+    [line] = [x for x in result.stderr.splitlines() if "冲突" in x and x.startswith(UNIT)]
+    label = {"status": "状态", "note": "进展"}[field]
+    assert line.startswith(f"{UNIT}!5: 冲突: 任务{task}.{req} {UNIT} 的{label}在导出后已被 admin 于 2")
+    assert line.endswith(f'改为 "{theirs_shown}"(导出时为 "{was}",表中为 "{mine}"),未覆盖')
+    assert "1 处问题(其中 1 处冲突),全部未提交" in result.stderr
+    assert commits(store) == count and state(store, UNIT) == before
+
+
+def test_a_row_left_as_exported_keeps_the_other_change(
+        cli, store: Store, exported: Path, login, admin: Operator) -> None:  # noqa: ANN001
+    task, req, _ = row_target(exported, 5)
+    task6, req6, _ = row_target(exported, 6)
+    meanwhile(store, admin, task, req, "status", "blocked")
+    before, count = state(store, UNIT), commits(store)
+    fill(exported, {(6, "状态"): "已完成"})
+    result = cli("apply", str(exported), "--yes", login=login(UNIT))
+    assert result.exit_code == 0, result.stderr
+    assert "旧版" not in result.stderr
+    assert commits(store) == count + 1
+    after = state(store, UNIT)
+    assert after[f"{task}.{req}"] == before[f"{task}.{req}"] and after[f"{task}.{req}"][0] == "blocked"
+    assert after[f"{task6}.{req6}"][0] == "done"
+    assert {k for k in after if after[k] != before[k]} == {f"{task6}.{req6}"}
+
+
+def test_a_note_added_since_export_stays_when_the_sheet_changed_other_fields(
+        cli, store: Store, exported: Path, login, admin: Operator) -> None:  # noqa: ANN001
+    task, req, _ = row_target(exported, 5)
+    task6, req6, _ = row_target(exported, 6)
+    meanwhile(store, admin, task, req, "note", "办公室补录的进展")
+    before, count = state(store, UNIT), commits(store)
+    fill(exported, {(5, "状态"): "推进中", (6, "进展情况"): "营里镇填的进展"})
+    result = cli("apply", str(exported), "--yes", login=login(UNIT))
+    assert result.exit_code == 0, result.stderr
+    assert commits(store) == count + 1
+    after = state(store, UNIT)
+    assert after[f"{task}.{req}"] == ("in_progress", ["办公室补录的进展"], before[f"{task}.{req}"][2])
+    assert after[f"{task6}.{req6}"][1] == [*before[f"{task6}.{req6}"][1], "营里镇填的进展"]
+
+
+def test_a_change_between_the_check_and_the_commit_is_a_conflict_too(
+        cli, store: Store, exported: Path, login, admin: Operator, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import tracker.cli.apply_cmd as apply_cmd
+
+    task, req, _ = row_target(exported, 5)
+    fill(exported, {(5, "状态"): "推进中"})
+    real = apply_cmd.check_rows
+
+    def racing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = real(*args, **kwargs)
+        meanwhile(store, admin, task, req, "status", "blocked")  # lands after the sheet was checked
+        return result
+
+    monkeypatch.setattr(apply_cmd, "check_rows", racing)
+    count = commits(store)
+    result = cli("apply", str(exported), "--yes", login=login(UNIT))
+    assert result.exit_code == 1
+    assert f"{UNIT}!5: 冲突: 任务{task}.{req} {UNIT} 的状态已被 admin 于 " in result.stderr
+    assert "1 处冲突,全部未提交" in result.stderr
+    assert commits(store) == count + 1  # the other change only
+    assert state(store, UNIT)[f"{task}.{req}"][0] == "blocked"
+
+
+def test_an_old_sheet_still_applies_with_a_warning(
+        cli, store: Store, exported: Path, login, admin: Operator) -> None:  # noqa: ANN001
+    wb = load_workbook(exported)
+    ws = wb[UNIT]
+    ws.delete_cols(COL[BASE_HEADERS[0]], len(BASE_HEADERS))  # as written before those columns existed
+    for row in range(2, ws.max_row + 1):
+        cells = [ws.cell(row=row, column=COL[h]).value or "" for h in ("键", *PLAN_HEADERS)]
+        ws.cell(row=row, column=COL["校验"], value=checksum(cells))
+    ws.cell(row=6, column=COL["状态"], value="已完成")
+    wb.save(exported)
+    task, req, _ = row_target(exported, 5)
+    meanwhile(store, admin, task, req, "status", "blocked")
+    count = commits(store)
+    result = cli("apply", str(exported), "--yes", login=login(UNIT))
+    assert result.exit_code == 0, result.stderr
+    assert f"警告: {UNIT} 是旧版导出的表格" in result.stderr and "无法发现导出后他人所做的修改" in result.stderr
+    assert commits(store) == count + 1
+    # as before this fix: the unchanged row 5 (未启动 in the sheet) overwrites the office's change
+    assert state(store, UNIT)[f"{task}.{req}"][0] == "not_started"
+
+
+def test_csv_conflict_names_the_file_and_row(cli, store: Store, tmp_path: Path, login,
+                                             admin: Operator) -> None:  # noqa: ANN001
+    path = tmp_path / "yl.csv"
+    assert cli("export", "--format", "csv", "--unit", UNIT, "-o", str(path), login=login(UNIT)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    _, task, req, _ = rows[3][COL["键"] - 1].split("|")
+    meanwhile(store, admin, int(task), req, "note", "办公室补录的进展")
+    rows[3][COL["进展情况"] - 1] = "营里镇填的进展"
+    rows[4][COL["状态"] - 1] = "已完成"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    count = commits(store)
+    result = cli("apply", str(path), "--yes", login=login(UNIT))
+    assert result.exit_code == 1
+    assert f"yl.csv!4: 冲突: 任务{task}.{req} {UNIT} 的进展在导出后已被 admin" in result.stderr
+    assert commits(store) == count

@@ -88,7 +88,9 @@ def register(app: typer.Typer) -> None:
     """Add ``export`` to the app."""
     app.command("export", help=t(
         "导出表格供单位填报:列同通知(序号、工作任务、具体要求、责任单位、时限要求),加单位、状态(下拉选择)、"
-        "进展情况、佐证材料;计划列锁定,填好后用 tracker apply 导入。",
+        "进展情况、佐证材料;计划列锁定,填好后用 tracker apply 导入。隐藏列记录导出时的值(csv 中为末尾的“系统列”),"
+        "导入时据此发现导出后他人所做的修改。",
         "Export a sheet for units to fill in: the notice's columns plus unit, status (a drop-down), progress "
-        "and evidence; plan columns are locked; read it back with tracker apply."),
+        "and evidence; plan columns are locked; read it back with tracker apply. Hidden columns (the trailing "
+        "'system' columns in csv) record the exported values so that apply can detect changes made meanwhile."),
         short_help=t("导出填报表格(xlsx/csv)", "export a sheet to fill in (xlsx/csv)"))(export_command)
