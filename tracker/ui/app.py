@@ -7,8 +7,9 @@
 | ctrl+p | command palette: every action by name |
 
 The app holds what every screen shares (the loaded plan, its year and tip, the
-operator's permissions) and does all store I/O in thread workers that post
-messages back: loading, polling the branch tip, saving, reading history.
+operator's permissions, where the plan stands against the shared remote) and
+does all store I/O in thread workers that post messages back: loading, polling
+the branch tip and the remote-tracking refs, saving, syncing, reading history.
 """
 
 from __future__ import annotations
@@ -26,11 +27,21 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from tracker.model import Requirement, Task
+from tracker.operators import ROLE_LABELS
 from tracker.planio import LoadedPlan
 from tracker.store import TASKS_DIR
 from tracker.textsafe import clean_line
 from tracker.ui import labels
-from tracker.ui.backend import Backend, Committed, ConflictView, EditConflict, FieldEdit, my_unit_query
+from tracker.ui.backend import (
+    Backend,
+    Committed,
+    ConflictView,
+    EditConflict,
+    FieldEdit,
+    RemoteState,
+    my_unit_query,
+    sync_summary,
+)
 from tracker.ui.modals.conflict_modal import ConflictModal
 from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
@@ -100,6 +111,22 @@ class TrackerApp(App[None]):
             super().__init__()
             self.message = message
 
+    class RemoteChecked(Message):
+        def __init__(self, year: int, state: RemoteState) -> None:
+            super().__init__()
+            self.year = year
+            self.state = state
+
+    class Synced(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    class SyncFailed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
     def __init__(
         self,
         backend: Backend,
@@ -119,6 +146,10 @@ class TrackerApp(App[None]):
         self.ref: str | None = None
         self.loads = 0  # completed loads (tests wait on it)
         self.saves: list[Committed] = []
+        self.remote_state: RemoteState | None = None  # None until the first check
+        self.syncing = False
+        self.syncs: list[Any] = []  # SyncResult of each sync that ran (tests wait on it)
+        self.sync_errors: list[str] = []  # why each failed sync failed
         self.title = self.t("app_title")
 
     # ---------------------------------------------------------------- shared state
@@ -194,6 +225,16 @@ class TrackerApp(App[None]):
             self.post_message(self.LoadFailed(clean_line(str(exc)) or type(exc).__name__))
             return
         self.post_message(self.Loaded(Snapshot(chosen, newest, years, tip, ref, loaded, permissions), reason))
+        self._post_remote_state(chosen, None)
+
+    def _post_remote_state(self, year: int, known: RemoteState | None) -> None:
+        """(In a worker.) Compare local refs with remote-tracking refs; post when it changed."""
+        try:
+            state = self.backend.remote_state(year)
+        except Exception:
+            return  # a transient read error: the status line keeps what it had
+        if state != known:
+            self.post_message(self.RemoteChecked(year, state))
 
     def on_tracker_app_loaded(self, message: Loaded) -> None:
         previous = self.snapshot
@@ -215,16 +256,25 @@ class TrackerApp(App[None]):
         """Every few seconds: has the branch moved? (one cheap ref read, off-thread)."""
         if self.snapshot is None or self.ref is not None:
             return
-        self._check_tip(self.snapshot.year, self.snapshot.tip)
+        self._check_tip(self.snapshot.year, self.snapshot.tip, self.remote_state)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _check_tip(self, year: int, known: str) -> None:
+    def _check_tip(self, year: int, known: str, remote: RemoteState | None) -> None:
         try:
             tip = self.backend.tip(year)
         except Exception:
             return  # a transient read error: the next tick tries again
         if tip != known:
             self.post_message(self.TipMoved(year, tip))
+        # No network: only local refs against what the last fetch left in refs/remotes.
+        self._post_remote_state(year, remote)
+
+    def on_tracker_app_remote_checked(self, message: RemoteChecked) -> None:
+        if message.year != self.year:
+            return
+        self.remote_state = message.state
+        self.main.update_status()
+        self.main.refresh_bindings()
 
     def on_tracker_app_tip_moved(self, message: TipMoved) -> None:
         if self.snapshot is not None and message.year == self.snapshot.year and self.ref is None:
@@ -285,6 +335,61 @@ class TrackerApp(App[None]):
                 self.reload()
 
         self.push_screen(ConflictModal(message.conflicts, self.lang), chosen)
+
+    # ---------------------------------------------------------------- sync with the shared remote
+
+    def sync_block_reason(self) -> str | None:
+        """Why the sync key is off now, or None when it is on (no I/O)."""
+        state = self.remote_state
+        if state is None or state.remote is None:
+            return self.t("sync_no_remote")
+        if not self.backend.may_sync:
+            role = self.backend.role
+            return self.t("sync_role", role=ROLE_LABELS.get(role, role) if self.lang != "en" else role)
+        if self.syncing:
+            return self.t("sync_running")
+        return None
+
+    def start_sync(self) -> None:
+        if self.sync_block_reason():
+            return
+        self.syncing = True
+        self.main.update_status()
+        self.main.refresh_bindings()
+        self.notify(self.t("sync_started"), timeout=2)
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _sync(self) -> None:
+        try:
+            result = self.backend.sync()
+        except Exception as exc:  # SyncError speaks Chinese; anything else is shown as it is
+            self.post_message(self.SyncFailed(clean_line(str(exc)) or type(exc).__name__))
+            return
+        self.post_message(self.Synced(result))
+
+    def _sync_finished(self) -> None:
+        self.syncing = False
+        self.reload()  # the plan as merged; the load re-reads the remote state too
+        self.main.refresh_bindings()
+
+    def on_tracker_app_synced(self, message: Synced) -> None:
+        result = message.result
+        self.syncs.append(result)
+        summary = sync_summary(result, self.t)
+        if result.ok:
+            if result.conflicts:
+                self.notify(summary, title=self.t("sync_done"), severity="warning", markup=False, timeout=15)
+            else:
+                self.notify(summary, title=self.t("sync_done"), markup=False, timeout=10)
+        else:
+            self.notify(summary, title=self.t("sync_partly"), severity="error", markup=False, timeout=15)
+        self._sync_finished()
+
+    def on_tracker_app_sync_failed(self, message: SyncFailed) -> None:
+        self.sync_errors.append(message.message)
+        self.notify(message.message, title=self.t("sync_failed"), severity="error", markup=False, timeout=15)
+        self._sync_finished()
 
     # ---------------------------------------------------------------- other screens
 

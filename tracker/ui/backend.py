@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from tracker import history, query
+from tracker import sync as sync_core
 from tracker.model import Assignment, Requirement, Role, Status, Task, combine_statuses
 from tracker.planio import LoadedPlan
 from tracker.textsafe import clean_line
@@ -231,6 +232,35 @@ class HistoryView:
 
 
 HISTORY_LIMIT = 500
+SYNC_ROLES = ("operator", "admin")
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """The shared remote as the status line shows it, for one plan (as of the last fetch)."""
+
+    remote: str | None  # its name; None when the store has no remote
+    ahead: int = 0  # commits here that the remote lacks
+    behind: int = 0  # commits at the remote (last fetch) that are not here
+    known: bool = False  # the remote had this plan at the last fetch
+    problem: str = ""  # a remote is set up but none can be chosen (several, none named origin)
+
+
+def sync_summary(result: sync_core.SyncResult, t: Callable[..., str], events: int = 3) -> str:
+    """A few lines for a notification: what came in, what went out, conflicts (plain text)."""
+    came = sum(p.came_in for p in result.plans)
+    went = sum(p.went_out for p in result.plans)
+    lines = [t("sync_came", n=came) + t("comma") + t("sync_went", n=went)]
+    for title, items in ((t("sync_in"), [e for p in result.plans for e in p.events_in]),
+                         (t("sync_out"), [e for p in result.plans for e in p.events_out])):
+        for item in items[:events]:
+            lines.append(f"{title} {clean_line(item)}")
+        if len(items) > events:
+            lines.append(t("sync_more", n=len(items) - events))
+    refused = [clean_line(p.refused) for p in result.plans if p.refused]
+    lines += refused
+    lines.append(t("sync_conflicts", n=len(result.conflicts)) if result.conflicts else t("sync_no_conflicts"))
+    return "\n".join(lines)
 
 
 @dataclass
@@ -320,6 +350,38 @@ class Backend:
             names = {}
         result = history.walk(self.store.repo, commit, flt, names=names, patch=True, task_path=task_path)
         return HistoryView([_event_view(e) for e in result.events], dict(result.patches))
+
+    # -- sync with a shared remote (called from workers, except may_sync)
+
+    @property
+    def may_sync(self) -> bool:
+        """Whether this operator may sync (no I/O: safe on the UI thread).
+
+        Sync writes merge commits and pushes, so the core lets operators and
+        admins sync and refuses auditors and guests; the key follows the core.
+        """
+        return self.role in SYNC_ROLES
+
+    def remote_state(self, year: int) -> RemoteState:
+        """Where plan ``year`` stands against the remote as of the last fetch (no network)."""
+        if not sync_core.list_remotes(self.store):
+            return RemoteState(None)  # the common single-server store: one config read every poll
+        try:
+            name, _url = sync_core.choose_remote(self.store, None)
+        except sync_core.SyncError as exc:
+            return RemoteState("", problem=clean_line(str(exc)))
+        status = sync_core.sync_status(self.store, name).get(year)
+        if status is None:
+            return RemoteState(name)
+        return RemoteState(name, status.ahead, status.behind, status.remote_known)
+
+    def sync(self) -> sync_core.SyncResult:
+        """Fetch, merge and push every plan (as ``tracker sync`` with no option).
+
+        Raises:
+            tracker.sync.SyncError: no usable remote, a failed fetch, hand edits in the way.
+        """
+        return sync_core.sync(self.store, self.operator)
 
 
 def _conflict_view(conflict: Any) -> ConflictView:

@@ -15,6 +15,7 @@
 | y | switch plan year (or leave a past commit) |
 | t | show or hide the sections tree |
 | r | reload now |
+| s | sync with the shared remote (only shown when the store has one) |
 | tab | move between table, assignments, tree |
 
 The screen owns no data: the app holds the loaded plan and calls
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         Binding("y", "switch_plan", "b_plan", id="switch_plan"),
         Binding("t", "toggle_tree", "b_tree", id="toggle_tree"),
         Binding("r", "reload", "b_refresh", id="reload"),
+        Binding("s", "sync", "b_sync", id="sync"),
     ]
 
     class RowsReady(Message):
@@ -252,6 +254,11 @@ class MainScreen(Screen[None]):
             return None if self.edit_block_reason() else True
         if action in ("task_history", "unit_history"):
             return True if self.current()[1] is not None else None
+        if action == "sync":
+            state = self.tracker.remote_state
+            if state is None or state.remote is None:
+                return False  # a single-server store: the key would only be noise
+            return None if self.tracker.sync_block_reason() else True
         return True
 
     def update_status(self) -> None:
@@ -265,9 +272,35 @@ class MainScreen(Screen[None]):
         status.append(f"  {shown} {t('rows')}")
         if overdue:
             status.append(f"  {t('overdue_mark')} {overdue}", style="bold red")
+        status.append_text(self.remote_status())
         if reason and self.current()[1] is not None:
             status.append(f"  ✎ {reason}", style="yellow")
         self.query_one("#status-line", Static).update(status)
+
+    def remote_status(self) -> Text:
+        """``远端: 领先2 落后1`` / ``已同步`` / ``未同步过``; empty when the store has no remote."""
+        t = labels.get(self.lang)
+        app = self.tracker
+        state = app.remote_state
+        text = Text()
+        if state is None or state.remote is None:
+            return text
+        text.append(f"  {t('remote')}: ", style="dim")
+        if app.syncing:
+            text.append(t("remote_syncing"), style="bold")
+        elif state.problem:
+            text.append(state.problem, style="yellow")
+        elif not state.known:
+            text.append(t("remote_never"), style="yellow")
+        elif state.ahead or state.behind:
+            parts = [t("remote_ahead", n=state.ahead)] if state.ahead else []
+            parts += [t("remote_behind", n=state.behind)] if state.behind else []
+            text.append(" ".join(parts), style="bold yellow")
+        else:
+            text.append(t("remote_in_sync"), style="green")
+        if not app.backend.may_sync:
+            text.append(f" ({app.sync_block_reason()})", style="dim")
+        return text
 
     # ---------------------------------------------------------------- actions
 
@@ -296,6 +329,9 @@ class MainScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.tracker.reload()
+
+    def action_sync(self) -> None:
+        self.tracker.start_sync()
 
     def set_tree_visible(self, visible: bool) -> None:
         self.query_one(SectionTree).display = visible
