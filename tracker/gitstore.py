@@ -86,6 +86,25 @@ def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _format_from_config(git_dir: Path) -> str | None:
+    """The object format the repository's own config declares, or None when it cannot tell.
+
+    ``extensions.objectFormat`` lives only in the repository's config (git
+    refuses it elsewhere); a config with includes is left to git.
+    """
+    try:
+        text = (git_dir / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if re.search(r"^\s*\[\s*include", text, re.IGNORECASE | re.MULTILINE):
+        return None
+    found = re.search(r"^\s*objectformat\s*=\s*\"?(\w+)", text, re.IGNORECASE | re.MULTILINE)
+    if found is None:
+        return "sha1"
+    value = found.group(1).lower()
+    return value if value in ("sha1", "sha256") else None
+
+
 def find_repository(start: Path) -> tuple[Path, Path | None] | None:
     """The (git dir, work tree) of the repository holding ``start``, or None.
 
@@ -276,9 +295,12 @@ class GitRepo:
         return self.cat_blobs([entries[0].oid])[entries[0].oid]
 
     def object_format(self) -> str:
+        """``sha1`` or ``sha256`` (read from the repository's config file; git only when unsure)."""
         if self._format is None:
-            proc = self.run("rev-parse", "--show-object-format", check=False)
-            self._format = proc.stdout.decode().strip() or "sha1"
+            self._format = _format_from_config(self.git_dir)
+            if self._format is None:
+                proc = self.run("rev-parse", "--show-object-format", check=False)
+                self._format = proc.stdout.decode().strip() or "sha1"
         return self._format
 
     def blob_id(self, data: bytes) -> str:
@@ -650,6 +672,11 @@ def _ensure_dir(folder: Path, git_dir: Path) -> None:
         folder.mkdir(exist_ok=True)
         if _shared(git_dir):
             os.chmod(folder, 0o2775)
+
+
+def ensure_dir(folder: Path, git_dir: Path) -> None:
+    """Create one folder under the git dir (its parent must exist), group-shared like the store."""
+    _ensure_dir(folder, git_dir)
 
 
 def _match_mode(path: Path, git_dir: Path) -> None:

@@ -3,8 +3,9 @@
 Reading a plan never checks anything out: it is one ``git ls-tree -r`` of the
 branch tip (or any ref or date) plus one ``git cat-file --batch`` for the task
 files not parsed before. Parsed tasks are cached by blob id, in memory and on
-disk in ``GITDIR/tracker-cache/`` (plain JSON, written atomically, safe to
-delete), so opening a plan after one change parses one file.
+disk in ``GITDIR/tracker-cache/`` (one small JSON file per blob, written
+atomically, safe to delete), so opening a plan after one change parses one
+file, and a commit writes one small entry.
 
 Finding the store (:func:`resolve_store`): ``--repo``, else ``TRACKER_REPO``,
 else the store holding the current directory, else a default store under the
@@ -16,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,7 +43,12 @@ from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files
 
 TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
-CACHE_VERSION = 2  # 2: sync conflicts kept (tracker/merge.py)
+CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per blob
+CACHE_DIR = "tracker-cache"
+_LISTINGS_KEPT = 8
+_WRITTEN_KEPT = 256
+_PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
+_PRUNE_AGE = 24 * 3600.0
 _DATED_REF = re.compile(r"^(?P<rev>[^@]+)@\{(?P<when>\d{4}-\d{2}-\d{2}[^}]*)\}$")
 
 
@@ -63,17 +71,13 @@ class Snapshot:
     loaded: LoadedPlan
     # every folder of the commit's tree -> its entries (saves listing it again to write a commit)
     listing: dict[str, list[gitstore.TreeEntry]] = field(default_factory=dict)
+    # True when only some task files were read (``tasks=`` of :meth:`Store.snapshot`):
+    # ``loaded.plan.tasks`` and ``loaded.paths`` then hold just those.
+    partial: bool = False
 
     def operators(self) -> dict[str, Operator]:
         """``tasks/operators.toml`` parsed."""
         return load_operators(self.loaded.operators_text, TASKS_DIR + OPERATORS_FILE)
-
-
-@dataclass
-class _Cache:
-    """Parsed tasks (as plain data) by blob id."""
-
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Store:
@@ -81,11 +85,12 @@ class Store:
 
     def __init__(self, repo: gitstore.GitRepo) -> None:
         self.repo = repo
-        self._cache = _Cache()
-        self._disk_loaded: set[str] = set()
+        self._plain: dict[str, dict[str, Any]] = {}  # parsed tasks as plain data, by blob id
         self._raw: dict[str, bytes] = {}  # small non-task files (plan, units, operators) by blob id
         self._recent: dict[str, bytes] = {}  # blobs read by the last snapshot
+        self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
+        self._listings: dict[str, dict[str, list[gitstore.TreeEntry]]] = {}  # commit -> tree listing
 
     @property
     def path(self) -> Path:
@@ -236,18 +241,23 @@ class Store:
         """The plan of ``year`` (default the newest) or at ``ref``, with no checkout."""
         return self.snapshot(year, ref).loaded
 
-    def snapshot(self, year: int | None = None, ref: str | None = None, *, shared: bool = False) -> Snapshot:
+    def snapshot(
+        self, year: int | None = None, ref: str | None = None, *, shared: bool = False,
+        tasks: Iterable[int] | None = None,
+    ) -> Snapshot:
         """Like :meth:`load`, also giving the commit id and each file's blob id.
 
         ``shared=True`` (the service's own reads) hands out the cached task
-        objects themselves, which the caller must not change.
+        objects themselves, which the caller must not change. ``tasks``: read
+        only these task files (plus plan, units and operators): a partial
+        snapshot, for a write that touches a few tasks of a large plan.
         """
         if ref is None:
             chosen = self.default_year() if year is None else year
             commit = self._fast_tip(chosen)
-            return self.snapshot_at(commit, chosen, shared=shared)
+            return self.snapshot_at(commit, chosen, shared=shared, tasks=tasks)
         commit, found = self.resolve(year, ref)
-        return self.snapshot_at(commit, found, shared=shared)
+        return self.snapshot_at(commit, found, shared=shared, tasks=tasks)
 
     def _fast_tip(self, year: int) -> str:
         # The loose ref file, read directly, saves a process; anything unusual
@@ -261,65 +271,112 @@ class Store:
         return self.tip(year)
 
     def blob_bytes(self, oids: Iterable[str]) -> dict[str, bytes]:
-        """Blob contents, from the last snapshot's reads when there, else from git."""
+        """Blob contents, from this process's recent reads and writes when there, else from git."""
         wanted = list(oids)
-        found = {o: self._recent[o] for o in wanted if o in self._recent}
+        found = {}
+        for o in wanted:
+            data = self._recent.get(o)
+            if data is None:
+                data = self._written.get(o)
+            if data is None:
+                data = self._raw.get(o)
+            if data is not None:
+                found[o] = data
         missing = [o for o in wanted if o not in found]
         if missing:
             found.update(self.repo.cat_blobs(missing))
         return found
 
-    def snapshot_at(self, commit: str, year: int | None = None, *, shared: bool = False) -> Snapshot:
-        """The plan at one commit id.
+    def tree_listing(self, commit: str) -> dict[str, list[gitstore.TreeEntry]]:
+        """Every folder of ``commit``'s tree -> its entries (remembered per commit; do not mutate)."""
+        listing = self._listings.get(commit)
+        if listing is None:
+            listing = self.repo.tree_listing(commit)
+            self.remember_listing(commit, listing)
+        return listing
+
+    def remember_listing(self, commit: str, listing: dict[str, list[gitstore.TreeEntry]]) -> None:
+        """Record a commit's tree listing (a writer knows the tree it just built)."""
+        self._listings[commit] = listing
+        while len(self._listings) > _LISTINGS_KEPT:
+            self._listings.pop(next(iter(self._listings)))
+
+    def remember_blobs(self, blobs: dict[str, bytes]) -> None:
+        """Keep the bytes of blobs this process just committed, so re-reading them costs no git call."""
+        if len(self._written) + len(blobs) > _WRITTEN_KEPT:
+            self._written.clear()
+        self._written.update(blobs)
+
+    def snapshot_at(
+        self, commit: str, year: int | None = None, *, shared: bool = False, tasks: Iterable[int] | None = None
+    ) -> Snapshot:
+        """The plan at one commit id (``tasks``: only those task files, see :meth:`snapshot`).
 
         Raises:
             CodecError: a broken file, naming file and line.
         """
-        listing = self.repo.tree_listing(commit)
+        listing = self.tree_listing(commit)
+        wanted = None if tasks is None else set(tasks)
         blobs: dict[str, str] = {}
+        selected: dict[str, str] = {}  # the files this snapshot parses
+        task_oids: set[str] = set()
         for folder, items in listing.items():
             if folder == TASKS_DIR.rstrip("/") or folder.startswith(TASKS_DIR):
                 rel_folder = folder[len(TASKS_DIR) :]
                 for e in items:
-                    if e.kind == "blob":
-                        blobs[f"{rel_folder}/{e.path}" if rel_folder else e.path] = e.oid
-        cache_name = f"plan-{year}" if year is not None else None
-        if cache_name:
-            self._load_disk_cache(cache_name)
-        needed = []
-        for rel, oid in blobs.items():
-            is_task = task_number_from_path(rel) is not None
-            if (is_task and oid not in self._cache.entries) or (not is_task and oid not in self._raw):
-                needed.append(oid)
-        data = self.repo.cat_blobs(needed)
-        self._recent = data
-        for rel, oid in blobs.items():
-            if task_number_from_path(rel) is None and oid in data and len(data[oid]) < 1_000_000:
+                    if e.kind != "blob":
+                        continue
+                    rel = f"{rel_folder}/{e.path}" if rel_folder else e.path
+                    blobs[rel] = e.oid
+                    number = task_number_from_path(rel)
+                    if number is None:
+                        selected[rel] = e.oid
+                    elif wanted is None or number in wanted:
+                        selected[rel] = e.oid
+                        task_oids.add(e.oid)
+        missing_tasks = [o for o in task_oids if o not in self._plain and not (shared and o in self._objects)]
+        if missing_tasks:
+            self._load_entries(missing_tasks)
+        needed = [o for o in task_oids if o not in self._plain and not (shared and o in self._objects)]
+        small = [o for rel, o in selected.items() if o not in task_oids and o not in self._raw]
+        if small:
+            self._load_raw(small)
+        needed += [o for o in small if o not in self._raw]
+        data = self.blob_bytes(needed) if needed else {}
+        if tasks is None or data:
+            self._recent = data
+        for rel, oid in selected.items():
+            if oid not in task_oids and oid in data and len(data[oid]) < 1_000_000:
                 self._raw[oid] = data[oid]
-        files = {rel: data.get(oid) or self._raw.get(oid, b"") for rel, oid in blobs.items()}
-        parsed_new = False
+                self._save_raw(oid, data[oid])
+        files = {rel: data.get(oid) or self._raw.get(oid, b"") for rel, oid in selected.items()}
+        new_entries: list[str] = []
 
         def parse(path: str, raw: bytes) -> Task:
-            nonlocal parsed_new
             oid = blobs[path[len(TASKS_DIR) :]]
             if shared and oid in self._objects:
                 return self._objects[oid]
-            cached = self._cache.entries.get(oid)
-            if cached is not None:
-                task = task_from_plain(cached)
-            else:
+            plain = self._plain.get(oid)
+            task = None
+            if plain is not None:
+                try:
+                    task = task_from_plain(plain)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError, CodecError):
+                    # never trust a damaged entry: parse the blob instead
+                    self._plain.pop(oid, None)
+                    raw = raw or self.blob_bytes([oid])[oid]
+            if task is None:
                 task = load_task(decode(raw, path), path)
-                self._cache.entries[oid] = task_to_plain(task)
-                parsed_new = True
+                self._plain[oid] = task_to_plain(task)
+                new_entries.append(oid)
             if shared:
                 self._objects[oid] = task
-                return task
             return task
 
         loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
-        if cache_name and parsed_new and not shared:
-            self._save_disk_cache(cache_name, {blobs[p] for p in loaded.paths.values()})
-        return Snapshot(commit, year, blobs, loaded, listing)
+        if new_entries:
+            self._save_entries(new_entries, keep=set(blobs.values()) if year is not None and tasks is None else None)
+        return Snapshot(commit, year, blobs, loaded, listing, partial=tasks is not None)
 
     def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes]:
         """Bytes of ``tasks/``-relative files at ``commit`` (missing ones left out)."""
@@ -331,8 +388,8 @@ class Store:
         return {p: data[oid] for p, oid in oids.items()}
 
     def operators(self, year: int | None = None) -> dict[str, Operator]:
-        """``{login: Operator}`` from the plan's ``tasks/operators.toml``."""
-        return self.snapshot(year).operators()
+        """``{login: Operator}`` from the plan's ``tasks/operators.toml`` (no task file is read)."""
+        return self.snapshot(year, tasks=()).operators()
 
     def operator(self, login: str | None = None, year: int | None = None) -> Operator:
         """The operator record of ``login`` (default: the current login); guest when unlisted."""
@@ -343,27 +400,84 @@ class Store:
         return self.repo.fsck()
 
     # ---------------------------------------------------------------- disk cache
+    # GITDIR/tracker-cache/v3/tasks/ab/cdef....json: one parsed task per blob id;
+    # GITDIR/tracker-cache/v3/raw/ab/cdef...: the bytes of a small non-task file.
+    # Why JSON and not pickle or marshal: in a store shared by a group, any member
+    # can write this folder, and unpickling a planted file runs that member's code
+    # in every other member's process (marshal is documented as unsafe for
+    # untrusted input too). A JSON entry can only ever become data; it is checked
+    # (format version, its own blob id, the shape task_from_plain expects) and
+    # anything odd is parsed from the blob instead. Raw entries are checked
+    # against their blob id by hashing, so they cannot lie at all. Entries are
+    # written by rename (a reader never sees half a file) and only for blobs that
+    # were parsed, so a commit writes one small file.
 
-    def _cache_path(self, name: str) -> Path:
-        return self.repo.git_dir / "tracker-cache" / f"{name}.json"
+    def _entry_path(self, kind: str, oid: str) -> Path:
+        return self.repo.git_dir / CACHE_DIR / f"v{CACHE_VERSION}" / kind / oid[:2] / oid[2:]
 
-    def _load_disk_cache(self, name: str) -> None:
-        if name in self._disk_loaded:
-            return
-        self._disk_loaded.add(name)
-        try:
-            data = json.loads(self._cache_path(name).read_bytes())
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("tasks"), dict):
-            for oid, plain in data["tasks"].items():
-                self._cache.entries.setdefault(oid, plain)
+    def _load_entries(self, oids: Iterable[str]) -> None:
+        for oid in oids:
+            try:
+                data = json.loads(self._entry_path("tasks", oid).read_bytes())
+            except (OSError, ValueError):
+                continue
+            if (
+                isinstance(data, dict)
+                and data.get("v") == CACHE_VERSION
+                and data.get("oid") == oid
+                and isinstance(data.get("task"), dict)
+            ):
+                self._plain[oid] = data["task"]
 
-    def _save_disk_cache(self, name: str, oids: set[str]) -> None:
-        payload = {"version": CACHE_VERSION, "tasks": {o: self._cache.entries[o] for o in oids if o in self._cache.entries}}
+    def _save_entries(self, oids: list[str], keep: set[str] | None) -> None:
         # A read-only account still reads; the cache is only a speed-up.
         with contextlib.suppress(OSError):
-            gitstore.write_atomic(self._cache_path(name), json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+            for oid in oids:
+                payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
+                path = self._entry_path("tasks", oid)
+                _ensure_dirs(path.parent, self.repo.git_dir)
+                gitstore.write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+            if keep is not None and random.random() < _PRUNE_CHANCE:
+                self._prune(keep)
+
+    def _prune(self, keep: set[str]) -> None:
+        """Drop old entries the plan read now does not use (other plans' entries come back on demand)."""
+        root = self.repo.git_dir / CACHE_DIR / f"v{CACHE_VERSION}" / "tasks"
+        cutoff = time.time() - _PRUNE_AGE
+        for folder in root.iterdir():
+            for entry in folder.iterdir():
+                if folder.name + entry.name not in keep and entry.stat().st_mtime < cutoff:
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+
+    def _load_raw(self, oids: Iterable[str]) -> None:
+        for oid in oids:
+            try:
+                data = self._entry_path("raw", oid).read_bytes()
+            except OSError:
+                continue
+            if self.repo.blob_id(data) == oid:
+                self._raw[oid] = data
+
+    def _save_raw(self, oid: str, data: bytes) -> None:
+        with contextlib.suppress(OSError):
+            path = self._entry_path("raw", oid)
+            if not path.exists():
+                _ensure_dirs(path.parent, self.repo.git_dir)
+                gitstore.write_atomic(path, data, self.repo.git_dir)
+
+
+def _ensure_dirs(folder: Path, git_dir: Path) -> None:
+    """Create the cache's fan-out folders, shared like the store when it is shared."""
+    if folder.is_dir():
+        return
+    missing = []
+    here = folder
+    while not here.is_dir() and here != git_dir:
+        missing.append(here)
+        here = here.parent
+    for path in reversed(missing):
+        gitstore.ensure_dir(path, git_dir)
 
 
 # -------------------------------------------------------------------- commit messages
@@ -492,8 +606,17 @@ def task_to_plain(task: Task) -> dict[str, Any]:
     }
 
 
+_ROLES = {r.value: r for r in Role}
+_STATUSES = {s.value: s for s in Status}
+_from_iso = datetime.fromisoformat
+
+
 def task_from_plain(data: dict[str, Any]) -> Task:
-    """Inverse of :func:`task_to_plain`; a fresh object every time (callers may mutate it)."""
+    """Inverse of :func:`task_to_plain`; a fresh object every time (callers may mutate it).
+
+    Raises:
+        KeyError, TypeError, ValueError: a damaged entry (the caller parses the blob instead).
+    """
     task = Task(
         number=data["number"],
         title=data["title"],
@@ -502,9 +625,12 @@ def task_from_plain(data: dict[str, Any]) -> Task:
         unclassified=list(data["unclassified"]),
         continues=data["continues"],
     )
+    number = task.number
+    if not isinstance(number, int) or not isinstance(task.title, str):
+        raise TypeError("bad cache entry")
     for r in data["requirements"]:
         req = Requirement(
-            task=task.number,
+            task=number,
             key=r["key"],
             text=r["text"],
             responsible=r["responsible"],
@@ -514,16 +640,18 @@ def task_from_plain(data: dict[str, Any]) -> Task:
             implementers=list(r["implementers"]),
             inherited=r["inherited"],
         )
+        assignments = req.assignments
         for a in r["assignments"]:
-            req.assignments[a["unit"]] = Assignment(
-                unit=a["unit"],
-                role=Role(a["role"]),
-                status=Status(a["status"]),
-                notes=[Note(at=datetime.fromisoformat(n[0]), by=n[1], text=n[2]) for n in a["notes"]],
-                evidence=list(a["evidence"]),
-                updated=datetime.fromisoformat(a["updated"]) if a["updated"] else None,
-                updated_by=a["updated_by"],
-                unknown_unit=a["unknown_unit"],
+            updated = a["updated"]
+            assignments[a["unit"]] = Assignment(
+                a["unit"],
+                _ROLES[a["role"]],
+                _STATUSES[a["status"]],
+                [Note(_from_iso(n[0]), n[1], n[2]) for n in a["notes"]],
+                list(a["evidence"]),
+                _from_iso(updated) if updated else None,
+                a["updated_by"],
+                a["unknown_unit"],
             )
         task.requirements.append(req)
     attach_conflicts(task, data.get("conflicts", ""))

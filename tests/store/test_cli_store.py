@@ -8,11 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Cli
+from tracker.operators import Operator
+from tracker.service import Change, Service
 from tracker.store import Store, StoreError, resolve_store
 
 
@@ -259,10 +262,34 @@ def test_disk_cache_parses_each_blob_once(store: Store, monkeypatch: pytest.Monk
     fresh.load()
     first = len(calls)
     assert first in (0, 41)  # 0 when the template's cache was copied along
-    assert (store.repo.git_dir / "tracker-cache" / "plan-2019.json").is_file()
+    root = store.repo.git_dir / "tracker-cache" / f"v{store_module.CACHE_VERSION}" / "tasks"
+    entries = sorted(p for p in root.rglob("*") if p.is_file())
+    assert len(entries) == 41  # one entry per task blob
     calls.clear()
     Store.open(store.path).load()
     assert calls == []
-    (store.repo.git_dir / "tracker-cache" / "plan-2019.json").write_text("{broken")
+    # a damaged, a foreign and a missing entry are each parsed again; the others still come from the cache
+    entries[0].write_text("{broken")
+    entries[1].write_text(entries[2].read_text())  # someone else's blob id inside
+    entries[3].unlink()
+    assert len(Store.open(store.path).load().plan.tasks) == 41
+    assert len(calls) == 3
+    calls.clear()
+    for entry in entries:
+        entry.write_text('{"v": 3, "oid": "%s", "task": {"number": "x"}}' % (entry.parent.name + entry.name))
     assert len(Store.open(store.path).load().plan.tasks) == 41
     assert len(calls) == 41
+
+
+def test_disk_cache_after_a_commit_writes_one_entry(store: Store, operator_for: Callable[[str], Operator]) -> None:
+    import tracker.store as store_module
+
+    Store.open(store.path).load()
+    root = store.repo.git_dir / "tracker-cache" / f"v{store_module.CACHE_VERSION}" / "tasks"
+    before = {p for p in root.rglob("*") if p.is_file()}
+    req = store.load(2019).plan.tasks[5].requirements[0]
+    unit = next(iter(req.assignments))
+    Service(store, operator_for(unit), 2019).apply([Change(5, req.key, unit, "status", "blocked")])
+    Store.open(store.path).load()
+    after = {p for p in root.rglob("*") if p.is_file()}
+    assert len(after - before) == 1
