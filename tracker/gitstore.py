@@ -344,33 +344,47 @@ class GitRepo:
     ) -> str:
         """A new tree: ``base_tree`` with ``files`` (path -> bytes, None = delete) written in.
 
-        Only the folders on the changed paths are rebuilt, all in one
-        ``git mktree --batch``. ``listing`` (folder -> its entries, from
-        :meth:`tree_listing` of the same tree) saves listing them again.
+        Only the folders on the changed paths are rebuilt. ``listing`` (folder
+        -> its entries, from :meth:`tree_listing` of the same tree) saves
+        listing them again.
+        """
+        return self.tree_with_listing(base_tree, files, listing)[0]
+
+    def tree_with_listing(
+        self,
+        base_tree: str | None,
+        files: Mapping[str, bytes | None],
+        listing: Mapping[str, list[TreeEntry]] | None = None,
+    ) -> tuple[str, dict[str, list[TreeEntry]], dict[str, bytes]]:
+        """Like :meth:`tree_with`, also giving the new tree's listing and ``{blob id: bytes}`` written.
+
+        Blobs and trees are written as loose objects by this process (no git
+        child): the object format is git's own (``TYPE SIZE\\0`` + data, hashed,
+        zlib-compressed), each file written to a temporary name and renamed
+        into place, so a killed writer leaves no partial object, and every
+        object exists before the ref that names it can move.
         """
         for path in files:
             parts = path.split("/")
             if any(part in ("", ".", "..", ".git") or "\0" in part or "\n" in part for part in parts):
                 raise ValueError(f"非法路径: {path!r}")
-        written = [p for p, d in files.items() if d is not None]
-        blob_ids = dict(zip(written, self.write_blobs([files[p] for p in written]), strict=True))  # type: ignore[misc]
-        changes: dict[str, str | None] = {p: blob_ids.get(p) for p in files}
+        writer = _ObjectWriter(self)
+        written: dict[str, bytes] = {}
+        changes: dict[str, str | None] = {}
+        for p, data in files.items():
+            if data is None:
+                changes[p] = None
+            else:
+                oid = writer.write(b"blob", data)
+                written[oid] = data
+                changes[p] = oid
         if listing is None:
             listing = self.tree_listing(base_tree) if base_tree else {}
-        proc = subprocess.Popen(
-            [*self.base_args(), "mktree", "--batch", "-z"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=_clean_env(), cwd=self.top,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
-            root = self._rebuild(proc, listing, "", changes)
-        finally:
-            proc.stdin.close()
-            proc.wait()
-        if proc.returncode != 0:
-            raise GitError(["mktree"], proc.returncode, proc.stderr.read().decode("utf-8", "replace") if proc.stderr else "")
-        return root
+        new_listing = dict(listing)
+        new_listing.setdefault("", [])
+        root = self._rebuild(writer, new_listing, "", changes)
+        writer.finish()
+        return root, new_listing, written
 
     def tree_listing(self, tree: str) -> dict[str, list[TreeEntry]]:
         """Every folder of ``tree`` (``""`` for the top) -> its entries, by one ``ls-tree -r -t``."""
@@ -383,7 +397,7 @@ class GitRepo:
         return folders
 
     def _rebuild(
-        self, proc: subprocess.Popen[bytes], listing: Mapping[str, list[TreeEntry]], folder: str,
+        self, writer: _ObjectWriter, listing: dict[str, list[TreeEntry]], folder: str,
         changes: Mapping[str, str | None],
     ) -> str:
         current = {e.path: e for e in listing.get(folder, [])}
@@ -398,20 +412,16 @@ class GitRepo:
                 current[head] = TreeEntry("100644", "blob", oid, head)
         for name, sub in subdirs.items():
             sub_folder = f"{folder}/{name}" if folder else name
-            new_oid = self._rebuild(proc, listing, sub_folder, sub)
+            new_oid = self._rebuild(writer, listing, sub_folder, sub)
             if new_oid == self._empty_tree():
                 current.pop(name, None)
+                for key in [k for k in listing if k == sub_folder or k.startswith(sub_folder + "/")]:
+                    del listing[key]
             else:
                 current[name] = TreeEntry("040000", "tree", new_oid, name)
-        records = [f"{e.mode} {e.kind} {e.oid}\t{e.path}".encode() + b"\0" for e in sorted(current.values(), key=lambda e: e.path)]
-        assert proc.stdin is not None and proc.stdout is not None
-        # --batch -z: entries end in NUL, an empty entry ends the tree; git answers with its id.
-        proc.stdin.write(b"".join(records) + b"\0")
-        proc.stdin.flush()
-        oid = proc.stdout.readline().decode().strip()
-        if not _HEX.match(oid):
-            raise GitError(["mktree"], 1, f"mktree 输出异常: {oid!r}")
-        return oid
+        entries = sorted(current.values(), key=_tree_order)
+        listing[folder] = entries
+        return writer.write(b"tree", b"".join(_tree_record(e) for e in entries))
 
     def _empty_tree(self) -> str:
         return "4b825dc642cb6eb9a060e54bf8d69288fbee4904" if self.object_format() == "sha1" else (
@@ -613,6 +623,97 @@ class GitRepo:
         return proc.returncode == 0, text
 
 
+def _tree_order(entry: TreeEntry) -> bytes:
+    # git sorts tree entries by name as bytes, a folder as if its name ended in "/"
+    name = entry.path.encode("utf-8", "surrogateescape")
+    return name + b"/" if entry.kind == "tree" else name
+
+
+def _tree_record(entry: TreeEntry) -> bytes:
+    if not entry.path or "/" in entry.path or "\0" in entry.path:
+        raise ValueError(f"非法文件名: {entry.path!r}")
+    mode = entry.mode.lstrip("0").encode()  # a tree object says 40000, ls-tree shows 040000
+    return mode + b" " + entry.path.encode("utf-8", "surrogateescape") + b"\0" + bytes.fromhex(entry.oid)
+
+
+class _ObjectWriter:
+    """Writes loose objects the way git does: compressed, to a temporary file, renamed into place.
+
+    Durability follows the repository's own git settings: git does not fsync
+    loose objects unless ``core.fsync`` / ``core.fsyncObjectFiles`` asks it to
+    (a rename is visible to every process at once, so a kill -9 cannot lose an
+    object; only a power cut could), and neither do we; when the config asks,
+    every object and its folder are synced before :meth:`finish` returns,
+    i.e. before any ref can name them.
+    """
+
+    def __init__(self, repo: GitRepo) -> None:
+        import zlib
+
+        self._compress = zlib.compress
+        self.repo = repo
+        self.objects = repo.git_dir / "objects"
+        self.algo = hashlib.sha256 if repo.object_format() == "sha256" else hashlib.sha1
+        self.sync = _fsync_objects(repo.git_dir)
+        self.shared = _shared(repo.git_dir)
+        self._to_sync: list[Path] = []
+
+    def write(self, kind: bytes, data: bytes) -> str:
+        raw = b"%s %d\0" % (kind, len(data)) + data
+        oid = self.algo(raw).hexdigest()
+        folder = self.objects / oid[:2]
+        path = folder / oid[2:]
+        if path.exists():
+            return oid
+        if not folder.is_dir():
+            folder.mkdir(exist_ok=True)
+            if self.shared:
+                with contextlib.suppress(PermissionError):
+                    os.chmod(folder, 0o2775)
+            if self.sync:
+                self._to_sync.append(self.objects)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="tmp_obj_")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._compress(raw, 1))  # git's core.looseCompression default
+                if self.sync:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        if self.sync:
+            self._to_sync.append(folder)
+        return oid
+
+    def finish(self) -> None:
+        for folder in dict.fromkeys(self._to_sync):
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        self._to_sync.clear()
+
+
+def _fsync_objects(git_dir: Path) -> bool:
+    """Whether the repository's config asks git to fsync loose objects."""
+    try:
+        text = (git_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
+    except OSError:
+        return True
+    if re.search(r"^\s*fsyncobjectfiles\s*=\s*(true|yes|on|1)\s*$", text, re.MULTILINE):
+        return True
+    found = re.search(r"^\s*fsync\s*=\s*(.+)$", text, re.MULTILINE)
+    if found:
+        parts = {p.strip() for p in found.group(1).split(",")}
+        return bool(parts & {"loose-object", "objects", "committed", "added", "all"}) and "-loose-object" not in parts
+    return False
+
+
 def init_repository(path: Path, *, branch: str, bare: bool, shared_group: str | None) -> GitRepo:
     """``git init`` a new repository whose HEAD names ``branch`` (not yet born).
 
@@ -728,6 +829,7 @@ class CommitInfo:
     author_email: str
     authored_at: str  # ISO 8601 with offset (``%aI``)
     message: str
+    committed_at: str = ""  # ISO 8601 (``%cI``); only :func:`iter_log_commits` fills it
 
 
 class PushRepo(GitRepo):
@@ -788,6 +890,74 @@ def log_commits(
         sha, parents, name, email, when, message = record.lstrip("\n").split("\x1f", 5)
         commits.append(CommitInfo(sha, tuple(parents.split()), name, email, when, message))
     return commits
+
+
+def iter_log_commits(
+    repo: GitRepo,
+    rev: str,
+    *,
+    paths: Iterable[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> Iterator[CommitInfo]:
+    """Commits reachable from ``rev``, newest first, read from ``git log`` as it writes them.
+
+    For history with a limit: the caller stops when it has enough, and closing
+    the generator ends git, so only the newest part of a long history is ever
+    walked. With ``paths`` git's commit-graph changed-path filters skip the
+    commits that did not touch them (``--full-history`` as in :func:`log_commits`).
+    ``rev`` must be a commit id or ref name already checked by the caller.
+    """
+    if not rev or rev.startswith("-"):
+        return
+    args = ["log", "-z", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%B", "--no-color"]
+    if since:
+        args.append(f"--since={since}")
+    if until:
+        args.append(f"--until={until}")
+    path_list = list(paths)
+    if path_list:
+        args.append("--full-history")
+    args += [rev, "--", *path_list]
+    proc = subprocess.Popen(
+        [*repo.base_args(), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_clean_env(),
+        cwd=repo.top,
+    )
+    assert proc.stdout is not None
+    pending = b""
+    try:
+        while True:
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *records, pending = pending.split(b"\0")
+            for record in records:
+                if record.strip():
+                    yield _log_record(record)
+        if pending.strip():
+            yield _log_record(pending)
+        stderr = proc.stderr.read() if proc.stderr else b""
+        if proc.wait() != 0:
+            raise GitError(args, proc.returncode, stderr.decode("utf-8", "replace"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+        proc.wait()
+
+
+def _log_record(record: bytes) -> CommitInfo:
+    sha, parents, name, email, authored, committed, message = (
+        record.decode("utf-8", "replace").lstrip("\n").split("\x1f", 6)
+    )
+    return CommitInfo(sha, tuple(parents.split()), name, email, authored, message, committed)
 
 
 def changed_paths(repo: GitRepo, parent: str | None, commit: str, paths: Iterable[str] = ()) -> list[str]:

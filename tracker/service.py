@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,16 @@ import tomlkit
 import tomlkit.items
 
 from tracker import gitstore
-from tracker.codec import OPERATORS_FILE, check_roundtrip, load_task, notes_item, task_relpath
+from tracker.codec import (
+    OPERATORS_FILE,
+    CodecError,
+    load_task,
+    normalise_for_compare,
+    notes_item,
+    parse_toml,
+    task_from_dict,
+    task_relpath,
+)
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
@@ -207,26 +217,32 @@ class Service:
         def build(snap: Snapshot) -> _Edit | None:
             return self._build_changes(snap, changes, first_seen, on_behalf_of, subject_prefix, extra)
 
-        return self._write(build, dry_run)
+        # Only the touched task files are read (plus plan, units, operators), on
+        # every attempt: a retry after a lost race re-reads just those.
+        touched = {c.task for c in changes if isinstance(c.task, int) and not isinstance(c.task, bool)}
+        return self._write(build, dry_run, touched)
 
-    def _write(self, build: Callable[[Snapshot], _Edit | None], dry_run: bool) -> CommitResult:
+    def _write(
+        self, build: Callable[[Snapshot], _Edit | None], dry_run: bool, tasks: set[int] | None = None
+    ) -> CommitResult:
         # First try optimistically (build without the writer lock, CAS at the end);
         # after a lost race, build under the lock so the next try cannot lose.
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if attempt == 1 or dry_run:
-                result = self._attempt(build, dry_run, attempt, None)
+                result = self._attempt(build, dry_run, attempt, None, tasks)
             else:
                 with self.store.repo.writer_lock() as fd:
-                    result = self._attempt(build, dry_run, attempt, fd)
+                    result = self._attempt(build, dry_run, attempt, fd, tasks)
             if result is not None:
                 return result
         raise ServiceError(f"连续 {MAX_ATTEMPTS} 次与其他写入者冲突,请稍后重试")
 
     def _attempt(
-        self, build: Callable[[Snapshot], _Edit | None], dry_run: bool, attempt: int, fd: int | None
+        self, build: Callable[[Snapshot], _Edit | None], dry_run: bool, attempt: int, fd: int | None,
+        tasks: set[int] | None = None,
     ) -> CommitResult | None:
         repo = self.store.repo
-        snap = self.store.snapshot(self.year, shared=True)
+        snap = self.store.snapshot(self.year, shared=True, tasks=tasks)
         edit = build(snap)
         if edit is None:
             return CommitResult(None, "没有变化", "", self.year, [], dry_run, attempt)
@@ -236,11 +252,14 @@ class Service:
         if dry_run:
             return CommitResult(None, message.split("\n", 1)[0], message, self.year, edit.changes, True, attempt, files)
         paths = {TASKS_DIR + p: d for p, d in edit.files.items()}
-        tree = repo.tree_with(snap.commit, paths, snap.listing or None)
+        tree, listing, written = repo.tree_with_listing(snap.commit, paths, snap.listing or None)
         commit = repo.commit_tree(tree, [snap.commit], message, author=(op.name, op.email))
         gone = [p for p, d in paths.items() if d is None]
         if not self._move(branch_ref(self.year), snap, commit, list(paths), held=fd, gone=gone):
             return None
+        # The next change starts from this commit: its tree and new files are known already.
+        self.store.remember_listing(commit, listing)
+        self.store.remember_blobs(written)
         return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
 
     def _move(
@@ -342,33 +361,17 @@ class Service:
         for number, items in by_file.items():
             rel = snap.loaded.paths[number]
             text = raw[snap.blobs[rel]].decode("utf-8")
-            plain = tomllib.loads(text)
-            doc = tomlkit.parse(text)
-            touched = False
-            for i, c in items:
-                a_plain = plain["requirements"][c.requirement]["units"][c.unit]
-                current = _fingerprint(a_plain, c.field)
-                base = first_seen.setdefault(i, current)
-                shown = _shown(a_plain, c.field)
-                if c.expected is not None:
-                    expected = _normalise_expected(c)
-                    if shown != expected:
-                        conflicts.append(Conflict(c, expected, shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
-                        continue
-                elif current != base:
-                    conflicts.append(Conflict(c, _shown_fp(base, c.field), shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
-                    continue
-                a_doc = doc["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
-                summary = _edit_assignment(a_doc, a_plain, c, now, op.login)
-                if summary is None:
-                    continue
-                touched = True
-                done.append((c, summary))
-            if touched:
-                out = tomlkit.dumps(doc)
-                path = TASKS_DIR + rel
-                check_roundtrip(out, plain, path)
-                load_task(out, path)
+            path = TASKS_DIR + rel
+            # Edit only the touched units' tables (tomlkit on a few lines, not the
+            # whole file); anything unusual falls back to the whole file.
+            outcome = _edit_file(text, path, items, first_seen, now, op.login, splice=True)
+            if outcome is None:
+                outcome = _edit_file(text, path, items, first_seen, now, op.login, splice=False)
+            assert outcome is not None
+            out, file_conflicts, file_done = outcome
+            conflicts += file_conflicts
+            done += file_done
+            if out is not None:
                 files[rel] = out.encode("utf-8")
         if conflicts:
             raise ConflictError(conflicts)
@@ -604,6 +607,105 @@ def _restart(task: Task, from_year: int, shift: int) -> Task:
             a.updated = None
             a.updated_by = ""
     return new
+
+
+_HEADER = re.compile(r"^\[.*$", re.MULTILINE)  # a table or array-of-tables header line
+
+
+def _unit_segment(text: str, requirement: str, unit: str) -> tuple[int, int] | None:
+    """(start, end) of the text of ``[requirements.K.units."U"]``, up to the next header; None if not found."""
+    headers = list(_HEADER.finditer(text))
+    for n, match in enumerate(headers):
+        line = match.group(0)
+        if line.startswith("[[") or unit not in line or "units" not in line:
+            continue
+        try:
+            parsed = tomllib.loads(line)
+        except tomllib.TOMLDecodeError:
+            continue
+        if parsed == {"requirements": {requirement: {"units": {unit: {}}}}}:
+            end = headers[n + 1].start() if n + 1 < len(headers) else len(text)
+            return match.start(), end
+    return None
+
+
+def _edit_file(
+    text: str,
+    path: str,
+    items: list[tuple[int, Change]],
+    first_seen: dict[int, Any],
+    now: datetime,
+    login: str,
+    *,
+    splice: bool,
+) -> tuple[str | None, list[Conflict], list[tuple[Change, str]]] | None:
+    """Apply one file's changes: (new text or None when unchanged, conflicts, done).
+
+    ``splice``: tomlkit-edit only each touched unit's table and splice it back;
+    None when that cannot be done safely (the caller then edits the whole file).
+    Either way the whole result is parsed with ``tomllib`` and must equal the
+    intended data, and must load as a task.
+
+    Raises:
+        CodecError: the written text is not what was meant (whole-file mode).
+    """
+    plain = tomllib.loads(text)
+    whole = None if splice else tomlkit.parse(text)
+    segments: dict[tuple[str, str], tuple[int, int, Any]] = {}
+    conflicts: list[Conflict] = []
+    done: list[tuple[Change, str]] = []
+    for i, c in items:
+        a_plain = plain["requirements"][c.requirement]["units"][c.unit]
+        current = _fingerprint(a_plain, c.field)
+        base = first_seen.setdefault(i, current)
+        shown = _shown(a_plain, c.field)
+        if c.expected is not None:
+            expected = _normalise_expected(c)
+            if shown != expected:
+                conflicts.append(Conflict(c, expected, shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
+                continue
+        elif current != base:
+            conflicts.append(Conflict(c, _shown_fp(base, c.field), shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
+            continue
+        if whole is not None:
+            a_doc = whole["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
+        else:
+            key = (c.requirement, c.unit)
+            if key not in segments:
+                found = _unit_segment(text, c.requirement, c.unit)
+                if found is None:
+                    return None
+                try:
+                    seg_doc = tomlkit.parse(text[found[0] : found[1]])
+                    seg_doc["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
+                except Exception:  # noqa: BLE001 - any tomlkit trouble: edit the whole file instead
+                    return None
+                segments[key] = (found[0], found[1], seg_doc)
+            a_doc = segments[key][2]["requirements"][c.requirement]["units"][c.unit]
+        summary = _edit_assignment(a_doc, a_plain, c, now, login)
+        if summary is not None:
+            done.append((c, summary))
+    if not done:
+        return None, conflicts, done
+    if whole is not None:
+        out = tomlkit.dumps(whole)
+    else:
+        out, pos = [], 0
+        for start, end, seg_doc in sorted(segments.values(), key=lambda s: s[0]):
+            out += [text[pos:start], tomlkit.dumps(seg_doc)]
+            pos = end
+        out.append(text[pos:])
+        out = "".join(out)
+    try:
+        parsed = parse_toml(out, path)
+        if parsed != normalise_for_compare(plain):
+            raise CodecError(path, None, "写出的 TOML 与预期不符(tomlkit 错误),已放弃写入")
+        task_from_dict(parsed, out, path)
+    except CodecError:
+        if splice:
+            return None
+        raise
+    return out, conflicts, done
 
 
 def _fingerprint(a: dict[str, Any], field_name: str) -> Any:

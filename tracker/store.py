@@ -345,7 +345,7 @@ class Store:
         data = self.blob_bytes(needed) if needed else {}
         if tasks is None or data:
             self._recent = data
-        for rel, oid in selected.items():
+        for oid in selected.values():
             if oid not in task_oids and oid in data and len(data[oid]) < 1_000_000:
                 self._raw[oid] = data[oid]
                 self._save_raw(oid, data[oid])

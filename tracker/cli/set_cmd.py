@@ -115,8 +115,13 @@ def set_(
     if req is None or unit is None:
         fail(t("请给出 REQ 和 --unit(或用 --query 批量修改)", "give REQ and --unit (or --query for a bulk change)"), 2)
     service = open_service(repo, plan)
+    try:
+        number, _ = parse_req(req)
+    except ValueError as exc:
+        fail(str(exc))
     with user_errors():
-        loaded = service.store.load(service.year)
+        # only the one task file (plus units): the service reads the same again from memory
+        loaded = service.store.snapshot(service.year, tasks=[number]).loaded
     try:
         changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
     except ValueError as exc:
