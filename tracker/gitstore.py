@@ -30,7 +30,7 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -899,7 +899,7 @@ def iter_log_commits(
     paths: Iterable[str] = (),
     since: str | None = None,
     until: str | None = None,
-) -> Iterator[CommitInfo]:
+) -> Generator[CommitInfo, None, None]:
     """Commits reachable from ``rev``, newest first, read from ``git log`` as it writes them.
 
     For history with a limit: the caller stops when it has enough, and closing
@@ -931,7 +931,7 @@ def iter_log_commits(
     pending = b""
     try:
         while True:
-            chunk = proc.stdout.read1(65536)
+            chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 break
             pending += chunk
