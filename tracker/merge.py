@@ -14,8 +14,10 @@ Rules (``b`` = base, ``o`` = ours, ``t`` = theirs):
 * ``evidence``, ``aliases``, ``members``, ``optional``, ``leads``,
   ``implementers``, ``unclassified`` and operator ``units`` are sets: additions
   from both sides are kept, removals from either side are applied.
-* ``updated`` / ``updated_by`` changed on both sides: the later change wins
-  (they describe the last change, they are not a decision anybody made).
+* ``updated`` / ``updated_by`` are bookkeeping, never a conflict of their own:
+  changed on one side, that side's; on both, the later ``updated`` wins with
+  its ``updated_by`` (they describe the last change, they are not a decision
+  anybody made). Both sites setting one status differently is one conflict.
 * A table deleted on one side and changed on the other is kept (nothing is
   lost) and a conflict is recorded with the deleted side's value absent.
 * Anything else changed on both sides to different values is a **conflict**:
@@ -69,6 +71,8 @@ from tracker.codec import (
 from tracker.model import Note
 
 CONFLICTS_KEY = "conflicts"
+# Who and when of a table's last change: they follow the merge, they are never a conflict.
+STAMP_FIELDS = ("updated", "updated_by")
 SET_LISTS = frozenset(
     {"evidence", "aliases", "members", "optional", "leads", "implementers", "unclassified", "units"}
 )
@@ -251,6 +255,32 @@ def _note_key(note: Any) -> Any:
     return (_sort_key(None), "", repr(note))
 
 
+def _stamp(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: table[key] for key in STAMP_FIELDS if key in table}
+
+
+def _merged_stamp(b: Mapping[str, Any], o: Mapping[str, Any], t: Mapping[str, Any]) -> dict[str, Any]:
+    """``updated`` / ``updated_by`` of a merged table: bookkeeping, never a conflict of its own.
+
+    They say who changed the table last, so they follow the changes: a stamp
+    changed on one side only is that side's; changed on both, the later
+    ``updated`` wins as a pair (an absent one counts as oldest; a tie goes to
+    the greater name, so merging either way round gives the same file).
+    A real disagreement (the status) is the conflict, listed once.
+    """
+    base, ours, theirs = _stamp(b), _stamp(o), _stamp(t)
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+
+    def later(stamp: dict[str, Any]) -> tuple[bool, Any, str]:
+        at = stamp.get("updated")
+        return (isinstance(at, date), _sort_key(at), str(stamp.get("updated_by", "")))
+
+    return max((ours, theirs), key=later)
+
+
 class _Merger:
     def __init__(self, ours_root: dict[str, Any], theirs_root: dict[str, Any], ours_side: Side, theirs_side: Side) -> None:
         self.ours_root = ours_root
@@ -322,29 +352,14 @@ class _Merger:
     def merge_table(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         keys = list(o) + [k for k in t if k not in o]
-        both_stamped = (
-            "updated" in o
-            and "updated" in t
-            and o.get("updated") != t.get("updated")
-            and o.get("updated") != b.get("updated")
-            and t.get("updated") != b.get("updated")
-        )
+        stamp = _merged_stamp(b, o, t)
         for key in keys:
-            if both_stamped and key in ("updated", "updated_by"):
-                continue
-            value = self.merge_value(b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING), (*path, key))
+            if key in STAMP_FIELDS:
+                value = stamp.get(key, MISSING)
+            else:
+                value = self.merge_value(b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING), (*path, key))
             if value is not MISSING:
                 result[key] = value
-        if both_stamped:
-            # The later change's stamp describes the merged table; ties broken by name so
-            # that merging either way round gives the same file.
-            newest = max((o, t), key=lambda side: (_sort_key(side.get("updated")), str(side.get("updated_by", ""))))
-            result["updated"] = newest["updated"]
-            if "updated_by" in newest:
-                result["updated_by"] = newest["updated_by"]
-            for key in ("updated", "updated_by"):
-                if key in result:
-                    result[key] = result.pop(key)
         return result
 
     def record(self, path: tuple[str, ...], ours: Any, theirs: Any) -> None:

@@ -257,3 +257,61 @@ def test_operators_file_merges_two_new_operators_and_validates() -> None:
     bad = base.replace('role = "admin"', 'role = "boss"')
     with pytest.raises(MergeError, match="boss"):
         merge_texts(base, bad, theirs, "tasks/operators.toml")
+
+
+def _stamped_status(base: str, status: str, by: str, at: datetime) -> str:
+    task = load_task(base)
+    a = task.requirement("1").assignments["营里镇"]  # type: ignore[union-attr]
+    a.status, a.updated, a.updated_by = Status(status), at, by
+    return dump_task(task)
+
+
+STAMPED_BASE = _stamped_status(BASE, "in_progress", "wangwu", AT - timedelta(days=1))
+
+
+@pytest.mark.parametrize("base", [BASE, STAMPED_BASE], ids=["unstamped-base", "stamped-base"])
+@pytest.mark.parametrize(
+    ("ours_stamp", "theirs_stamp"),
+    [
+        (("zhang", AT), ("li", AT)),  # one clock for both sites (tests, a fixed date)
+        (("zhang", AT), ("li", AT + timedelta(minutes=5))),  # real clocks
+        (("zhang", AT + timedelta(minutes=5)), ("li", AT)),
+        (("zhang", AT), ("zhang", AT + timedelta(hours=1))),  # one person on two sites
+        (("zhang", AT - timedelta(days=1)), ("li", AT)),  # our clock gives the base's time back
+    ],
+)
+def test_both_sides_changing_one_status_is_exactly_one_conflict(
+    base: str, ours_stamp: tuple[str, datetime], theirs_stamp: tuple[str, datetime]
+) -> None:
+    ours = _stamped_status(base, "done", *ours_stamp)
+    theirs = _stamped_status(base, "blocked", *theirs_stamp)
+    result = merge_texts(base, ours, theirs, PATH)
+    assert [c.path for c in result.conflicts] == [("requirements", "1", "units", "营里镇", "status")]
+    assert [entry["path"][-1] for entry in parsed(result.text)["conflicts"]] == ["status"]
+    # the stamp follows the later change (a tie on time: the greater name), from one side as a pair
+    later = max([ours_stamp, theirs_stamp], key=lambda s: (s[1], s[0]))
+    stamp = unit_of(result.text, "1", "营里镇")
+    assert (stamp["updated_by"], stamp["updated"]) == later
+    assert merge_explains(base.encode(), ours.encode(), theirs.encode(), result.text.encode(), PATH)
+    swapped = merge_texts(base, theirs, ours, PATH)
+    assert unit_of(swapped.text, "1", "营里镇")["updated_by"] == later[0]
+    assert [c.path for c in swapped.conflicts] == [c.path for c in result.conflicts]
+
+
+def test_a_stamp_changed_on_one_side_only_is_that_sides() -> None:
+    ours = _stamped_status(STAMPED_BASE, "done", "zhang", AT)
+    theirs = edited([("2", "化龙镇", "status", "blocked")])
+    theirs = _stamped_status(theirs, "in_progress", "wangwu", AT - timedelta(days=1))  # base's own stamp
+    result = merge_texts(STAMPED_BASE, ours, theirs, PATH)
+    assert result.clean
+    stamp = unit_of(result.text, "1", "营里镇")
+    assert (stamp["status"], stamp["updated_by"], stamp["updated"]) == ("done", "zhang", AT)
+
+
+def test_merge_explains_refuses_a_stamp_taken_from_the_earlier_side() -> None:
+    ours = _stamped_status(STAMPED_BASE, "done", "zhang", AT)
+    theirs = _stamped_status(STAMPED_BASE, "blocked", "li", AT + timedelta(minutes=5))
+    result = merge_texts(STAMPED_BASE, ours, theirs, PATH)
+    forged = result.text.replace('updated_by = "li"', 'updated_by = "zhang"')
+    assert forged != result.text
+    assert not merge_explains(STAMPED_BASE.encode(), ours.encode(), theirs.encode(), forged.encode(), PATH)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tests.sync.conftest import OWNERS, SLOTS, Network
 from tracker import gitstore, operators
 from tracker.model import Status
+from tracker.service import Change, Service
 from tracker.store import Store
 from tracker.sync import list_conflicts
 from tracker.verify import verify_commits
@@ -84,6 +85,7 @@ def test_three_sites_converge_and_list_every_conflict(
             tips = {site.tip(2019) for site in sites}
             assert len(tips) == 1, "every site has the same tree"
             conflicts = {c.path: c for c in list_conflicts(sites[0], 2019)}
+            assert not [p for p in conflicts if p[-1] in ("updated", "updated_by")], "stamps follow the merge"
             for slot in range(len(SLOTS)):
                 task, req, unit = SLOTS[slot]
                 path = ("requirements", req, "units", unit, "status")
@@ -101,3 +103,24 @@ def test_three_sites_converge_and_list_every_conflict(
             assert value in ([n.text for n in a.notes] if kind == "note" else a.evidence)
         assert [f.line() for f in verify_commits(sites[0].repo, [sites[0].tip(2019)])] == []
         assert set(OWNERS.values()) <= set(sites[0].operators(2019))
+
+
+def test_two_accounts_setting_one_status_is_listed_once(network: Network) -> None:
+    """Issue 6: one real disagreement is one conflict, whoever made each side and whenever."""
+    a, b = network.clone("a"), network.clone("b")
+    task, req, unit = SLOTS[0]
+    network.edit(a, task, req, unit, "status", "blocked")  # the unit's own operator (u0)
+    admin = Service(b, b.operator("office", 2019), 2019)  # the office, on another site, later
+    admin.apply([Change(task, req, unit, "status", "done")], on_behalf_of=unit)
+    sides = [(x.updated, x.updated_by) for x in (assignment(a, 0), assignment(b, 0))]
+    assert sides[0][1] != sides[1][1]
+    assert network.sync(a, "u0").ok
+    result = network.sync(b, "u0")
+    assert result.ok
+    path = ("requirements", req, "units", unit, "status")
+    assert [c.path for c in result.conflicts] == [path]
+    listed = list_conflicts(b, 2019)
+    assert [(c.path, {c.ours, c.theirs}) for c in listed] == [(path, {"blocked", "done"})]
+    stamp = assignment(b, 0)
+    assert (stamp.updated, stamp.updated_by) == max(sides)  # the later side's stamp, not a conflict
+    assert [f.line() for f in verify_commits(b.repo, [b.tip(2019)])] == []
