@@ -71,14 +71,27 @@ def check_login(login: str) -> str:
     return login
 
 
+_PARSED: dict[tuple[str, str], dict[str, Operator]] = {}  # (path, text) -> operators; the file changes rarely
+
+
 def load_operators(text: str, path: str = "tasks/operators.toml") -> dict[str, Operator]:
-    """Parse ``tasks/operators.toml`` into ``{login: Operator}``.
+    """Parse ``tasks/operators.toml`` into ``{login: Operator}`` (a fresh dict; the same text is parsed once).
 
     Raises:
         CodecError: broken TOML, an unknown role, units that are not a list of names.
     """
     if not text.strip():
         return {}
+    known = _PARSED.get((path, text))
+    if known is None:
+        known = _parse_operators(text, path)
+        if len(_PARSED) > 16:
+            _PARSED.clear()
+        _PARSED[(path, text)] = known
+    return dict(known)
+
+
+def _parse_operators(text: str, path: str) -> dict[str, Operator]:
     data = parse_toml(text, path)
     rd = _Reader(text, path)
     result: dict[str, Operator] = {}

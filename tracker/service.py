@@ -151,6 +151,7 @@ class _Edit:
     body: list[str]
     trailers: list[tuple[str, str]]
     changes: list[Change]
+    parsed: dict[str, Task] = field(default_factory=dict)  # path -> what its new bytes parse to
 
 
 Clock = Callable[[], datetime]
@@ -260,6 +261,10 @@ class Service:
         # The next change starts from this commit: its tree and new files are known already.
         self.store.remember_listing(commit, listing)
         self.store.remember_blobs(written)
+        for rel, task in edit.parsed.items():
+            data = edit.files.get(rel)
+            if data is not None:
+                self.store.remember_task(data, task)
         return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
 
     def _move(
@@ -354,13 +359,14 @@ class Service:
         by_file: dict[int, list[tuple[int, Change]]] = {}
         for i, c in enumerate(normalised):
             by_file.setdefault(c.task, []).append((i, c))
-        raw = self.store.blob_bytes(snap.blobs[snap.loaded.paths[t]] for t in by_file)
+        raw = self.store.file_bytes(snap, [snap.loaded.paths[t] for t in by_file])
         conflicts: list[Conflict] = []
         files: dict[str, bytes | None] = {}
+        parsed_tasks: dict[str, Task] = {}
         done: list[tuple[Change, str]] = []  # (change, summary)
         for number, items in by_file.items():
             rel = snap.loaded.paths[number]
-            text = raw[snap.blobs[rel]].decode("utf-8")
+            text = raw[rel].decode("utf-8")
             path = TASKS_DIR + rel
             # Edit only the touched units' tables (tomlkit on a few lines, not the
             # whole file); anything unusual falls back to the whole file.
@@ -368,11 +374,13 @@ class Service:
             if outcome is None:
                 outcome = _edit_file(text, path, items, first_seen, now, op.login, splice=False)
             assert outcome is not None
-            out, file_conflicts, file_done = outcome
+            out, file_conflicts, file_done, task = outcome
             conflicts += file_conflicts
             done += file_done
             if out is not None:
                 files[rel] = out.encode("utf-8")
+                if task is not None:
+                    parsed_tasks[rel] = task
         if conflicts:
             raise ConflictError(conflicts)
         if not done:
@@ -385,7 +393,7 @@ class Service:
         trailers += [("On-behalf-of", u) for u in behalf_units if u in {c.unit for c, _ in done}]
         trailers.append(("Plan", str(self.year)))
         trailers += extra_trailers
-        return _Edit(files, subject_prefix + subject, body, trailers, [c for c, _ in done])
+        return _Edit(files, subject_prefix + subject, body, trailers, [c for c, _ in done], parsed_tasks)
 
     def _normalise(self, snap: Snapshot, c: Change) -> Change:
         """Check a change against the plan and return it with canonical names and values."""
@@ -638,8 +646,8 @@ def _edit_file(
     login: str,
     *,
     splice: bool,
-) -> tuple[str | None, list[Conflict], list[tuple[Change, str]]] | None:
-    """Apply one file's changes: (new text or None when unchanged, conflicts, done).
+) -> tuple[str | None, list[Conflict], list[tuple[Change, str]], Task | None] | None:
+    """Apply one file's changes: (new text or None when unchanged, conflicts, done, the new text parsed).
 
     ``splice``: tomlkit-edit only each touched unit's table and splice it back;
     None when that cannot be done safely (the caller then edits the whole file).
@@ -686,7 +694,7 @@ def _edit_file(
         if summary is not None:
             done.append((c, summary))
     if not done:
-        return None, conflicts, done
+        return None, conflicts, done, None
     if whole is not None:
         out = tomlkit.dumps(whole)
     else:
@@ -700,12 +708,12 @@ def _edit_file(
         parsed = parse_toml(out, path)
         if parsed != normalise_for_compare(plain):
             raise CodecError(path, None, "写出的 TOML 与预期不符(tomlkit 错误),已放弃写入")
-        task_from_dict(parsed, out, path)
+        task = task_from_dict(parsed, out, path)
     except CodecError:
         if splice:
             return None
         raise
-    return out, conflicts, done
+    return out, conflicts, done, task
 
 
 def _fingerprint(a: dict[str, Any], field_name: str) -> Any:

@@ -29,6 +29,7 @@ from typing import Any
 
 from tracker import gitstore
 from tracker.codec import (
+    META_FILES,
     OPERATORS_FILE,
     PLAN_FILE,
     CodecError,
@@ -91,6 +92,7 @@ class Store:
         self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
         self._listings: dict[str, dict[str, list[gitstore.TreeEntry]]] = {}  # commit -> tree listing
+        self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
     def path(self) -> Path:
@@ -287,6 +289,30 @@ class Store:
             found.update(self.repo.cat_blobs(missing))
         return found
 
+    def file_bytes(self, snap: Snapshot, rels: Iterable[str]) -> dict[str, bytes]:
+        """``{tasks/-relative path: bytes}`` at the snapshot's commit.
+
+        A checked-out work-tree file is used when its content hashes to the
+        blob id the commit names (so it is exactly that blob); else git is asked.
+        """
+        wanted = {rel: snap.blobs[rel] for rel in rels}
+        found: dict[str, bytes] = {}
+        if self.repo.work_tree is not None:
+            for rel, oid in wanted.items():
+                if oid in self._recent or oid in self._written:
+                    continue
+                try:
+                    data = (self.repo.work_tree / TASKS_DIR / rel).read_bytes()
+                except OSError:
+                    continue
+                if self.repo.blob_id(data) == oid:
+                    found[rel] = data
+        rest = {rel: oid for rel, oid in wanted.items() if rel not in found}
+        if rest:
+            data = self.blob_bytes(rest.values())
+            found.update({rel: data[oid] for rel, oid in rest.items()})
+        return found
+
     def tree_listing(self, commit: str) -> dict[str, list[gitstore.TreeEntry]]:
         """Every folder of ``commit``'s tree -> its entries (remembered per commit; do not mutate)."""
         listing = self._listings.get(commit)
@@ -306,6 +332,17 @@ class Store:
         if len(self._written) + len(blobs) > _WRITTEN_KEPT:
             self._written.clear()
         self._written.update(blobs)
+
+    def remember_task(self, data: bytes, task: Task) -> None:
+        """Record the parsed task of a blob this process just committed (saves parsing it again).
+
+        ``task`` must be exactly what ``data`` parses to; it is handed to shared readers as is.
+        """
+        oid = self.repo.blob_id(data)
+        self._objects[oid] = task
+        if oid not in self._plain:
+            self._plain[oid] = task_to_plain(task)
+            self._save_entries([oid], keep=None)
 
     def snapshot_at(
         self, commit: str, year: int | None = None, *, shared: bool = False, tasks: Iterable[int] | None = None
@@ -373,7 +410,20 @@ class Store:
                 self._objects[oid] = task
             return task
 
-        loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
+        if shared:
+            # The service's own reads: plan, units and operators parsed once per blob.
+            meta = {rel: files.pop(rel) for rel in list(files) if rel in META_FILES}
+            loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
+            key = tuple(selected.get(rel) for rel in sorted(META_FILES))
+            known = self._meta.get(key)
+            if known is None:
+                known = plan_from_files(meta, prefix=TASKS_DIR)
+                self._meta = {key: known}
+            loaded.plan.info, loaded.registry, loaded.operators_text = (
+                known.plan.info, known.registry, known.operators_text
+            )
+        else:
+            loaded = plan_from_files(files, prefix=TASKS_DIR, parse_task=parse)
         if new_entries:
             self._save_entries(new_entries, keep=set(blobs.values()) if year is not None and tasks is None else None)
         return Snapshot(commit, year, blobs, loaded, listing, partial=tasks is not None)
