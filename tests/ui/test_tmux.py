@@ -88,27 +88,52 @@ def git(store: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(store), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
+# A shell profile or a test runner may export a stale terminal size; the program must ask
+# the terminal instead (the conftest exports COLUMNS=160 too, which hid this before).
+STALE_SIZE = "COLUMNS=160 LINES=50"
+TREE = "一、扎实做好"  # the first section in the sections tree
+TABLE_KEYS = "m 本单位"  # in the key bar only while the table (not the filter input) has focus
+
+
+def start_store(tmp_path: Path) -> tuple[Path, dict[str, str], str]:
     store = tmp_path / "store"
     login = current_login()
     env = {**os.environ, "TRACKER_REPO": str(store), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     env.pop("TRACKER_LANG", None)
     tracker("init", str(store), env=env)
     tracker("operator", "add", login, "--unit", TOWN, "--name", "测试员", env=env)
+    return store, env, login
+
+
+def command(store: Path, term: str) -> str:
+    return f"env {STALE_SIZE} TERM={term} TRACKER_REPO={store} LANG=C.UTF-8 {TRACKER}"
+
+
+def quit_program(tmux: Tmux) -> None:
+    tmux.step("q")
+    deadline = time.monotonic() + 15
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "q did not quit"
+
+
+def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
+    store, _env, login = start_store(tmp_path)
     before = git(store, "rev-parse", "plan/2019")
 
-    command = f"env TERM=xterm-256color TRACKER_REPO={store} LANG=C.UTF-8 {TRACKER}"
-    tmux.start(command, 80, 24)
-    tmux.wait_for(lambda s: f"unit:{TOWN}" in s and "条" in s, "the main screen on my unit")
+    tmux.start(command(store, "xterm-256color"), 80, 24)
+    screen = tmux.wait_for(lambda s: f"unit:{TOWN}" in s and "条" in s, "the main screen on my unit")
+    assert TREE not in screen, "the sections tree is hidden below 110 columns"
 
     # the whole plan, then filter to 营里镇 by typing
     tmux.step("a")
     tmux.wait_for(lambda s: "(无:全部)" in s, "the whole plan")
     tmux.step("/")
+    tmux.wait_for(lambda s: TABLE_KEYS not in s, "the filter input focused")
     tmux.step(f"unit:{TOWN}", literal=True)
     tmux.step("Enter")
-    screen = tmux.wait_for(lambda s: f"过滤: unit:{TOWN}" in s, "the filter applied")
-    assert "1.1" in screen and "未启动" in screen
+    screen = tmux.wait_for(lambda s: f"过滤: unit:{TOWN}" in s and TABLE_KEYS in s, "the filter applied, the table focused")
+    assert "1.1" in screen and "未启动" in screen and TREE not in screen
 
     # edit the highlighted requirement's 营里镇 assignment
     tmux.step("e")
@@ -121,17 +146,15 @@ def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
     tmux.wait_for(lambda s: "已完成" in s and "不适用" not in s, "已完成 chosen")
     tmux.step("Tab")
     tmux.step(NOTE, literal=True)
+    tmux.wait_for(lambda s: NOTE in s, "the note typed")
     tmux.step("Tab")
     tmux.step(URL, literal=True)
+    tmux.wait_for(lambda s: URL in s, "the evidence typed")
     tmux.step("C-s")
     tmux.wait_for(lambda s: "已提交" in s, "the commit notification")
-    screen = tmux.wait_for(lambda s: "已完成" in s and "1/33" in s, "the table updated")
+    tmux.wait_for(lambda s: "已完成" in s and "1/33" in s, "the table updated")
 
-    tmux.step("q")
-    deadline = time.monotonic() + 15
-    while tmux.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not tmux.alive(), "q did not quit"
+    quit_program(tmux)
 
     assert git(store, "rev-parse", "plan/2019^") == before  # exactly one new commit
     author, email, subject = git(store, "log", "-1", "--format=%an%n%ae%n%s", "plan/2019").split("\n")
@@ -141,6 +164,29 @@ def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
     assert NOTE in body and f"Operator: {login}" in body
     shown = git(store, "show", "plan/2019:tasks/01.toml")
     assert URL in shown and NOTE in shown
+
+
+def test_wide_terminal_linux_console_and_resize(tmux: Tmux, tmp_path: Path) -> None:
+    """TERM=linux at 120x40: the tree shows; narrowed to 80 it hides; the form opens and cancels."""
+    store, _env, _login = start_store(tmp_path)
+    before = git(store, "rev-parse", "plan/2019")
+    tmux.start(command(store, "linux"), 120, 40)
+    tmux.wait_for(lambda s: f"unit:{TOWN}" in s and "条" in s and TREE in s, "the main screen with the tree")
+
+    tmux.run("resize-window", "-t", tmux.session, "-x", "80", "-y", "24")
+    tmux.wait_for(lambda s: TREE not in s and "1.1" in s, "the tree hidden at 80 columns")
+    tmux.run("resize-window", "-t", tmux.session, "-x", "120", "-y", "40")
+    tmux.wait_for(lambda s: TREE in s, "the tree back at 120 columns")
+
+    tmux.step("e")
+    tmux.wait_for(lambda s: f"修改分工 1.1 {TOWN}" in s, "the edit form")
+    tmux.step("Escape")
+    tmux.wait_for(lambda s: "修改分工" not in s and TABLE_KEYS in s, "the form closed")
+    tmux.step("t")
+    tmux.wait_for(lambda s: TREE not in s, "t hides the tree")
+
+    quit_program(tmux)
+    assert git(store, "rev-parse", "plan/2019") == before  # a cancelled form commits nothing
 
 
 def test_other_commands_do_not_load_textual() -> None:

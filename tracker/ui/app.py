@@ -14,6 +14,7 @@ the branch tip and the remote-tracking refs, saving, syncing, reading history.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -151,6 +152,19 @@ class TrackerApp(App[None]):
         self.syncs: list[Any] = []  # SyncResult of each sync that ran (tests wait on it)
         self.sync_errors: list[str] = []  # why each failed sync failed
         self.title = self.t("app_title")
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run in the terminal, sized by the terminal itself.
+
+        ``shutil.get_terminal_size`` (which Textual asks at start and on every resize) prefers
+        ``COLUMNS``/``LINES`` from the environment over the tty: an exported, stale value (a test
+        runner, a shell profile) froze the layout at that size, so the screen was drawn wider
+        than the window (the tree shown at 80 columns, notices off the right edge).
+        """
+        if not kwargs.get("headless"):
+            for name in ("COLUMNS", "LINES"):
+                os.environ.pop(name, None)
+        return super().run(*args, **kwargs)
 
     # ---------------------------------------------------------------- shared state
 

@@ -64,6 +64,8 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
         Binding("ctrl+s", "save", "b_save", id="save", priority=True),
         Binding("escape", "cancel", "b_cancel", id="cancel"),
     ]
+    # The status list has focus from the first paint (a focus() in on_mount lands later).
+    AUTO_FOCUS = "#edit-status"
 
     def __init__(self, req: Requirement, assignment: Assignment, title: str, lang: str = "zh") -> None:
         super().__init__()
@@ -97,9 +99,6 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                 yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True, compact=True)
             yield Static(Text(""), id="edit-error")
             yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one("#edit-status", Select).focus()
 
     def show_error(self, message: str) -> None:
         self.query_one("#edit-error", Static).update(Text(message, style="bold red"))

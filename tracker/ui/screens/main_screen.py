@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -56,6 +56,10 @@ EDIT_ACTIONS = frozenset({"edit_assignment"})
 
 class MainScreen(Screen[None]):
     """What an operator sees all day."""
+
+    # Focus settles on the table while the screen is composed, before the first paint: a
+    # focus() in on_mount lands later, and keys typed meanwhile went to the filter input.
+    AUTO_FOCUS = "TaskTable"
 
     BINDINGS = [
         Binding("slash", "focus_filter", "b_filter", id="filter", key_display="/"),
@@ -88,6 +92,7 @@ class MainScreen(Screen[None]):
         self.query_text = initial_query
         self.rows: dict[str, Row] = {}
         self._generation = 0
+        self._tree_auto = True  # the tree follows the width until t is pressed
         self.rows_ready = 0  # how many filter results arrived (tests wait on it)
 
     @property
@@ -107,8 +112,11 @@ class MainScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(TaskTable).focus()
         self.set_tree_visible(self.app.size.width >= TREE_MIN_WIDTH)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._tree_auto:
+            self.set_tree_visible(event.size.width >= TREE_MIN_WIDTH)
 
     # ---------------------------------------------------------------- data in
 
@@ -150,7 +158,7 @@ class MainScreen(Screen[None]):
     def on_filter_bar_query_changed(self, event: FilterBar.QueryChanged) -> None:
         self.apply_query(event.text)
         if event.submitted and isinstance(self.focused, Input):
-            self.query_one(TaskTable).focus()
+            self.set_focus(self.query_one(TaskTable))
 
     def apply_query(self, text: str, force: bool = False, quiet: bool = False) -> bool:
         """Compile the query and rebuild rows off-thread; False (error shown, rows kept) when it is bad."""
@@ -194,7 +202,8 @@ class MainScreen(Screen[None]):
         self.update_status()
 
     def action_focus_filter(self) -> None:
-        self.query_bar.input.focus()
+        # set_focus at once (focus() waits a turn): the next key typed belongs to the filter.
+        self.set_focus(self.query_bar.input)
 
     def action_quick_filter(self, name: str) -> None:
         text = self.tracker.my_unit_query() if name == "mine" else QUICK_FILTERS[name]
@@ -337,6 +346,7 @@ class MainScreen(Screen[None]):
         self.query_one(SectionTree).display = visible
 
     def action_toggle_tree(self) -> None:
+        self._tree_auto = False
         tree = self.query_one(SectionTree)
         self.set_tree_visible(not tree.display)
         if tree.display:
@@ -348,7 +358,7 @@ class MainScreen(Screen[None]):
         # Escape in the filter goes back to the table; the filter stays.
         key = getattr(event, "key", "")
         if key == "escape" and isinstance(self.focused, Input):
-            self.query_one(TaskTable).focus()
+            self.set_focus(self.query_one(TaskTable))
             getattr(event, "stop", lambda: None)()
 
     def focus_assignments(self) -> None:
