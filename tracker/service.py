@@ -676,7 +676,7 @@ def _edit_file(
             conflicts.append(Conflict(c, _shown_fp(base, c.field), shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
             continue
         if whole is not None:
-            a_doc = whole["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
+            a_doc = whole["requirements"][c.requirement]["units"][c.unit]
         else:
             key = (c.requirement, c.unit)
             if key not in segments:
@@ -685,7 +685,7 @@ def _edit_file(
                     return None
                 try:
                     seg_doc = tomlkit.parse(text[found[0] : found[1]])
-                    seg_doc["requirements"][c.requirement]["units"][c.unit]  # type: ignore[index]
+                    seg_doc["requirements"][c.requirement]["units"][c.unit]
                 except Exception:  # noqa: BLE001 - any tomlkit trouble: edit the whole file instead
                     return None
                 segments[key] = (found[0], found[1], seg_doc)
@@ -698,12 +698,13 @@ def _edit_file(
     if whole is not None:
         out = tomlkit.dumps(whole)
     else:
-        out, pos = [], 0
+        pieces: list[str] = []
+        pos = 0
         for start, end, seg_doc in sorted(segments.values(), key=lambda s: s[0]):
-            out += [text[pos:start], tomlkit.dumps(seg_doc)]
+            pieces += [text[pos:start], tomlkit.dumps(seg_doc)]
             pos = end
-        out.append(text[pos:])
-        out = "".join(out)
+        pieces.append(text[pos:])
+        out = "".join(pieces)
     try:
         parsed = parse_toml(out, path)
         if parsed != normalise_for_compare(plain):

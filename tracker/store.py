@@ -309,8 +309,8 @@ class Store:
                     found[rel] = data
         rest = {rel: oid for rel, oid in wanted.items() if rel not in found}
         if rest:
-            data = self.blob_bytes(rest.values())
-            found.update({rel: data[oid] for rel, oid in rest.items()})
+            read = self.blob_bytes(rest.values())
+            found.update({rel: read[oid] for rel, oid in rest.items()})
         return found
 
     def tree_listing(self, commit: str) -> dict[str, list[gitstore.TreeEntry]]:
