@@ -36,13 +36,17 @@ stays readable and two units' edits never collide in a merge.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
-import tomlkit.items
+if TYPE_CHECKING:
+    import tomlkit.items
+
+# tomlkit (~30 ms to import) is loaded only by the functions that write TOML:
+# reading a plan, the path of every listing, needs tomllib alone.
 
 from tracker.model import (
     Assignment,
@@ -318,6 +322,8 @@ def load_plan_info(text: str, path: str = PLAN_FILE) -> PlanInfo:
 
 def dump_plan_info(info: PlanInfo) -> str:
     """Render ``tasks/plan.toml``; an unknown issue date is left out and said so."""
+    import tomlkit
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment("计划信息(年度、标题、发文单位、印发日期、来源)"))
     doc["year"] = info.year
@@ -335,6 +341,8 @@ def dump_plan_info(info: PlanInfo) -> str:
 
 def dump_task(task: Task) -> str:
     """Render a whole task file (used by the importer and by ``plan new``)."""
+    import tomlkit
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment(f"任务{task.number} {clean_line(task.title)}"))
     doc["number"] = task.number
@@ -356,6 +364,8 @@ def dump_task(task: Task) -> str:
 
 def dump_conflicts(conflicts: Iterable[FieldConflict]) -> str:
     """Conflicts as the ``[[conflicts]]`` TOML text ("" when none), e.g. for a cache."""
+    import tomlkit
+
     entries = [_conflict_dict(c) for c in conflicts]
     return tomlkit.dumps({"conflicts": entries}) if entries else ""
 
@@ -377,6 +387,8 @@ def _conflict_dict(conflict: FieldConflict) -> dict[str, Any]:
 
 def requirement_table(req: Requirement) -> tomlkit.items.Table:
     """A requirement as a tomlkit table, its units as one sub-table each."""
+    import tomlkit
+
     table = tomlkit.table()
     table["text"] = text_item(req.text)
     # Several 责任单位 lines read best as lines, not "\n" escapes.
@@ -396,6 +408,8 @@ def requirement_table(req: Requirement) -> tomlkit.items.Table:
 
 def assignment_table(assignment: Assignment) -> tomlkit.items.Table:
     """One unit's assignment as a tomlkit table, keys in a fixed order."""
+    import tomlkit
+
     table = tomlkit.table()
     table["role"] = assignment.role.value
     table["status"] = assignment.status.value
@@ -413,6 +427,8 @@ def assignment_table(assignment: Assignment) -> tomlkit.items.Table:
 
 def notes_item(notes: Iterable[Note]) -> tomlkit.items.Array:
     """Notes as an array of inline tables, one per line."""
+    import tomlkit
+
     array = tomlkit.array()
     for note in notes:
         item = tomlkit.inline_table()
@@ -434,6 +450,8 @@ def _name_list(names: Sequence[str]) -> tomlkit.items.Array:
 
 
 def _string_array(values: Sequence[str], one_line_max: int) -> tomlkit.items.Array:
+    import tomlkit
+
     array = tomlkit.array()
     array.extend(values)
     if len(values) > one_line_max:
@@ -442,6 +460,8 @@ def _string_array(values: Sequence[str], one_line_max: int) -> tomlkit.items.Arr
 
 
 def _multiline_array(values: Sequence[str]) -> tomlkit.items.Array:
+    import tomlkit
+
     array = tomlkit.array()
     array.extend(values)
     array.multiline(True)
@@ -454,6 +474,8 @@ def text_item(text: str) -> tomlkit.items.Item:
     Three quotes then a newline is how a clerk expects a paragraph to look;
     TOML drops that first newline, so the value is unchanged.
     """
+    import tomlkit
+
     raw = tomlkit.string(text, multiline=True).as_string()
     return tomlkit.value('"""\n' + raw[3:])
 
@@ -467,7 +489,8 @@ def normalise_for_compare(value: Any) -> Any:
         return {str(k): normalise_for_compare(v) for k, v in value.items()}
     if isinstance(value, list):
         return [normalise_for_compare(v) for v in value]
-    if isinstance(value, tomlkit.items.Item):
+    items = sys.modules.get("tomlkit.items")  # no tomlkit item can exist before tomlkit is loaded
+    if items is not None and isinstance(value, items.Item):
         return normalise_for_compare(value.unwrap())
     return value
 

@@ -20,7 +20,6 @@ import pwd
 import re
 from dataclasses import dataclass
 
-import tomlkit
 
 from tracker.codec import CodecError, _Reader, check_roundtrip, parse_toml
 from tracker.textsafe import clean_line
@@ -122,6 +121,8 @@ def add_operator(text: str, operator: Operator, path: str = "tasks/operators.tom
     Raises:
         CodecError: when the edit does not read back as meant.
     """
+    import tomlkit  # writers only: reading operators stays on tomllib
+
     check_login(operator.login)
     doc = tomlkit.parse(text) if text.strip() else tomlkit.document()
     if "operators" not in doc:
@@ -152,6 +153,8 @@ def remove_operator(text: str, login: str, path: str = "tasks/operators.toml") -
     Raises:
         KeyError: when the login is not listed.
     """
+    import tomlkit  # writers only: reading operators stays on tomllib
+
     doc = tomlkit.parse(text)
     ops = doc.get("operators")
     if ops is None or login not in ops:

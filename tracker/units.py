@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import tomlkit
 
 from tracker.codec import _Reader, parse_toml
 
@@ -178,6 +177,8 @@ def load_registry(text: str, path: str = "units.toml") -> Registry:
 
 def dump_registry(registry: Registry) -> str:
     """Render ``tasks/units.toml`` in a stable order (units by kind, then as listed)."""
+    import tomlkit  # only writers need it: reading stays on tomllib
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment("单位名录:规范名称、类别、别名;分组及其成员"))
     units = tomlkit.table(is_super_table=True)
@@ -208,4 +209,6 @@ def dump_registry(registry: Registry) -> str:
 
 def registry_from_dict(data: dict[str, Any]) -> Registry:
     """Build a registry from plain data (tests, the synthetic store generator)."""
+    import tomlkit  # only writers need it: reading stays on tomllib
+
     return load_registry(tomlkit.dumps(data))
