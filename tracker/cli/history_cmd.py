@@ -158,8 +158,9 @@ def history(
     store = open_store(repo)
     with user_errors():
         year = plan if plan is not None else store.default_year()
-        tip = store.tip(year)
-        snap = store.snapshot(year)
+        # Names, units and the task's path are all that is needed: read no other task file.
+        snap = store.snapshot(year, tasks=[number] if number is not None else [])
+        tip = snap.commit
         names = {login: op.name for login, op in snap.operators().items()}
         unit_name = snap.loaded.registry.resolve(unit).name if unit else None
         rel = snap.loaded.paths.get(number) if number is not None else None
