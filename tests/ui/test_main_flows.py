@@ -77,7 +77,9 @@ async def test_a_bad_query_shows_the_error_and_keeps_the_rows(make) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: app.main.rows_ready > 0)
         shown = app.main.query_one(TaskTable).shown_keys
-        await pilot.press("slash", *"status:bogus")
+        await pilot.press("slash")
+        # pasted in one piece: typed key by key, each prefix ("status", a word) would filter first
+        app.main.query_bar.input.value = "status:bogus"
         await pilot.pause(0.4)
         await settle(pilot)
         result = str(app.main.query_one("#filter-result", Static).render())
@@ -220,3 +222,25 @@ def test_every_label_has_both_languages() -> None:
         values = {"ref": "abc", "short": "abc", "subject": "s", "req": "1.1", "unit": "u", "task": 1, "line": 1,
                   "why": "w", "n": 1, "year": 2019, "today": "2019-09-01", "role": "r"}
         assert zh(key, **values) and en(key, **values), key
+
+
+async def test_quick_filters_apply_per_keystroke_slow_ones_wait_for_a_pause(make, store) -> None:
+    app = make(OFFICE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: app.main.rows_ready > 0)
+        table = app.main.query_one(TaskTable)
+        await pilot.press("slash")
+        ready, rebuilds = app.main.rows_ready, table.rebuilds
+        await pilot.press(*"公开")  # quick here: each key filters, the second narrows by removal
+        await settle(pilot, lambda: app.main.query_text == "公开")
+        assert app.main.rows_ready - ready == 2
+        assert table.shown_keys == expected_keys(store, "公开")
+        assert table.rebuilds - rebuilds <= 1 and table.rows_removed > 0
+        # as if the last filter had been slow: typing waits for a pause, one filter in all
+        app.main.query_bar.last_cost = 1.0
+        await pilot.press("ctrl+u", *"overdue")
+        await settle(pilot, lambda: app.main.query_text == "overdue" and app.main.rows_ready - ready >= 3)
+        await settle(pilot)
+        assert app.main.rows_ready - ready == 3
+        assert app.main.query_bar.last_cost < 1.0  # measured again
+        assert table.shown_keys == expected_keys(store, "overdue")

@@ -24,6 +24,7 @@ The screen owns no data: the app holds the loaded plan and calls
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 TREE_MIN_WIDTH = 110
 # Actions that change data; check_action disables them with a reason.
 EDIT_ACTIONS = frozenset({"edit_assignment"})
+# Rows that took less than this to build are built on the UI thread (S and M plans);
+# slower ones (L) in a thread worker, so typing never waits on them.
+INLINE_BUILD = 0.015
 
 
 class MainScreen(Screen[None]):
@@ -79,11 +83,12 @@ class MainScreen(Screen[None]):
     ]
 
     class RowsReady(Message):
-        def __init__(self, query: str, generation: int, rows: list[Row]) -> None:
+        def __init__(self, query: str, generation: int, rows: list[Row], cost: float = 0.0) -> None:
             super().__init__()
             self.query = query
             self.generation = generation
             self.rows = rows
+            self.cost = cost  # seconds build_rows took
 
     def __init__(self, lang: str = "zh", initial_query: str = "") -> None:
         super().__init__()
@@ -93,6 +98,10 @@ class MainScreen(Screen[None]):
         self.rows: dict[str, Row] = {}
         self._generation = 0
         self._tree_auto = True  # the tree follows the width until t is pressed
+        # The filter the operator typed last and when: its cost decides the next debounce.
+        self._typed_generation = -1
+        self._typed_at = 0.0
+        self._build_cost: float | None = None  # the last build_rows, in seconds (None: not yet)
         self.rows_ready = 0  # how many filter results arrived (tests wait on it)
 
     @property
@@ -156,11 +165,11 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- filtering
 
     def on_filter_bar_query_changed(self, event: FilterBar.QueryChanged) -> None:
-        self.apply_query(event.text)
+        self.apply_query(event.text, typed=True)
         if event.submitted and isinstance(self.focused, Input):
             self.set_focus(self.query_one(TaskTable))
 
-    def apply_query(self, text: str, force: bool = False, quiet: bool = False) -> bool:
+    def apply_query(self, text: str, force: bool = False, quiet: bool = False, typed: bool = False) -> bool:
         """Compile the query and rebuild rows off-thread; False (error shown, rows kept) when it is bad."""
         loaded = self.tracker.loaded
         if loaded is None:
@@ -178,19 +187,29 @@ class MainScreen(Screen[None]):
             return False
         self.query_text = text
         self._generation += 1
-        self._build_rows(text, self._generation, matcher)
+        if typed:  # its cost (to the table updated) sets the filter bar's next debounce
+            self._typed_generation, self._typed_at = self._generation, time.perf_counter()
+        if self._build_cost is not None and self._build_cost < INLINE_BUILD:
+            # Cheaper than a thread's start and its message back: build here, show now.
+            start = time.perf_counter()
+            rows = build_rows(loaded, matcher, self.tracker.today)
+            self.on_main_screen_rows_ready(self.RowsReady(text, self._generation, rows, time.perf_counter() - start))
+        else:
+            self._build_rows(text, self._generation, matcher)
         return True
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
     def _build_rows(self, text: str, generation: int, matcher: AssignmentMatcher) -> None:
         loaded = matcher.ctx.loaded
+        start = time.perf_counter()
         rows = build_rows(loaded, matcher, self.tracker.today)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsReady(text, generation, rows))
+            self.post_message(self.RowsReady(text, generation, rows, time.perf_counter() - start))
 
     def on_main_screen_rows_ready(self, event: RowsReady) -> None:
         if event.generation != self._generation:
             return
+        self._build_cost = event.cost
         self.rows = {r.key: r for r in event.rows}
         table = self.query_one(TaskTable)
         table.plan_year = self.tracker.loaded.plan.year if self.tracker.loaded else None
@@ -200,6 +219,8 @@ class MainScreen(Screen[None]):
         self.show_detail(table.current_key)
         self.rows_ready += 1
         self.update_status()
+        if event.generation == self._typed_generation:
+            self.query_bar.last_cost = time.perf_counter() - self._typed_at
 
     def action_focus_filter(self) -> None:
         # set_focus at once (focus() waits a turn): the next key typed belongs to the filter.

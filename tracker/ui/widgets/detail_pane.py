@@ -44,6 +44,7 @@ class DetailPane(Horizontal):
         self.lang = lang
         self.today = today or date.today()
         self.requirement: Requirement | None = None
+        self._shown_task: Task | None = None
         self.units: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -53,6 +54,11 @@ class DetailPane(Horizontal):
 
     def show(self, task: Task | None, req: Requirement | None, prefer: tuple[str, ...] = ()) -> None:
         """Show a requirement; highlight the first of ``prefer`` it has (the operator's unit)."""
+        if req is not None and req is self.requirement and task is self._shown_task:
+            # The same loaded objects (a reload makes new ones): the list would come out the same,
+            # with the same unit highlighted. A filter asks up to three times per keystroke.
+            return
+        self._shown_task = task
         t = labels.get(self.lang)
         text = self.query_one("#req-text", Static)
         options = self.query_one(AssignmentList)

@@ -8,8 +8,9 @@ Keys (besides DataTable's cursor keys):
 
 Rows are replaced by :meth:`TaskTable.show_rows`, which leaves the table alone when
 nothing changed, updates only the cells that changed when the same requirements
-are shown, and rebuilds only when the set of rows changes; the cursor stays on the
-same requirement whenever it is still shown.
+are shown, removes the rows that went when a filter narrows (cheaper than re-adding
+the rest), and rebuilds otherwise; the cursor stays on the same requirement
+whenever it is still shown.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ STATUS_STYLE: dict[Status, str] = {
 }
 
 COLUMNS = ("id", "task", "status", "due", "lead", "done", "overdue")
+# Narrow by removal while (rows removed x rows shown before) <= this x rows left: each
+# removal renumbers the rows after it, each added row is measured and styled afresh.
+NARROW_BUDGET = 100
 FIXED_WIDTHS = {"id": 5, "status": 6, "due": 5, "lead": 12, "done": 5, "overdue": 4}
 
 
@@ -60,6 +64,7 @@ class TaskTable(DataTable[Text]):
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._order: list[str] = []
         self.rebuilds = 0  # how many times every row was rebuilt (tests read it)
+        self.rows_removed = 0  # rows dropped one by one by a narrower filter
         self.cell_updates = 0
 
     def on_mount(self) -> None:
@@ -111,15 +116,39 @@ class TaskTable(DataTable[Text]):
         keep = keep or self.current_key
         new_order = [r.key for r in rows]
         new_cells = {r.key: self._cells(r) for r in rows}
-        if new_order == self._order:
-            for key in new_order:
-                old = self._rows[key]
-                for column, (before, after) in zip(COLUMNS, zip(old, new_cells[key], strict=True), strict=True):
-                    if before.plain != after.plain or before.style != after.style:
-                        self.update_cell(key, column, after)
-                        self.cell_updates += 1
-            self._rows = new_cells
+        if new_order != self._order and not self._can_narrow(new_order):
+            self._rebuild(new_order, new_cells, keep)
             return
+        if new_order != self._order:
+            # A narrower filter (each keystroke of a word): drop the rows that went, keep the rest.
+            for key in [k for k in self._order if k not in new_cells]:
+                self.remove_row(key)
+                self.rows_removed += 1
+            self._order = new_order
+        for key in new_order:
+            old = self._rows[key]
+            for column, (before, after) in zip(COLUMNS, zip(old, new_cells[key], strict=True), strict=True):
+                if before.plain != after.plain or before.style != after.style:
+                    self.update_cell(key, column, after)
+                    self.cell_updates += 1
+        self._rows = new_cells
+        if keep in new_cells and self.current_key != keep:
+            self.move_cursor(row=new_order.index(keep), animate=False)
+        self.post_message(self.RequirementHighlighted(self.current_key))
+
+    def _can_narrow(self, new_order: list[str]) -> bool:
+        """Whether removing rows is cheaper than adding the new ones afresh.
+
+        ``remove_row`` renumbers every row after it, so many removals from a long table
+        cost more than re-adding a short result; only a subsequence can be narrowed.
+        """
+        removed = len(self._order) - len(new_order)
+        if removed <= 0 or removed * len(self._order) > NARROW_BUDGET * max(1, len(new_order)):
+            return False
+        shown = iter(self._order)
+        return all(key in shown for key in new_order)  # order kept: a subsequence
+
+    def _rebuild(self, new_order: list[str], new_cells: dict[str, tuple[Text, ...]], keep: str | None) -> None:
         self.rebuilds += 1
         self.clear()
         for key in new_order:
