@@ -529,14 +529,55 @@ class Service:
         for name in ("units.toml", OPERATORS_FILE):
             if name in snap.blobs:
                 files[name] = self.store.repo.cat_blobs([snap.blobs[name]])[snap.blobs[name]]
-        repo = self.store.repo
-        tree = repo.tree_with(None, {TASKS_DIR + p: d for p, d in files.items()})
         mode = {"unfinished": "未完成的任务", "all": "全部任务", "none": "不结转任务"}[carry]
         body = [f"来源: plan/{self.year} {snap.commit}", f"结转: {mode},共 {len(carried)} 项"]
-        message = compose_message(
-            f"新建计划 {year}: 由 {self.year} 年结转 {len(carried)} 项任务", body,
+        return self._open_plan(
+            year, files, op, f"新建计划 {year}: 由 {self.year} 年结转 {len(carried)} 项任务", body,
             [("Plan", str(year)), ("Carried-from", f"{self.year}"), ("Operator", op.login)],
         )
+
+    def import_plan(self, year: int, files: dict[str, bytes], source: str) -> CommitResult:
+        """Open ``plan/YEAR`` from an imported notice's files (admin only), as a new root commit.
+
+        ``files`` are ``tasks/``-relative (plan.toml, units.toml, task files).
+        Operators are copied from this service's plan, so the office keeps its
+        accounts; the files are validated before anything is written.
+
+        Raises:
+            InvalidChange: bad year, the plan exists already, or a file does not load.
+            PermissionDenied: not an admin.
+        """
+        from tracker.planio import plan_from_files
+
+        if not 1900 < year < 3000:
+            raise InvalidChange(f"年度不合法: {year}")
+        if year in self.store.years():
+            raise InvalidChange(f"已有 {year} 年的计划;导入请换一个年度")
+        snap = self.store.snapshot(self.year, tasks=[])
+        op = self._require_admin(snap, "导入年度计划")
+        files = dict(files)
+        if OPERATORS_FILE in snap.blobs:
+            files[OPERATORS_FILE] = self.store.repo.cat_blobs([snap.blobs[OPERATORS_FILE]])[snap.blobs[OPERATORS_FILE]]
+        try:
+            loaded = plan_from_files(files)
+        except CodecError as exc:
+            raise InvalidChange(f"导入的计划文件有误: {exc}") from None
+        if loaded.plan.info.year != year:
+            raise InvalidChange(f"plan.toml 的年度是 {loaded.plan.info.year},不是 {year}")
+        body = [f"来源: {clean_line(source)}", f"任务 {len(loaded.plan.tasks)} 项"]
+        return self._open_plan(
+            year, files, op, f"导入计划 {year}: {len(loaded.plan.tasks)} 项任务", body,
+            [("Plan", str(year)), ("Operator", op.login)],
+        )
+
+    def _open_plan(
+        self, year: int, files: dict[str, bytes], op: Operator, subject: str, body: list[str],
+        trailers: list[tuple[str, str]],
+    ) -> CommitResult:
+        # A new plan is a root commit on a branch that must not exist yet (compare-and-swap with no old value).
+        repo = self.store.repo
+        tree = repo.tree_with(None, {TASKS_DIR + p: d for p, d in files.items()})
+        message = compose_message(subject, body, trailers)
         commit = repo.commit_tree(tree, [], message, author=(op.name, op.email))
         with repo.writer_lock() as fd:
             if not repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,)):

@@ -99,7 +99,7 @@ def test_refuses_a_folder_with_plan_files(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["--plan", "2019"], ["--plan", "2019", "--issued", "2019-13-01", "--dry-run"], ["--plan", "abc", "--dry-run"]],
+    [["--plan", "1800", "--dry-run"], ["--plan", "2019", "--issued", "2019-13-01", "--dry-run"], ["--plan", "abc", "--dry-run"]],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = runner.invoke(app, ["import", str(NOTICE), *args])

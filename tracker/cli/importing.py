@@ -16,6 +16,7 @@ from tracker.importer import (
     import_file,
     write_plan,
 )
+from tracker.i18n import t
 from tracker.model import Role
 
 # Remarks printed one by one even without --dry-run; the rest are counted.
@@ -34,33 +35,44 @@ def _parse_issued(value: str | None) -> date | None:
 def import_notice(
     notice: Annotated[
         Path,
-        typer.Argument(help="通知文件:复制出的文字(.txt)、.csv、.xlsx 或竖线分隔的表格", show_default=False),
+        typer.Argument(help=t("通知文件:复制出的文字(.txt)、.csv、.xlsx 或竖线分隔的表格",
+                              "the notice: text copied out (.txt), .csv, .xlsx or a pipe-separated table"),
+                       show_default=False),
     ],
-    plan: Annotated[int, typer.Option("--plan", help="计划年度,如 2019", show_default=False)],
+    plan: Annotated[int, typer.Option("--plan", help=t("计划年度,如 2019", "plan year, e.g. 2019"), show_default=False)],
     into: Annotated[
-        Path | None, typer.Option("--into", help="写入的目录(按 tasks/ 的布局;须为空目录或不存在)")
+        Path | None,
+        typer.Option("--into", help=t("写入的目录(按 tasks/ 的布局;须为空目录或不存在);不给则导入数据仓库的新分支 plan/年度",
+                                      "write into this folder (laid out as tasks/; empty or missing); "
+                                      "without it the plan goes onto a new branch plan/YEAR of the store")),
+    ] = None,
+    repo: Annotated[
+        Path | None,
+        typer.Option("--repo", help=t("数据仓库路径(默认 TRACKER_REPO、当前目录或默认仓库)",
+                                      "store path (default TRACKER_REPO, the current folder or the default store)")),
     ] = None,
     issued: Annotated[
-        str | None, typer.Option("--issued", help="印发日期 YYYY-MM-DD,覆盖从通知里读到的日期")
+        str | None, typer.Option("--issued", help=t("印发日期 YYYY-MM-DD,覆盖从通知里读到的日期",
+                                                  "issue date YYYY-MM-DD, instead of the one read from the notice"))
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="只显示将要创建的任务、要求、各单位分工和无法归类的内容,不写文件"),
+        typer.Option("--dry-run", help=t("只显示将要创建的任务、要求、各单位分工和无法归类的内容,不写文件",
+                                         "only show the tasks, requirements, assignments and unplaced text; write nothing")),
     ] = False,
     allow_unknown_units: Annotated[
         bool,
         typer.Option(
-            "--allow-unknown-units", help="单位名录里没有的名称也保留(标记为 unknown_unit),不中止导入"
+            "--allow-unknown-units", help=t("单位名录里没有的名称也保留(标记为 unknown_unit),不中止导入",
+                                            "keep names the unit registry lacks (flagged unknown_unit) instead of stopping")
         ),
     ] = False,
     units: Annotated[
-        Path | None, typer.Option("--units", help="单位名录 units.toml(默认用随程序附带的寿光市名录)")
+        Path | None, typer.Option("--units", help=t("单位名录 units.toml(默认用随程序附带的寿光市名录)",
+                                                  "unit registry units.toml (default: the bundled Shouguang one)"))
     ] = None,
 ) -> None:
-    """导入任务分工通知,生成每项任务一个 TOML 文件的计划目录。"""
     issued_date = _parse_issued(issued)
-    if into is None and not dry_run:
-        raise typer.BadParameter("需要 --into 目录(或用 --dry-run 只看结果)", param_hint="--into")
     if not 1900 <= plan <= 2200:
         raise typer.BadParameter(f"年度不对: {plan}", param_hint="--plan")
     try:
@@ -75,7 +87,9 @@ def import_notice(
         if dry_run:
             _print_dry_run(result)
             return
-        assert into is not None
+        if into is None:
+            _import_into_store(result, repo, plan, notice)
+            return
         written = write_plan(result, into)
     except NoticeImportError as exc:
         typer.echo(exc.message, err=True)
@@ -87,6 +101,29 @@ def import_notice(
     typer.echo(
         f"已导入 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工,写入 {into}({len(written)} 个文件)"
     )
+
+
+# Help in the language chosen before this module was loaded (commands load lazily).
+import_notice.__doc__ = t(
+    "导入任务分工通知:写入 --into 目录,或作为数据仓库的新分支 plan/年度(管理员)。",
+    "Import a 任务分工 notice: into the --into folder, or as a new branch plan/YEAR of the store (admin).",
+)
+
+
+def _import_into_store(result: ImportResult, repo: Path | None, year: int, notice: Path) -> None:
+    """The imported plan as a new branch ``plan/YEAR`` of the store (admin only), one commit."""
+    from tracker.cli.store_common import open_service, user_errors
+    from tracker.importer import plan_files
+
+    service = open_service(repo, None)
+    with user_errors():
+        files = {rel: text.encode("utf-8") for rel, text in plan_files(result).items()}
+        committed = service.import_plan(year, files, source=notice.name)
+    _print_remarks(result, everything=False)
+    tasks, reqs, assignments = _counts(result)
+    typer.echo(t(f"已导入 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工到分支 plan/{year}",
+                 f"imported {tasks} tasks, {reqs} requirements, {assignments} assignments onto branch plan/{year}"))
+    typer.echo(f"{committed.commit[:10]} {committed.subject}")
 
 
 def _counts(result: ImportResult) -> tuple[int, int, int]:
