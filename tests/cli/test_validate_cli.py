@@ -92,3 +92,19 @@ def test_missing_folder_and_empty_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 1
     assert "缺少 plan.toml" in result.output
+
+
+def test_validate_reads_the_store_branch_not_the_folder(cli, store) -> None:
+    """Without PATH, the plan branch of the store is checked at its tip (a hand-made bad commit shows)."""
+    import subprocess
+
+    assert cli("validate").exit_code == 0
+    path = store.path / "tasks" / "05.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('status = "not_started"', 'status = "完成了"', 1), encoding="utf-8")
+    git = ["git", "-C", str(store.path), "-c", "core.hooksPath=/dev/null", "-c", "user.name=x", "-c", "user.email=x@y"]
+    subprocess.run([*git, "commit", "-qam", "hand edit"], check=True)
+    result = cli("validate")
+    assert result.exit_code == 1
+    bad_line = next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "完成了" in line)
+    assert f"plan/2019:tasks/05.toml:{bad_line}:" in result.stdout
