@@ -128,6 +128,7 @@ class GitRepo:
         self.git_dir = git_dir.resolve()
         self.work_tree = work_tree.resolve() if work_tree else None
         self._format: str | None = None
+        self._plain: bool | None = None
 
     # ------------------------------------------------------------ opening
 
@@ -431,8 +432,49 @@ class GitRepo:
     def commit_tree(
         self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None
     ) -> str:
-        """Write a commit object (message via stdin, identity via the environment)."""
-        name, email = (_identity_part(author[0]), _identity_part(author[1]))
+        """Write a commit object, byte for byte what ``git commit-tree`` writes; return its id.
+
+        Written as a loose object by this process (no git child) unless the
+        config could make git write something else (``i18n.commitEncoding``,
+        config includes) or ``when`` is not a plain ISO 8601 time with offset:
+        then ``git commit-tree`` writes it.
+        """
+        parent_list = list(dict.fromkeys(parents))  # git drops a repeated parent too
+        stamp = _git_stamp(when)
+        if stamp is None or not self._plain_commits():
+            return self._git_commit_tree(tree, parent_list, message, author=author, when=when)
+        ident = f"{_ident_clean(author[0])} <{_ident_clean(author[1])}> {stamp}"
+        head = [f"tree {tree}"] + [f"parent {p}" for p in parent_list] + [f"author {ident}", f"committer {ident}"]
+        for oid in [tree, *parent_list]:
+            if not _HEX.match(oid):
+                raise ValueError(f"bad object id {oid!r}")
+        data = ("\n".join(head) + "\n\n").encode("utf-8", "surrogateescape") + message.encode("utf-8")
+        writer = _ObjectWriter(self)
+        oid = writer.write(b"commit", data)
+        writer.finish()
+        return oid
+
+    def _plain_commits(self) -> bool:
+        """No config git reads could change a commit object's bytes (checked once per repo object)."""
+        if self._plain is None:
+            home = Path(os.environ.get("HOME", "/nonexistent"))
+            xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+            plain = True
+            for file in (self.git_dir / "config", home / ".gitconfig", xdg / "git" / "config", Path("/etc/gitconfig")):
+                try:
+                    text = file.read_text(encoding="utf-8", errors="replace").lower()
+                except OSError:
+                    continue
+                if "commitencoding" in text or re.search(r"^\s*\[\s*include", text, re.MULTILINE):
+                    plain = False
+            self._plain = plain
+        return self._plain
+
+    def _git_commit_tree(
+        self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None
+    ) -> str:
+        """``git commit-tree`` (message via stdin, identity via the environment)."""
+        name, email = (_ident_clean(author[0]), _ident_clean(author[1]))
         env = {
             "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
@@ -556,6 +598,16 @@ class GitRepo:
         wanted = list(paths)
         if not wanted:
             return {}
+        hash_len = 32 if self.object_format() == "sha256" else 20
+        try:
+            data = (self.git_dir / "index").read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError:
+            data = b""
+        found = _read_index(data, set(wanted), hash_len)
+        if found is not None:
+            return found
         raw = self.run("ls-files", "-s", "-z", "--", *wanted).stdout
         result: dict[str, str] = {}
         for record in raw.split(b"\0"):
@@ -621,6 +673,63 @@ class GitRepo:
         proc = self.run("fsck", "--full", "--no-progress", check=False)
         text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
         return proc.returncode == 0, text
+
+
+def _read_index(data: bytes, wanted: set[str], hash_len: int) -> dict[str, str] | None:
+    """``{path: blob id | "unmerged"}`` for ``wanted`` from the bytes of ``.git/index``.
+
+    Reads index versions 2-4 (git's ``read-cache.c`` layout) so that checking a
+    few paths costs no git child. None when this reader cannot vouch for the
+    answer (another version, a split or sparse index, a damaged file): the
+    caller asks ``git ls-files`` instead.
+    """
+    import struct
+
+    if len(data) < 12 + hash_len or data[:4] != b"DIRC":
+        return None
+    version, count = struct.unpack_from(">II", data, 4)
+    if version not in (2, 3, 4):
+        return None
+    targets = {p.encode("utf-8", "surrogateescape"): p for p in wanted}
+    result: dict[str, str] = {}
+    end = len(data) - hash_len
+    pos = 12
+    fixed = 40 + hash_len  # stat fields, then the object id, then 16 bits of flags
+    previous = b""
+    try:
+        for _ in range(count):
+            flags = int.from_bytes(data[pos + fixed : pos + fixed + 2], "big")
+            name_at = pos + fixed + 2 + (2 if version >= 3 and flags & 0x4000 else 0)
+            if version == 4:
+                shift = name_at
+                byte = data[shift]
+                strip = byte & 0x7F
+                while byte & 0x80:
+                    shift += 1
+                    byte = data[shift]
+                    strip = ((strip + 1) << 7) | (byte & 0x7F)
+                nul = data.index(b"\0", shift + 1)
+                name = previous[: len(previous) - strip] + data[shift + 1 : nul]
+                next_pos = nul + 1
+            else:
+                nul = data.index(b"\0", name_at)
+                name = data[name_at:nul]
+                next_pos = pos + ((name_at - pos + len(name) + 8) & ~7)  # NUL-padded to 8 bytes
+            if next_pos > end:
+                return None
+            path = targets.get(name)
+            if path is not None:
+                stage = (flags >> 12) & 3
+                result[path] = data[pos + 40 : pos + fixed].hex() if stage == 0 else "unmerged"
+            previous, pos = name, next_pos
+        while pos + 8 <= end:  # extensions: a split or sparse index keeps entries elsewhere
+            signature, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "big")
+            if signature in (b"link", b"sdir"):
+                return None
+            pos += 8 + size
+    except (IndexError, ValueError):
+        return None
+    return result
 
 
 def _tree_order(entry: TreeEntry) -> bytes:
@@ -808,6 +917,39 @@ def write_atomic(path: Path, data: bytes, git_dir: Path) -> None:
 def _identity_part(text: str) -> str:
     cleaned = re.sub(r"[<>\x00-\x1f\x7f]", "", text).strip()
     return cleaned or "unknown"
+
+
+# git trims these from both ends of an identity's name and email (ident.c, ``crud``)
+_CRUD = "".join(chr(c) for c in range(33)) + ".,:;<>\"\\'"
+
+
+def _ident_clean(text: str) -> str:
+    """A name or email as git writes it into a commit from ``_identity_part``'s value."""
+    cleaned = _identity_part(text).strip(_CRUD)
+    return cleaned or "unknown"
+
+
+def _git_stamp(when: str | None) -> str | None:
+    """``EPOCH +HHMM`` as git writes a date: now in the local zone, or ``when`` (ISO 8601 with offset).
+
+    None when ``when`` is in a form left to git's own date parser.
+    """
+    if when is None:
+        now = int(time.time())
+        offset = time.localtime(now).tm_gmtoff
+    else:
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(when)
+        except ValueError:
+            return None
+        delta = moment.utcoffset()
+        if delta is None or moment.microsecond or delta.seconds % 60 or delta.microseconds:
+            return None
+        now, offset = int(moment.timestamp()), int(delta.total_seconds())
+    minutes = abs(offset) // 60
+    return f"{now} {'-' if offset < 0 else '+'}{minutes // 60:02d}{minutes % 60:02d}"
 
 
 # ---- audit reads (history, verify)

@@ -83,3 +83,98 @@ def test_object_format_comes_from_the_config(tmp_path: Path) -> None:
     assert gitstore._format_from_config(repo.git_dir) == "sha1"
     (repo.git_dir / "config").write_text("[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectFormat = sha256\n")
     assert gitstore._format_from_config(repo.git_dir) == "sha256"
+
+
+# ---- commit objects written by Python are the ones `git commit-tree` writes
+
+MESSAGES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+IDENTS = st.text(st.sampled_from(list("ab .,;:'\"\\<>\t\n王芳·-_@")), max_size=10)
+
+
+def _tree_and_tip(store: Store) -> tuple[str, str]:
+    tip = store.tip(2019)
+    assert tip is not None
+    return git(store.repo, "rev-parse", f"{tip}^{{tree}}"), tip
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=MESSAGES, name=IDENTS, email=IDENTS, parents=st.integers(0, 2))
+def test_commit_ids_match_git_commit_tree(bare_store: Store, message: str, name: str, email: str, parents: int) -> None:
+    repo = bare_store.repo
+    tree, tip = _tree_and_tip(bare_store)
+    when = "2019-09-01T09:30:00+08:00"
+    ours = repo.commit_tree(tree, [tip] * parents, message, author=(name, email), when=when)
+    theirs = repo._git_commit_tree(tree, [tip] * parents, message, author=(name, email), when=when)
+    assert ours == theirs
+    assert repo.run("cat-file", "commit", ours).stdout.endswith(message.encode("utf-8"))
+
+
+def test_commit_without_a_date_matches_git_in_the_local_zone(bare_store: Store, monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    repo = bare_store.repo
+    tree, tip = _tree_and_tip(bare_store)
+    message = "状态: 进行中 → 已完成\n\n“引号”与 émoji 🙂\nTask: 5\n"
+    for zone in ("Asia/Shanghai", "America/St_Johns", "UTC"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        theirs = repo._git_commit_tree(tree, [tip], message, author=("王芳", "wangfang@example.cn"))
+        stamp = repo.run("cat-file", "commit", theirs).stdout.split(b"\ncommitter ")[1].split(b"\n")[0]
+        epoch = int(stamp.split(b"> ")[1].split(b" ")[0])
+        monkeypatch.setattr(gitstore.time, "time", lambda epoch=epoch: epoch + 0.25)
+        ours = repo.commit_tree(tree, [tip], message, author=("王芳", "wangfang@example.cn"))
+        monkeypatch.undo()
+        time.tzset()
+        assert ours == theirs, zone
+    ok, report = repo.fsck()
+    assert ok, report
+
+
+def test_commit_falls_back_to_git_when_config_could_change_the_bytes(bare_store: Store, monkeypatch) -> None:  # noqa: ANN001
+    repo = bare_store.repo
+    tree, tip = _tree_and_tip(bare_store)
+    repo.run("config", "i18n.commitEncoding", "GBK")
+    calls: list[str] = []
+    real = gitstore.GitRepo._git_commit_tree
+    monkeypatch.setattr(gitstore.GitRepo, "_git_commit_tree", lambda self, *a, **k: calls.append("git") or real(self, *a, **k))
+    fresh = gitstore.GitRepo(repo.git_dir, None)
+    oid = fresh.commit_tree(tree, [tip], "消息", author=("a", "b"))
+    assert calls == ["git"]
+    assert b"\nencoding GBK\n" in fresh.run("cat-file", "commit", oid).stdout
+    # a date git's own parser must read goes to git too
+    fresh2 = gitstore.GitRepo(bare_store.path, None)
+    fresh2.run("config", "--unset", "i18n.commitEncoding")
+    fresh2.commit_tree(tree, [tip], "m", author=("a", "b"), when="1567301400 +0800")
+    assert calls == ["git", "git"]
+
+
+# ---- the index read without git
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(NAMES, min_size=1, max_size=8, unique=True), version=st.sampled_from(["2", "3", "4"]))
+def test_index_reader_agrees_with_ls_files(bare_store: Store, names: list[str], version: str) -> None:
+    repo = bare_store.repo
+    index = repo.git_dir / "index"
+    index.unlink(missing_ok=True)
+    names = [n for n in names if not any(m.startswith(n + "/") for m in names)]
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"x\n")
+    for i, name in enumerate(names):
+        repo.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}")
+        if version == "3" and i % 2:
+            repo.run("update-index", "--intent-to-add", "--", name, check=False)
+    repo.run("update-index", "--index-version", version)
+    wanted = names + ["missing/file.toml"]
+    raw = repo.run("ls-files", "-s", "-z", "--", *wanted).stdout
+    expected = {}
+    for record in raw.split(b"\0"):
+        if record:
+            meta, _, name = record.partition(b"\t")
+            expected[name.decode()] = meta.decode().split(" ")[1]
+    assert gitstore._read_index(index.read_bytes(), set(wanted), 20) == expected
+    assert repo.index_entries(wanted) == expected
+
+
+def test_index_reader_declines_what_it_cannot_vouch_for() -> None:
+    assert gitstore._read_index(b"DIRC" + b"\0\0\0\5" + b"\0" * 32, {"a"}, 20) is None
+    assert gitstore._read_index(b"garbage", {"a"}, 20) is None
+    assert gitstore._read_index(b"DIRC\0\0\0\2\0\0\0\3" + b"\0" * 30, {"a"}, 20) is None
