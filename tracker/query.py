@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -156,6 +156,12 @@ class Query:
     text: str
     root: _Node | None
     _bound_to: int | None = field(default=None, repr=False)
+    # the last task matched and what the query says about all of it (see match_assignment)
+    _verdict_task: Task | None = field(default=None, repr=False, compare=False)
+    _verdict_ctx: MatchContext | None = field(default=None, repr=False, compare=False)
+    _verdict_bound: int | None = field(default=None, repr=False, compare=False)
+    _verdict: bool | None = field(default=None, repr=False, compare=False)
+    _compiled: _Matcher | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -178,12 +184,29 @@ class Query:
         return self
 
     def match_assignment(self, task: Task, req: Requirement, assignment: Assignment | None, ctx: MatchContext) -> bool:
-        """Does one unit's assignment (or a requirement without one, ``None``) match?"""
-        if self.root is None:
-            return True
-        if ctx.registry is not None:
+        """Does one unit's assignment (or a requirement without one, ``None``) match?
+
+        Callers go task by task (the TUI's rows, listings), so the task-level
+        verdict (:meth:`task_verdict`) is kept for the last task seen: a task
+        the query rules out (another task number, section, unit ...) costs one
+        identity check per assignment. Tasks of a loaded plan are not changed
+        in place (the store hands out shared objects), which this relies on.
+        """
+        if task is self._verdict_task and ctx is self._verdict_ctx and self._bound_to == self._verdict_bound:
+            verdict = self._verdict
+            return self._compiled(task, req, assignment, ctx) if verdict is None else verdict  # type: ignore[misc]
+        return self._match_new_task(task, req, assignment, ctx)
+
+    def _match_new_task(self, task: Task, req: Requirement, assignment: Assignment | None, ctx: MatchContext) -> bool:
+        root = self.root
+        if ctx.registry is not None and root is not None:
             self.bind(ctx.registry)
-        return _eval(self.root, task, req, assignment, ctx)
+        if self._compiled is None or self._verdict_bound != self._bound_to:  # unit names resolve at bind time
+            self._compiled = _compile(root) if root is not None else (lambda t, r, a, c: True)
+        self._verdict = True if root is None else _task_eval(root, task, {})
+        self._verdict_task, self._verdict_ctx, self._verdict_bound = task, ctx, self._bound_to
+        verdict = self._verdict
+        return self._compiled(task, req, assignment, ctx) if verdict is None else verdict
 
     def match_requirement(self, task: Task, req: Requirement, ctx: MatchContext) -> bool:
         """A requirement matches when one of its assignments matches the whole query."""
@@ -197,23 +220,56 @@ class Query:
             return True
         return any(self.match_requirement(task, req, ctx) for req in task.requirements)
 
+    def task_verdict(self, task: Task, ctx: MatchContext) -> bool | None:
+        """What the query says about every assignment of ``task`` at once, from task-level facts.
+
+        False: no assignment (nor requirement without one) of the task can match;
+        True: every one matches; None: they must be checked one by one. Only
+        ``task``/``section``/``title`` terms, text in the title or requirements
+        and the units the task names are looked at, so this costs far less than
+        matching the task's assignments.
+        """
+        if self.root is None:
+            return True
+        if ctx.registry is not None:
+            self.bind(ctx.registry)
+        return _task_eval(self.root, task, {})
+
+    def task_numbers(self, limit: int = 100_000) -> frozenset[int] | None:
+        """The task numbers the query can match at all (``task:``/``req:`` terms), or None for any.
+
+        A range wider than ``limit`` counts as any, so the answer stays small.
+        """
+        return _task_numbers(self.root, limit)
+
     def assignments(self, plan: Plan, ctx: MatchContext) -> Iterator[tuple[Task, Requirement, Assignment]]:
-        """Every matching assignment of ``plan``, in plan order."""
-        for task, req, assignment in plan.assignments():
-            if self.match_assignment(task, req, assignment, ctx):
-                yield task, req, assignment
+        """Every matching assignment of ``plan``, in plan order (whole tasks skipped by :meth:`task_verdict`)."""
+        if ctx.registry is not None and self.root is not None:
+            self.bind(ctx.registry)
+        for task in plan.sorted_tasks():
+            verdict = self.task_verdict(task, ctx)
+            if verdict is False:
+                continue
+            for req in task.requirements:
+                for assignment in req.assignments.values():
+                    if verdict or self.match_assignment(task, req, assignment, ctx):
+                        yield task, req, assignment
 
     def requirements(self, plan: Plan, ctx: MatchContext) -> Iterator[tuple[Task, Requirement]]:
         """Every matching requirement of ``plan``, in plan order."""
         for task in plan.sorted_tasks():
+            verdict = self.task_verdict(task, ctx)
+            if verdict is False:
+                continue
             for req in task.requirements:
-                if self.match_requirement(task, req, ctx):
+                if verdict or self.match_requirement(task, req, ctx):
                     yield task, req
 
     def tasks(self, plan: Plan, ctx: MatchContext) -> Iterator[Task]:
         """Every matching task of ``plan``, in plan order."""
         for task in plan.sorted_tasks():
-            if self.match_task(task, ctx):
+            verdict = self.task_verdict(task, ctx)
+            if verdict or (verdict is None and self.match_task(task, ctx)):
                 yield task
 
     @property
@@ -556,6 +612,106 @@ def _eval(node: _Node, task: Task, req: Requirement, a: Assignment | None, ctx: 
     if isinstance(node, _And):
         return all(_eval(c, task, req, a, ctx) for c in node.children)
     return any(_eval(c, task, req, a, ctx) for c in node.children)
+
+
+_Matcher = Callable[[Task, Requirement, "Assignment | None", MatchContext], bool]
+
+
+def _compile(node: _Node) -> _Matcher:
+    """The node as one closure per term (what :func:`_eval` does, without dispatching on names per call)."""
+    if isinstance(node, _Not):
+        inner = _compile(node.child)
+        return lambda t, r, a, c: not inner(t, r, a, c)
+    if isinstance(node, (_And, _Or)):
+        parts = [_compile(child) for child in node.children]
+        if isinstance(node, _And):
+            return lambda t, r, a, c: all(p(t, r, a, c) for p in parts)
+        return lambda t, r, a, c: any(p(t, r, a, c) for p in parts)
+    term = node
+    if term.field == "status":
+        statuses = term.value
+        return lambda t, r, a, c: a is not None and a.status in statuses  # type: ignore[operator]
+    if term.field in ("unit", "group"):
+        names = term.units if term.units is not None else frozenset({normalise_name(str(term.value))})
+        return lambda t, r, a, c: a is not None and a.unit in names
+    if term.field == "role":
+        role = term.value
+        return lambda t, r, a, c: a is not None and a.role is role
+    if term.field == "task":
+        ranges = term.value
+        return lambda t, r, a, c: any(low <= t.number <= high for low, high in ranges)  # type: ignore[attr-defined]
+    return lambda t, r, a, c: _match_term(term, t, r, a, c)
+
+
+def _task_eval(node: _Node, task: Task, memo: dict[str, object]) -> bool | None:
+    """Three-valued: the node's value for every (requirement, assignment) of ``task``, or None when it varies."""
+    if isinstance(node, _Term):
+        return _task_term(node, task, memo)
+    if isinstance(node, _Not):
+        inner = _task_eval(node.child, task, memo)
+        return None if inner is None else not inner
+    values = [_task_eval(c, task, memo) for c in node.children]
+    if isinstance(node, _And):
+        if False in values:
+            return False
+        return True if all(v is True for v in values) else None
+    if True in values:
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _in_texts(word: str, texts: list[str]) -> bool | None:
+    hits = sum(1 for text in texts if word in text)
+    if hits == 0:
+        return False
+    return True if hits == len(texts) else None
+
+
+def _task_term(term: _Term, task: Task, memo: dict[str, object]) -> bool | None:
+    name = term.field
+    if name == "task":
+        return any(low <= task.number <= high for low, high in term.value)  # type: ignore[attr-defined]
+    if name == "section":
+        return _match_section(str(term.value), task)
+    if name == "title":
+        return str(term.value) in task.title.casefold()
+    if name in ("word", "text"):
+        if not task.requirements:
+            return None
+        texts = memo.get("texts")
+        if texts is None:
+            texts = memo["texts"] = [req.text.casefold() for req in task.requirements]
+        if name == "word" and str(term.value) in task.title.casefold():
+            return True
+        return _in_texts(str(term.value), texts)  # type: ignore[arg-type]
+    if name in ("unit", "group"):
+        units = memo.get("units")
+        if units is None:
+            units = memo["units"] = {u for req in task.requirements for u in req.assignments}
+        names = term.units if term.units is not None else frozenset({normalise_name(str(term.value))})
+        return None if not names.isdisjoint(units) else False  # type: ignore[attr-defined]
+    return None
+
+
+def _task_numbers(node: _Node | None, limit: int) -> frozenset[int] | None:
+    if node is None or isinstance(node, _Not):
+        return None
+    if isinstance(node, _Term):
+        if node.field == "req":
+            return frozenset({node.value[0]})  # type: ignore[index]
+        if node.field != "task":
+            return None
+        ranges = node.value  # type: ignore[assignment]
+        if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
+            return None
+        return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]
+    found = [_task_numbers(c, limit) for c in node.children]
+    if isinstance(node, _And):
+        known = [f for f in found if f is not None]
+        return frozenset.intersection(*known) if known else None
+    if any(f is None for f in found):
+        return None
+    return frozenset().union(*found)  # type: ignore[arg-type]
 
 
 def _compare(left: int | date, op: str, right: int | date) -> bool:
