@@ -293,3 +293,30 @@ def test_disk_cache_after_a_commit_writes_one_entry(store: Store, operator_for: 
     Store.open(store.path).load()
     after = {p for p in root.rglob("*") if p.is_file()}
     assert len(after - before) == 1
+
+
+def test_bulk_set_on_a_range_reads_only_those_tasks(cli: Cli, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[object] = []
+    real = Store.snapshot
+
+    def spy(self: Store, *args: object, **kwargs: object):  # noqa: ANN202
+        asked.append(kwargs.get("tasks"))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    plan = store.load().plan
+    unit = next(u for u in plan.tasks[5].units() if u in plan.tasks[6].units())
+    monkeypatch.setattr(Store, "snapshot", spy)
+    result = cli("set", "5..6", "--unit", unit, "--status", "done", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert frozenset({5, 6}) in asked and None not in asked  # () is the operators-only read
+    after = store.load().plan
+    changed = [(t, r.key) for t in (5, 6, 7) for r in after.tasks[t].requirements
+               if unit in r.assignments and r.assignments[unit].status.value == "done"]
+    assert {t for t, _ in changed} == {5, 6}
+    # a query naming tasks reads only those too; one that does not reads the plan
+    asked.clear()
+    assert cli("set", "--query", f"task:7 unit:{unit}", "--status", "blocked", "--yes").exit_code in (0, 1)
+    assert frozenset({7}) in asked and None not in asked
+    asked.clear()
+    cli("set", "--query", f"unit:{unit} status:done", "--status", "blocked", "--dry-run")
+    assert None in asked

@@ -60,6 +60,33 @@ def refused_lines(service: Service, items: list[tuple[Task, Requirement, Assignm
     return lines
 
 
+def _range_query(req: str) -> str:
+    """The query a ``5..9`` / ``5,7`` / ``5.1`` argument stands for."""
+    spec = req.strip()
+    single_req = "." in spec and ".." not in spec and "," not in spec
+    return f"req:{spec}" if single_req else f"task:{spec}"
+
+
+def tasks_needed(query: str | None, req: str | None) -> frozenset[int] | None:
+    """The task numbers a bulk ``set`` can touch when its arguments bound them; None: the whole plan.
+
+    Matching looks at one task at a time, so reading only these task files
+    gives the same selection as reading the plan. A bad argument gives None:
+    :func:`select` reports it.
+    """
+    found: frozenset[int] | None = None
+    for text in (query, None if req is None else _range_query(req)):
+        if text is None:
+            continue
+        try:
+            numbers = parse(text).task_numbers()
+        except QueryError:
+            return None
+        if numbers is not None:
+            found = numbers if found is None else found & numbers
+    return found
+
+
 def select(source: Source, query: str | None, req: str | None, unit: str | None,
            today: date) -> list[tuple[Task, Requirement, Assignment]]:
     """The assignments a bulk ``set`` means: the query, a task range (``5..9``) and ``--unit`` together."""
@@ -68,9 +95,7 @@ def select(source: Source, query: str | None, req: str | None, unit: str | None,
     wanted_tasks = None
     if req is not None:
         try:
-            spec = req.strip()
-            single_req = "." in spec and ".." not in spec and "," not in spec
-            wanted_tasks = parse(f"req:{spec}" if single_req else f"task:{spec}")
+            wanted_tasks = parse(_range_query(req))
         except QueryError as exc:
             fail(t(f"任务范围不合法: {req!r}({exc.message})", f"bad task range {req!r} ({exc.message})"), 2)
     units = None
@@ -114,8 +139,10 @@ def bulk_set(
         except ValueError as exc:
             fail(str(exc))
     service = open_service(repo, plan)
+    needed = tasks_needed(query, req)
     with user_errors():
-        loaded = service.store.load(service.year)
+        # a range (or a query naming tasks) reads only those task files, not the plan
+        loaded = service.store.snapshot(service.year, tasks=needed).loaded
     source = Source(loaded, service.store, service.year)
     behalf = None
     if on_behalf_of is not None:
