@@ -20,7 +20,6 @@ import pwd
 import re
 from dataclasses import dataclass
 
-
 from tracker.codec import CodecError, _Reader, check_roundtrip, parse_toml
 from tracker.textsafe import clean_line
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from tracker.codec import _Reader, parse_toml
 
 KINDS = ("市直部门", "镇", "街道", "园区", "市委部门", "其他")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tracker.deadlines import resolve_deadline
+from tracker.i18n import t
 from tracker.importer import (
     ImportResult,
     NoticeImportError,
@@ -16,7 +17,6 @@ from tracker.importer import (
     import_file,
     write_plan,
 )
-from tracker.i18n import t
 from tracker.model import Role
 
 # Remarks printed one by one even without --dry-run; the rest are counted.
