@@ -441,7 +441,7 @@ class GitRepo:
         """
         parent_list = list(dict.fromkeys(parents))  # git drops a repeated parent too
         stamp = _git_stamp(when)
-        if stamp is None or not self._plain_commits():
+        if stamp is None or "\0" in message or not self._plain_commits():  # git refuses a NUL: let it say so
             return self._git_commit_tree(tree, parent_list, message, author=author, when=when)
         ident = f"{_ident_clean(author[0])} <{_ident_clean(author[1])}> {stamp}"
         head = [f"tree {tree}"] + [f"parent {p}" for p in parent_list] + [f"author {ident}", f"committer {ident}"]

@@ -87,7 +87,7 @@ def test_object_format_comes_from_the_config(tmp_path: Path) -> None:
 
 # ---- commit objects written by Python are the ones `git commit-tree` writes
 
-MESSAGES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+MESSAGES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=60)
 IDENTS = st.text(st.sampled_from(list("ab .,;:'\"\\<>\t\n王芳·-_@")), max_size=10)
 
 
@@ -178,3 +178,11 @@ def test_index_reader_declines_what_it_cannot_vouch_for() -> None:
     assert gitstore._read_index(b"DIRC" + b"\0\0\0\5" + b"\0" * 32, {"a"}, 20) is None
     assert gitstore._read_index(b"garbage", {"a"}, 20) is None
     assert gitstore._read_index(b"DIRC\0\0\0\2\0\0\0\3" + b"\0" * 30, {"a"}, 20) is None
+
+
+def test_a_nul_in_a_message_is_refused_as_git_refuses_it(bare_store: Store) -> None:
+    import pytest
+
+    tree, tip = _tree_and_tip(bare_store)
+    with pytest.raises(gitstore.GitError, match="NUL"):
+        bare_store.repo.commit_tree(tree, [tip], "a\0b", author=("a", "b"))
