@@ -95,7 +95,7 @@ class Role(StrEnum):
         raise ValueError(f"未知角色 {text!r}(可用: lead/牵头, implementer/落实)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """One progress note (进展情况) added to an assignment."""
 
@@ -104,7 +104,7 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldConflict:
     """A field two sites changed to different values, recorded by the sync merge.
 
@@ -125,7 +125,7 @@ class FieldConflict:
         return self.path[-1] if self.path else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     """One responsible unit's share of one requirement."""
 
@@ -146,7 +146,7 @@ class Assignment:
         return self.notes[-1].text if self.notes else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Requirement:
     """One 具体要求 paragraph with its deadline and its responsible units."""
 
@@ -183,7 +183,7 @@ class Requirement:
         return is_overdue(self.due, assignment.status, today)
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     """One numbered task (工作任务) of the plan."""
 
@@ -224,7 +224,7 @@ class Task:
         return list(seen)
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanInfo:
     """Plan metadata, stored in tasks/plan.toml."""
 
@@ -236,7 +236,7 @@ class PlanInfo:
     notice_title: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """A whole annual plan: metadata plus tasks by number."""
 
