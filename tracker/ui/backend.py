@@ -52,10 +52,16 @@ def build_rows(loaded: LoadedPlan, match: AssignmentMatcher, today: date) -> lis
     """
     rows: list[Row] = []
     for task in loaded.plan.sorted_tasks():
+        verdict = match.task_verdict(task)
+        if verdict is False:
+            continue
         for req in task.requirements:
-            matched = [a for a in req.assignments.values() if match(task, req, a)]
-            if not matched and not (not req.assignments and match.matches_empty(task, req)):
-                continue
+            if verdict:
+                matched = list(req.assignments.values())
+            else:
+                matched = [a for a in req.assignments.values() if match(task, req, a)]
+                if not matched and not (not req.assignments and match.matches_empty(task, req)):
+                    continue
             closed = sum(1 for a in req.assignments.values() if a.status.is_closed)
             leads = req.leads or [a.unit for a in req.assignments.values() if a.role is Role.LEAD]
             rows.append(
@@ -115,6 +121,10 @@ class AssignmentMatcher:
 
     def __call__(self, task: Task, req: Requirement, assignment: Assignment) -> bool:
         return self._query.match_assignment(task, req, assignment, self._match_ctx)
+
+    def task_verdict(self, task: Task) -> bool | None:
+        """The query's word on all of ``task`` at once: False skip it, True show all of it, None check each."""
+        return self._query.task_verdict(task, self._match_ctx)
 
     def matches_empty(self, task: Task, req: Requirement) -> bool:
         """Whether a requirement with no assignment at all is shown."""
