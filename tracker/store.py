@@ -15,13 +15,14 @@ user's data directory, created from the bundled plan on first use.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import random
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -352,6 +353,12 @@ class Store:
         Raises:
             CodecError: a broken file, naming file and line.
         """
+        with _gc_paused():
+            return self._snapshot_at(commit, year, shared=shared, tasks=tasks)
+
+    def _snapshot_at(
+        self, commit: str, year: int | None, *, shared: bool, tasks: Iterable[int] | None
+    ) -> Snapshot:
         listing = self.tree_listing(commit)
         wanted = None if tasks is None else set(tasks)
         blobs: dict[str, str] = {}
@@ -577,6 +584,21 @@ def default_store_path() -> Path:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading a plan makes millions of small objects that all survive; the cyclic
+    collector would scan them again and again (over half of a 10,000-task load,
+    measured). The model holds no reference cycles, so pausing it loses nothing."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None] = _say) -> Store:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker import operators
 from tracker.cli.plan_source import fail
 from tracker.codec import CodecError
 from tracker.gitstore import GitError, LockBusy
-from tracker.service import Service, ServiceError
 from tracker.store import Store, StoreError, resolve_store
+
+if TYPE_CHECKING:
+    from tracker.service import Service
 
 
 def open_store(repo: Path | None) -> Store:
@@ -23,6 +27,8 @@ def open_store(repo: Path | None) -> Store:
 
 def open_service(repo: Path | None, year: int | None) -> Service:
     """A service on ``plan/YEAR`` (default: newest) acting as the current login."""
+    from tracker.service import Service  # the write path; read-only commands never load it
+
     store = open_store(repo)
     with user_errors():
         chosen = year if year is not None else store.default_year()
@@ -36,5 +42,10 @@ def user_errors() -> Iterator[None]:
     """Turn the core's errors into one line on stderr and exit 1."""
     try:
         yield
-    except (ServiceError, StoreError, CodecError, LockBusy, GitError, OSError) as exc:
+    except (StoreError, CodecError, LockBusy, GitError, OSError) as exc:
         fail(str(exc))
+    except Exception as exc:
+        service = sys.modules.get("tracker.service")  # its errors exist only once it is loaded
+        if service is not None and isinstance(exc, service.ServiceError):
+            fail(str(exc))
+        raise

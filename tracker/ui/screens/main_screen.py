@@ -55,7 +55,7 @@ TREE_MIN_WIDTH = 110
 EDIT_ACTIONS = frozenset({"edit_assignment"})
 # Rows that took less than this to build are built on the UI thread (S and M plans);
 # slower ones (L) in a thread worker, so typing never waits on them.
-INLINE_BUILD = 0.015
+INLINE_BUILD = 0.05
 
 
 class MainScreen(Screen[None]):
