@@ -202,7 +202,8 @@ async def test_the_command_palette_runs_actions(make) -> None:
         await pilot.press(*"dashboard")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))  # raises if it never opens
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_an_unlisted_account_reads_and_is_told_how_to_be_added(make, store) -> None:
