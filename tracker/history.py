@@ -17,7 +17,7 @@ import itertools
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -466,15 +466,19 @@ def _summary(record: Any) -> str:
     return render(record)
 
 
-def file_events(path: str, old: bytes | None, new: bytes | None) -> list[FieldChange]:
+def file_events(
+    path: str, old: bytes | None, new: bytes | None, parse: Callable[[bytes | None], Any] | None = None
+) -> list[FieldChange]:
     """Field changes of one file between two versions (bytes; None = absent).
 
     A file that does not parse gives one ``file`` event saying so, never an exception.
+    ``parse`` replaces :func:`parse_bytes` (a memoising parser, see :class:`VersionMemo`).
     """
     if old == new:
         return []
+    parse = parse or parse_bytes
     try:
-        before, after = parse_bytes(old), parse_bytes(new)
+        before, after = parse(old), parse(new)
     except ValueError as exc:
         return [FieldChange(path, None, "", "", "file", "", f"无法解析: {clean_line(str(exc))}")]
     if is_task_path(path):
@@ -578,17 +582,7 @@ class VersionMemo:
 
     def file_events(self, path: str, old: bytes | None, new: bytes | None) -> list[FieldChange]:
         """:func:`file_events` with memoised parses."""
-        if old == new:
-            return []
-        try:
-            before, after = self.parse(old), self.parse(new)
-        except ValueError as exc:
-            return [FieldChange(path, None, "", "", "file", "", f"无法解析: {clean_line(str(exc))}")]
-        if is_task_path(path):
-            return task_events(path, before, after)
-        if is_reminders_path(path):
-            return reminder_events(path, before, after)
-        return meta_events(path, before, after)
+        return file_events(path, old, new, parse=self.parse)
 
     def files_events(self, before: Mapping[str, bytes], after: Mapping[str, bytes]) -> list[FieldChange]:
         """:func:`files_events`, skipping what cannot concern this walk's unit.
