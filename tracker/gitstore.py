@@ -81,6 +81,20 @@ class TreeEntry:
     path: str
 
 
+def _git_keeps_utf8(text: str) -> bool:
+    """False when git would rewrite ``text`` in a commit (commit.c ``find_invalid_utf8``).
+
+    git re-encodes a commit whose bytes it takes for invalid UTF-8: surrogates,
+    the noncharacters U+xxFFFE/U+xxFFFF and U+FDD0..U+FDEF. Such a commit is
+    left to git so that the id stays the one git itself would write.
+    """
+    for ch in text:
+        cp = ord(ch)
+        if 0xD800 <= cp <= 0xDFFF or (cp & 0xFFFE) == 0xFFFE or 0xFDD0 <= cp <= 0xFDEF:
+            return False
+    return True
+
+
 def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env["GIT_NO_REPLACE_OBJECTS"] = "1"
@@ -446,7 +460,12 @@ class GitRepo:
         """
         parent_list = list(dict.fromkeys(parents))  # git drops a repeated parent too
         stamp = _git_stamp(when)
-        if stamp is None or "\0" in message or not self._plain_commits():  # git refuses a NUL: let it say so
+        if (
+            stamp is None
+            or "\0" in message  # git refuses a NUL: let it say so
+            or not _git_keeps_utf8(message + author[0] + author[1])
+            or not self._plain_commits()
+        ):
             return self._git_commit_tree(tree, parent_list, message, author=author, when=when)
         ident = f"{_ident_clean(author[0])} <{_ident_clean(author[1])}> {stamp}"
         head = [f"tree {tree}"] + [f"parent {p}" for p in parent_list] + [f"author {ident}", f"committer {ident}"]

@@ -2,14 +2,20 @@
 
 C0 controls (except newline and tab in multi-line text), DEL, and C1 controls
 (U+0080..U+009F, which some terminals read as ESC sequences) are removed, as are
-Unicode bidirectional overrides that could make a line display as something it is not.
+Unicode bidirectional overrides that could make a line display as something it is not,
+and noncharacters and lone surrogates.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Also Unicode noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF) and lone surrogates:
+# not meant for interchange, and git rewrites a commit message that holds one.
+_NONCHARACTERS = "\ufdd0-\ufdef\ud800-\udfff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]")
 _LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
 
 
