@@ -22,16 +22,16 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tracker import operators as operators_module
+from tracker.operators import Operator, add_operator
+from tracker.planio import bundled_tasks_dir, load_plan_folder, read_folder
+from tracker.store import Store
+
 # CI runs the property tests with a fixed seed, so a submission's result does not depend on
 # which random examples came up; local runs keep exploring new ones (and keep what they find).
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from tracker import operators as operators_module
-from tracker.operators import Operator, add_operator
-from tracker.planio import bundled_tasks_dir, load_plan_folder, read_folder
-from tracker.store import Store
 
 ADMIN_LOGIN = "admin"
 AUDITOR_LOGIN = "auditor"

@@ -43,6 +43,7 @@ from tracker.codec import (
     task_from_dict,
     task_relpath,
 )
+from tracker.errors import ServiceError
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
@@ -54,10 +55,6 @@ FIELD_LABELS = {"status": "状态", "note": "进展", "evidence": "佐证", "not
 MAX_ATTEMPTS = 200
 MAX_NOTE = 10_000
 MAX_EVIDENCE = 2_000
-
-
-class ServiceError(Exception):
-    """A change that cannot be made; the message is for the user (Chinese)."""
 
 
 class InvalidChange(ServiceError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 from tracker import operators
 from tracker.cli.plan_source import fail
 from tracker.codec import CodecError
+from tracker.errors import ServiceError
 from tracker.gitstore import GitError, LockBusy
 from tracker.store import Store, StoreError, resolve_store
 
@@ -42,10 +42,5 @@ def user_errors() -> Iterator[None]:
     """Turn the core's errors into one line on stderr and exit 1."""
     try:
         yield
-    except (StoreError, CodecError, LockBusy, GitError, OSError) as exc:
+    except (ServiceError, StoreError, CodecError, LockBusy, GitError, OSError) as exc:
         fail(str(exc))
-    except Exception as exc:
-        service = sys.modules.get("tracker.service")  # its errors exist only once it is loaded
-        if service is not None and isinstance(exc, service.ServiceError):
-            fail(str(exc))
-        raise
