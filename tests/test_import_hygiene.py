@@ -26,14 +26,17 @@ def test_core_module_imports_neither_textual_nor_typer(module: str) -> None:
     assert result.stdout.strip() == "", f"{module} loaded {result.stdout.strip()}"
 
 
-def test_only_gitstore_imports_git() -> None:
-    root = Path(tracker.__file__).parent
+def test_the_package_never_imports_gitpython_nor_the_old_gitstore() -> None:
+    root = Path(tracker.__file__).parent.parent
     offenders = [
         str(p.relative_to(root))
-        for p in root.rglob("*.py")
-        if p.name != "gitstore.py" and any(
-            line.strip().startswith(("import git", "from git ", "from git."))
-            for line in p.read_text(encoding="utf-8").splitlines()
-        )
+        for folder in ("tracker", "tests")
+        for p in (root / folder).rglob("*.py")
+        if p.name != Path(__file__).name  # this file names what it looks for
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if (folder == "tracker" and line.strip().startswith(("import git", "from git ", "from git.")))
+        or "tracker.gitstore" in line
+        or line.strip().startswith("from tracker import gitstore")
     ]
     assert offenders == []
+    assert not (root / "tracker" / "gitstore.py").exists()

@@ -8,7 +8,7 @@ the reminders file give events too (dotted key paths as the field name).
 
 The pure part (:func:`file_events`, :func:`commit_events`, :func:`parse_trailers`)
 works on bytes and parsed TOML; :func:`walk` drives it over ``git log`` through
-:mod:`tracker.gitstore` (the only module that talks to git).
+:mod:`tracker.git.log` (the git layer).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.codec import META_FILES, task_number_from_path
+from tracker.git.log import CommitInfo
+from tracker.messages import login_from_email, trailer
 from tracker.textsafe import clean_line, clean_text
 
 TASKS_PREFIX = "tasks/"
@@ -44,8 +46,6 @@ EVENT_JSON_KEYS = (
     "new",
     "subject",
 )
-TRAILER_KEYS = ("Task", "Unit", "Operator", "On-behalf-of", "Reminder", "Undo")
-_TRAILER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$")
 
 
 # ---------------------------------------------------------------- data
@@ -92,61 +92,6 @@ class Event:
         data = asdict(self)
         data["at"] = self.at.isoformat()
         return {key: data[key] for key in EVENT_JSON_KEYS}
-
-
-@dataclass(frozen=True)
-class CommitMeta:
-    """What history needs to know about a commit besides its diff."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    authored_at: datetime
-    message: str
-
-    @property
-    def subject(self) -> str:
-        return clean_line(self.message.split("\n", 1)[0])
-
-    @property
-    def trailers(self) -> dict[str, list[str]]:
-        return parse_trailers(self.message)
-
-
-# ---------------------------------------------------------------- trailers
-
-
-def parse_trailers(message: str) -> dict[str, list[str]]:
-    """Trailers of a commit message: the last paragraph, only if every line is ``Key: value``.
-
-    Only the final paragraph counts (as in ``git interpret-trailers``), and it must
-    consist of trailer lines alone, so text a user typed into a note, which
-    the service puts in the body above the trailers, can never pass for one.
-    """
-    text = message.replace("\r\n", "\n").rstrip("\n")
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
-    if len(paragraphs) < 2:  # the subject alone is never a trailer block
-        return {}
-    lines = paragraphs[-1].split("\n")
-    found: dict[str, list[str]] = {}
-    for line in lines:
-        match = _TRAILER_LINE.match(line)
-        if not match:
-            return {}
-        found.setdefault(match.group(1).lower(), []).append(match.group(2).strip())
-    return found
-
-
-def trailer(trailers: Mapping[str, list[str]], key: str) -> str:
-    """The first value of a trailer (case-insensitive key), or ""."""
-    values = trailers.get(key.lower(), [])
-    return values[0] if values else ""
-
-
-def login_from_email(email: str) -> str:
-    """The login part of an author e-mail (``zhangsan@host`` -> ``zhangsan``)."""
-    return email.split("@", 1)[0].strip()
 
 
 # ---------------------------------------------------------------- rendering values
@@ -609,7 +554,7 @@ class VersionMemo:
 
 
 def commit_events(
-    meta: CommitMeta,
+    meta: CommitInfo,
     changes: Sequence[FieldChange],
     names: Mapping[str, str] | None = None,
 ) -> list[Event]:
@@ -738,18 +683,6 @@ class HistoryResult:
     patches: dict[str, str] = field(default_factory=dict)
 
 
-def meta_from_info(info: Any) -> CommitMeta:
-    """A :class:`CommitMeta` from a ``gitstore.CommitInfo``."""
-    return CommitMeta(
-        sha=info.sha,
-        parents=tuple(info.parents),
-        author_name=info.author_name,
-        author_email=info.author_email,
-        authored_at=datetime.fromisoformat(info.authored_at),
-        message=info.message,
-    )
-
-
 def walk(
     repo: Any,
     ref: str,
@@ -761,7 +694,7 @@ def walk(
 ) -> HistoryResult:
     """Field-level events on ``ref`` (a commit id), newest first, filtered.
 
-    ``repo`` is a ``gitstore.GitRepo``. For one task the log is limited to its
+    ``repo`` is a ``GitRepo``. For one task the log is limited to its
     file ``task_path`` (task files are never renamed, so no ``--follow``). Each
     commit's changed files are compared with its first parent's, field by field;
     a merge shows only what it resolved itself; a plan's first (root) commit is
@@ -775,15 +708,15 @@ def walk(
     differs are parsed (:func:`unit_fingerprint`); the events are the same as
     those of a full parse.
     """
-    from tracker import gitstore  # noqa: PLC0415 - keeps the pure part free of the git layer
+    from tracker.git.log import commit_changes, ensure_commit_graph, iter_log_commits, show_patch  # noqa: PLC0415
 
-    gitstore.ensure_commit_graph(repo)
+    ensure_commit_graph(repo)
     paths = [task_path] if (flt.task is not None and task_path) else []
     since = flt.since.isoformat() if flt.since else None
     until = flt.until.isoformat() if flt.until else None
     versions = VersionMemo(flt.unit)
     result = HistoryResult()
-    log = gitstore.iter_log_commits(repo, ref, paths=paths, since=since, until=until)
+    log = iter_log_commits(repo, ref, paths=paths, since=since, until=until)
     try:
         # Small batches first: "the newest 20" of a long history needs only its newest commits.
         size = 8 if flt.limit is not None else 200
@@ -791,13 +724,13 @@ def walk(
         while batch:
             if flt.limit is not None and _enough(result.events, flt.limit, batch[0]):
                 break
-            for info, (before, after) in zip(batch, gitstore.commit_changes(repo, batch, paths), strict=True):
-                meta = meta_from_info(info)
+            for info, (before, after) in zip(batch, commit_changes(repo, batch, paths), strict=True):
+                meta = info
                 if not meta.parents:
                     continue  # a plan's first commit creates everything: the starting point, not an event
                 if len(meta.parents) > 1:
                     parent_files = [
-                        gitstore.read_files_at(repo, p, list(after) + list(before)) for p in meta.parents
+                        repo.read_files_at(p, list(after) + list(before)) for p in meta.parents
                     ]
                     rows = merge_resolution_changes(before, parent_files, after)
                 else:
@@ -807,7 +740,7 @@ def walk(
                 events = [e for e in commit_events(meta, rows, names) if flt.keeps(e)]
                 result.events.extend(events)
                 if patch and events:
-                    result.patches[meta.sha] = clean_text(gitstore.show_patch(repo, meta.sha, paths))
+                    result.patches[meta.sha] = clean_text(show_patch(repo, meta.sha, paths))
             size = min(size * 4, 400)
             batch = list(itertools.islice(log, size))
     finally:
@@ -825,7 +758,7 @@ def _enough(events: Sequence[Event], limit: int, following: Any) -> bool:
         return False
     newest = sorted((_aware(e.at) for e in events), reverse=True)
     committed = following.committed_at or following.authored_at
-    return _aware(datetime.fromisoformat(committed)) < newest[limit - 1]
+    return bool(_aware(committed) < newest[limit - 1])
 
 
 # ---------------------------------------------------------------- undo

@@ -32,7 +32,6 @@ from typing import Any
 import tomlkit
 import tomlkit.items
 
-from tracker import gitstore
 from tracker.codec import (
     OPERATORS_FILE,
     CodecError,
@@ -44,11 +43,14 @@ from tracker.codec import (
     task_relpath,
 )
 from tracker.errors import ServiceError
+from tracker.git.files import write_atomic
+from tracker.git.log import changed_paths
+from tracker.messages import compose_message, quote_user_text
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
 from tracker.rules import FIELD_LABELS, InvalidChange, validate_change
-from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref, compose_message, quote_user_text
+from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref
 from tracker.textsafe import clean_line, clean_text
 
 MAX_ATTEMPTS = 200
@@ -284,7 +286,7 @@ class Service:
                     return False  # the tip moved: judge the files against the new tip
                 raise HandEdits(dirty)
             journal = repo.git_dir / "tracker-locks" / "sync.json"
-            gitstore.write_atomic(
+            write_atomic(
                 journal, json.dumps({"ref": ref, "old": snap.commit, "new": commit, "paths": paths}).encode(),
                 repo.git_dir,
             )
@@ -867,7 +869,7 @@ def advance_branch(service: Service, old: str, new: str) -> bool:
     """
     repo = service.store.repo
     snap = service.store.snapshot_at(old, service.year)
-    paths = gitstore.paths_changed(repo, old, new)
+    paths = changed_paths(repo, old, new)
     return service._move(branch_ref(service.year), snap, new, paths)
 
 
@@ -927,7 +929,7 @@ def resolve_recorded_conflict(
         if unit:
             node["updated"] = service.clock()
             node["updated_by"] = op.login
-        del doc["conflicts"][index]  # type: ignore[union-attr]
+        del doc["conflicts"][index]
         if not doc["conflicts"]:
             del doc["conflicts"]
         out = tomlkit.dumps(doc)

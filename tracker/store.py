@@ -28,7 +28,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker import gitstore
 from tracker.codec import (
     META_FILES,
     OPERATORS_FILE,
@@ -39,6 +38,12 @@ from tracker.codec import (
     load_task,
     task_number_from_path,
 )
+from tracker.git.files import ensure_dir, share_with_group, write_atomic
+from tracker.git.log import commit_before
+from tracker.git.objects import TreeEntry
+from tracker.git.repo import GitRepo, init_repository
+from tracker.git.runner import NotARepository, find_repository
+from tracker.messages import compose_message
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
@@ -72,7 +77,7 @@ class Snapshot:
     blobs: dict[str, str]  # tasks/-relative path -> blob id
     loaded: LoadedPlan
     # every folder of the commit's tree -> its entries (saves listing it again to write a commit)
-    listing: dict[str, list[gitstore.TreeEntry]] = field(default_factory=dict)
+    listing: dict[str, list[TreeEntry]] = field(default_factory=dict)
     # True when only some task files were read (``tasks=`` of :meth:`Store.snapshot`):
     # ``loaded.plan.tasks`` and ``loaded.paths`` then hold just those.
     partial: bool = False
@@ -85,14 +90,14 @@ class Snapshot:
 class Store:
     """A git repository holding plans on ``plan/YEAR`` branches."""
 
-    def __init__(self, repo: gitstore.GitRepo) -> None:
+    def __init__(self, repo: GitRepo) -> None:
         self.repo = repo
         self._plain: dict[str, dict[str, Any]] = {}  # parsed tasks as plain data, by blob id
         self._raw: dict[str, bytes] = {}  # small non-task files (plan, units, operators) by blob id
         self._recent: dict[str, bytes] = {}  # blobs read by the last snapshot
         self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
-        self._listings: dict[str, dict[str, list[gitstore.TreeEntry]]] = {}  # commit -> tree listing
+        self._listings: dict[str, dict[str, list[TreeEntry]]] = {}  # commit -> tree listing
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
@@ -117,8 +122,8 @@ class Store:
             StoreError: not a repository, or one without any plan branch.
         """
         try:
-            repo = gitstore.GitRepo.open(Path(path))
-        except gitstore.NotARepository as exc:
+            repo = GitRepo.open(Path(path))
+        except NotARepository as exc:
             raise StoreError(str(exc)) from None
         store = cls(repo)
         if not store.years():
@@ -157,10 +162,10 @@ class Store:
         existing = decode(files[OPERATORS_FILE], OPERATORS_FILE) if OPERATORS_FILE in files else ""
         files[OPERATORS_FILE] = add_operator(existing, creator).encode("utf-8")
         try:
-            repo = gitstore.init_repository(Path(path), branch=f"plan/{year}", bare=bare, shared_group=shared_group)
+            repo = init_repository(Path(path), branch=f"plan/{year}", bare=bare, shared_group=shared_group)
         except KeyError:
             raise StoreError(f"系统中没有用户组 {shared_group}") from None
-        except gitstore.NotARepository as exc:
+        except NotARepository as exc:
             raise StoreError(str(exc)) from None
         tree = repo.tree_with(None, {TASKS_DIR + rel: data for rel, data in files.items()})
         origin = "随程序附带的计划" if source is None else f"目录 {folder}"
@@ -182,7 +187,7 @@ class Store:
         if shared_group:
             import grp
 
-            gitstore.share_with_group(repo.top, grp.getgrnam(shared_group).gr_gid)
+            share_with_group(repo.top, grp.getgrnam(shared_group).gr_gid)
         return cls(repo)
 
     # ---------------------------------------------------------------- plans
@@ -233,7 +238,7 @@ class Store:
             chosen = self.default_year() if year is None else year
             return self.tip(chosen), chosen
         dated = _DATED_REF.match(ref)
-        oid = self.repo.commit_before(dated["rev"], dated["when"]) if dated else self.repo.rev_parse(ref)
+        oid = commit_before(self.repo, dated["rev"], dated["when"]) if dated else self.repo.rev_parse(ref)
         if oid is None:
             raise StoreError(f"找不到版本 {ref!r}")
         return oid, None
@@ -314,7 +319,7 @@ class Store:
             found.update({rel: read[oid] for rel, oid in rest.items()})
         return found
 
-    def tree_listing(self, commit: str) -> dict[str, list[gitstore.TreeEntry]]:
+    def tree_listing(self, commit: str) -> dict[str, list[TreeEntry]]:
         """Every folder of ``commit``'s tree -> its entries (remembered per commit; do not mutate)."""
         listing = self._listings.get(commit)
         if listing is None:
@@ -322,7 +327,7 @@ class Store:
             self.remember_listing(commit, listing)
         return listing
 
-    def remember_listing(self, commit: str, listing: dict[str, list[gitstore.TreeEntry]]) -> None:
+    def remember_listing(self, commit: str, listing: dict[str, list[TreeEntry]]) -> None:
         """Record a commit's tree listing (a writer knows the tree it just built)."""
         self._listings[commit] = listing
         while len(self._listings) > _LISTINGS_KEPT:
@@ -493,7 +498,7 @@ class Store:
                 payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
                 path = self._entry_path("tasks", oid)
                 _ensure_dirs(path.parent, self.repo.git_dir)
-                gitstore.write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
             if keep is not None and random.random() < _PRUNE_CHANCE:
                 self._prune(keep)
 
@@ -521,7 +526,7 @@ class Store:
             path = self._entry_path("raw", oid)
             if not path.exists():
                 _ensure_dirs(path.parent, self.repo.git_dir)
-                gitstore.write_atomic(path, data, self.repo.git_dir)
+                write_atomic(path, data, self.repo.git_dir)
 
 
 def _ensure_dirs(folder: Path, git_dir: Path) -> None:
@@ -534,42 +539,7 @@ def _ensure_dirs(folder: Path, git_dir: Path) -> None:
         missing.append(here)
         here = here.parent
     for path in reversed(missing):
-        gitstore.ensure_dir(path, git_dir)
-
-
-# -------------------------------------------------------------------- commit messages
-
-
-def compose_message(subject: str, body: Iterable[str], trailers: Iterable[tuple[str, str]]) -> str:
-    """A commit message built by code.
-
-    The subject is one line. Every body line is prefixed with ``> `` (user text
-    is quoted this way) or is code-built, and the body has no blank lines, so
-    no body line can be read as a trailer; the trailers come last, in their
-    own paragraph, with values reduced to one clean line.
-    """
-    from tracker.textsafe import clean_line, clean_text
-
-    lines = [clean_line(subject)[:200] or "更新"]
-    body_lines = [line for chunk in body for line in clean_text(chunk).split("\n")]
-    body_lines = [line.rstrip() for line in body_lines if line.strip()]
-    if body_lines:
-        lines += ["", *body_lines]
-    trailer_lines = []
-    for key, value in trailers:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z-]*", key):
-            raise ValueError(f"bad trailer key {key!r}")
-        trailer_lines.append(f"{key}: {clean_line(value)}")
-    if trailer_lines:
-        lines += ["", *trailer_lines]
-    return "\n".join(lines) + "\n"
-
-
-def quote_user_text(text: str) -> list[str]:
-    """User text as body lines, each prefixed ``> `` (so none parses as a trailer)."""
-    from tracker.textsafe import clean_text
-
-    return ["> " + line if line.strip() else ">" for line in clean_text(text).split("\n")]
+        ensure_dir(path, git_dir)
 
 
 # -------------------------------------------------------------------- store resolution
@@ -616,7 +586,7 @@ def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None]
     env = os.environ.get("TRACKER_REPO", "").strip()
     if env:
         return Store.open(Path(env))
-    found = gitstore.find_repository(Path.cwd())
+    found = find_repository(Path.cwd())
     if found is not None:
         git_dir, work_tree = found
         try:
@@ -737,8 +707,6 @@ __all__ = [
     "Store",
     "StoreError",
     "branch_ref",
-    "compose_message",
     "default_store_path",
-    "quote_user_text",
     "resolve_store",
 ]

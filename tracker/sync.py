@@ -19,7 +19,7 @@ site: :func:`ensure_site_setup` registers the merge driver (for people who run
 ``git merge`` by hand) and :func:`prepare_clone` creates the local plan
 branches a clone lacks.
 
-Git runs only through :mod:`tracker.gitstore`; changes to files go through
+Git runs only through :mod:`tracker.git`; changes to files go through
 :mod:`tracker.service` (the merge commit is the one exception: it holds only
 what the two sides already committed, plus recorded conflicts).
 """
@@ -35,13 +35,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tracker import gitstore
 from tracker.codec import task_number_from_path
+from tracker.git import remote as git_remote
+from tracker.git.files import write_atomic
+from tracker.git.log import ahead_behind, changed_paths, commit_author, count_commits, is_ancestor, merge_base
+from tracker.git.remote import RemoteError, check_remote_name, remote_add, remote_list
+from tracker.git.repo import GitRepo
+from tracker.git.runner import GitError, NotARepository
 from tracker.i18n import t
 from tracker.merge import MISSING, MergeConflict, MergeError, Side, conflicts_in, merge_texts
+from tracker.messages import compose_message
 from tracker.model import Status
 from tracker.operators import Operator
-from tracker.store import BRANCH_PREFIX, TASKS_DIR, Store, StoreError, branch_ref, compose_message
+from tracker.store import BRANCH_PREFIX, TASKS_DIR, Store, StoreError, branch_ref
 from tracker.textsafe import clean_line
 
 DRIVER = "zwgk-toml"
@@ -159,7 +165,7 @@ def driver_command() -> str:
     return f"{shlex.quote(exe)} merge-driver %O %A %B %P"
 
 
-def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
+def ensure_site_setup(repo: GitRepo) -> list[str]:
     """Register the merge driver in the store's config and attributes; say what was added.
 
     Attributes go to ``GITDIR/info/attributes``, which git reads in bare and
@@ -169,8 +175,8 @@ def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
     done: list[str] = []
     wanted = {f"merge.{DRIVER}.name": "任务文件逐字段合并 (zwgk-tracker)", f"merge.{DRIVER}.driver": driver_command()}
     for key, value in wanted.items():
-        if gitstore.get_config(repo, key) != value:
-            gitstore.set_config(repo, key, value)
+        if repo.get_config(key) != value:
+            repo.set_config(key, value)
             done.append(f"已登记合并驱动 {key}")
     attributes = repo.git_dir / "info" / "attributes"
     try:
@@ -180,7 +186,7 @@ def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
     missing = [line for line in ATTRIBUTE_LINES if line not in existing.splitlines()]
     if missing:
         text = existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(missing) + "\n"
-        gitstore.write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
+        write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
         done.append("已登记 info/attributes: " + "、".join(missing))
     return done
 
@@ -195,19 +201,19 @@ def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
         StoreError: not a git repository.
     """
     try:
-        repo = gitstore.GitRepo.open(Path(path))
-    except gitstore.NotARepository as exc:
+        repo = GitRepo.open(Path(path))
+    except NotARepository as exc:
         raise StoreError(str(exc)) from None
-    names = [remote] if remote else list(gitstore.remote_list(repo))
+    names = [remote] if remote else list(remote_list(repo))
     created = []
     local = repo.refs(BRANCH_PREFIX.rstrip("/"))
     for name in names:
-        gitstore.check_remote_name(name)
+        check_remote_name(name)
         prefix = f"refs/remotes/{name}/plan/"
         for ref, oid in repo.refs(prefix.rstrip("/")).items():
             year = ref[len(prefix):]
             if year.isdigit() and branch_ref(int(year)) not in local:
-                gitstore.create_branch(repo, branch_ref(int(year)), oid)
+                repo.create_branch(branch_ref(int(year)), oid)
                 local[branch_ref(int(year))] = oid
                 created.append(f"已建立本地分支 plan/{year}(跟踪 {name})")
     return created
@@ -222,15 +228,15 @@ def add_remote(store: Store, operator: Operator, name: str, url: str) -> list[st
     if operator.role != "admin":
         raise SyncError(f"只有管理员可以添加远端({operator.login} 是{operator.role_label})")
     try:
-        gitstore.remote_add(store.repo, name, url)
-    except gitstore.RemoteError as exc:
+        remote_add(store.repo, name, url)
+    except RemoteError as exc:
         raise SyncError(str(exc)) from None
     return ensure_site_setup(store.repo)
 
 
 def list_remotes(store: Store) -> dict[str, str]:
     """``{name: url}`` of the store's remotes."""
-    return gitstore.remote_list(store.repo)
+    return remote_list(store.repo)
 
 
 def choose_remote(store: Store, name: str | None) -> tuple[str, str]:
@@ -239,11 +245,11 @@ def choose_remote(store: Store, name: str | None) -> tuple[str, str]:
     Raises:
         SyncError: no such remote, none configured, or several and none named origin.
     """
-    remotes = gitstore.remote_list(store.repo)
+    remotes = remote_list(store.repo)
     if name is not None:
         try:
-            gitstore.check_remote_name(name)
-        except gitstore.RemoteError as exc:
+            check_remote_name(name)
+        except RemoteError as exc:
             raise SyncError(str(exc)) from None
         if name not in remotes:
             raise SyncError(f"没有名为 {name} 的远端(已有: {'、'.join(remotes) or '无'})")
@@ -278,12 +284,12 @@ def sync_status(store: Store, remote: str | None = None) -> dict[int, PlanStatus
         local = repo.rev_parse(branch_ref(year))
         theirs = tracking.get(f"refs/remotes/{name}/plan/{year}")
         if local and theirs:
-            ahead, behind = gitstore.ahead_behind(repo, local, theirs)
+            ahead, behind = ahead_behind(repo, local, theirs)
             result[year] = PlanStatus(year, ahead, behind, True)
         elif local:
-            result[year] = PlanStatus(year, gitstore.count_commits(repo, local), 0, False)
+            result[year] = PlanStatus(year, count_commits(repo, local), 0, False)
         elif theirs:
-            result[year] = PlanStatus(year, 0, gitstore.count_commits(repo, theirs), True)
+            result[year] = PlanStatus(year, 0, count_commits(repo, theirs), True)
     return result
 
 
@@ -299,8 +305,8 @@ class TreeMerge:
     problems: list[str]  # files that could not be merged field by field (ours kept)
 
 
-def _side(repo: gitstore.GitRepo, tip: str) -> Side:
-    name, email, when = gitstore.commit_author(repo, tip)
+def _side(repo: GitRepo, tip: str) -> Side:
+    name, email, when = commit_author(repo, tip)
     try:
         at: datetime | None = datetime.fromisoformat(when)
     except ValueError:
@@ -309,7 +315,7 @@ def _side(repo: gitstore.GitRepo, tip: str) -> Side:
     return Side(by=clean_line(login), at=at)
 
 
-def merge_trees(repo: gitstore.GitRepo, base: str | None, ours: str, theirs: str) -> TreeMerge:
+def merge_trees(repo: GitRepo, base: str | None, ours: str, theirs: str) -> TreeMerge:
     """Merge ``theirs`` into ``ours`` file by file (``base`` their common ancestor).
 
     A file changed on one side only is taken from that side; a TOML file
@@ -398,12 +404,12 @@ def list_conflicts(store: Store, year: int) -> list[ConflictView]:
     return views
 
 
-def _events(repo: gitstore.GitRepo, old: str | None, new: str) -> list[str]:
+def _events(repo: GitRepo, old: str | None, new: str) -> list[str]:
     from tracker.history import files_events
 
     if old == new:
         return []
-    paths = set(gitstore.paths_changed(repo, old, new))
+    paths = set(changed_paths(repo, old, new))
     before, after = _files(repo, old, paths), _files(repo, new, paths)
     lines = []
     for ev in files_events(before, after):
@@ -418,7 +424,7 @@ def _events(repo: gitstore.GitRepo, old: str | None, new: str) -> list[str]:
     return lines
 
 
-def _files(repo: gitstore.GitRepo, commit: str | None, paths: set[str]) -> dict[str, bytes]:
+def _files(repo: GitRepo, commit: str | None, paths: set[str]) -> dict[str, bytes]:
     if commit is None or not paths:
         return {}
     entries = {e.path: e.oid for e in repo.ls_tree(commit) if e.kind == "blob" and e.path in paths}
@@ -447,26 +453,26 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
         if tracking is None or local == tracking:
             return
         if local is None:
-            if gitstore.create_branch(repo, ref, tracking):
+            if repo.create_branch(ref, tracking):
                 report.created = True
-                report.came_in += gitstore.count_commits(repo, tracking)
+                report.came_in += count_commits(repo, tracking)
                 report.events_in.append(f"新建本地分支 plan/{year}")
                 return
             continue
-        if gitstore.contains(repo, tracking, local):
+        if is_ancestor(repo, tracking, local):
             return  # we are ahead: only a push is owed
-        if gitstore.contains(repo, local, tracking):
+        if is_ancestor(repo, local, tracking):
             new, merged = tracking, None
         else:
-            base = gitstore.common_base(repo, local, tracking)
+            base = merge_base(repo, local, tracking)
             merged = merge_trees(repo, base, local, tracking)
             views = [_view(year, f, c) for f, c in merged.conflicts]
-            came = gitstore.count_commits(repo, tracking, local)
+            came = count_commits(repo, tracking, local)
             message = _merge_message(name, year, came, views, merged.problems, operator)
             new = repo.commit_tree(merged.tree, [local, tracking], message, author=(operator.name, operator.email))
         if not advance_branch(Service(store, operator, year), local, new):
             continue  # a local writer got in first: merge again on the new tip
-        report.came_in += gitstore.count_commits(repo, tracking, local)
+        report.came_in += count_commits(repo, tracking, local)
         report.events_in += _events(repo, local, new)
         if merged is not None:
             report.merged = True
@@ -521,10 +527,10 @@ def sync(
     refused: dict[int, str] = {}
     for round_no in range(1, max_rounds + 1):
         try:
-            gitstore.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
-        except gitstore.RemoteError as exc:
+            git_remote.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
+        except RemoteError as exc:
             raise SyncError(str(exc)) from None
-        except gitstore.GitError as exc:
+        except GitError as exc:
             raise SyncError(f"从远端 {name} 获取失败: {clean_line(exc.stderr)[:400]}") from None
         tracking = repo.refs(f"refs/remotes/{name}/plan")
         remote_years = {int(r.rsplit("/", 1)[1]) for r in tracking if r.rsplit("/", 1)[1].isdigit()}
@@ -545,7 +551,7 @@ def sync(
                 pushes[year] = theirs
         if not pushes:
             break
-        pushed = gitstore.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
+        pushed = git_remote.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
         status = {r.ref: r for r in pushed.refs}
         retry = False
         for year, before in pushes.items():
@@ -553,7 +559,7 @@ def sync(
             if line is not None and line.ok:
                 now = repo.rev_parse(branch_ref(year))
                 assert now is not None
-                reports[year].went_out += gitstore.count_commits(repo, now, before)
+                reports[year].went_out += count_commits(repo, now, before)
                 if before is None:
                     reports[year].events_out.append(f"远端新建分支 plan/{year}")
                 else:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.reports.conftest import AS_OF, REMINDERS, make_loaded
 from tracker.codec import CodecError
-from tracker.history import parse_trailers
+from tracker.messages import parse_trailers
 from tracker.operators import Operator
 from tracker.reminders import (
     REMINDERS_FILE,

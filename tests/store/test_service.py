@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import gitstore
+from tracker.git import refs as git_refs
+from tracker.git.refs import FOREIGN_LOCK_STALE_SECONDS, LockBusy
 from tracker.operators import Operator
 from tracker.service import (
     Change,
@@ -411,7 +412,7 @@ def test_stale_lock_of_a_dead_writer_is_recovered(store: Store, admin: Operator)
 def test_old_foreign_lock_is_recovered(store: Store, admin: Operator) -> None:
     lock = store.repo.git_dir / "refs" / "heads" / "plan" / "2019.lock"
     lock.write_text("x\n")
-    old = lock.stat().st_mtime - gitstore.FOREIGN_LOCK_STALE_SECONDS - 5
+    old = lock.stat().st_mtime - FOREIGN_LOCK_STALE_SECONDS - 5
     os.utime(lock, (old, old))
     task, key, unit = first_assignment(store)
     Service(store, admin).apply([Change(task, key, unit, "status", "done")])
@@ -419,18 +420,18 @@ def test_old_foreign_lock_is_recovered(store: Store, admin: Operator) -> None:
 
 
 def test_live_foreign_lock_is_waited_for_then_reported(store: Store, admin: Operator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gitstore, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(git_refs, "LOCK_WAIT_SECONDS", 0.3)
     lock = store.repo.git_dir / "refs" / "heads" / "plan" / "2019.lock"
     lock.write_text("x\n")
     task, key, unit = first_assignment(store)
     before = store.tip(2019)
-    with pytest.raises(gitstore.LockBusy, match="plan/2019.lock"):
+    with pytest.raises(LockBusy, match="plan/2019.lock"):
         Service(store, admin).apply([Change(task, key, unit, "status", "done")])
     assert store.tip(2019) == before and lock.exists()
 
 
 def test_writer_lock_held_by_another_process_times_out(store: Store, admin: Operator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gitstore, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(git_refs, "LOCK_WAIT_SECONDS", 0.3)
     folder = store.repo.git_dir / "tracker-locks"
     folder.mkdir(exist_ok=True)
     holder = subprocess.Popen(
@@ -441,7 +442,7 @@ def test_writer_lock_held_by_another_process_times_out(store: Store, admin: Oper
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"ok"
         task, key, unit = first_assignment(store)
-        with pytest.raises(gitstore.LockBusy, match="另一个写入进程"):
+        with pytest.raises(LockBusy, match="另一个写入进程"):
             Service(store, admin).apply([Change(task, key, unit, "status", "done")])
     finally:
         holder.kill()

@@ -11,7 +11,8 @@ from tracker import operators
 from tracker.cli.plan_source import fail
 from tracker.codec import CodecError
 from tracker.errors import ServiceError
-from tracker.gitstore import GitError, LockBusy
+from tracker.git.refs import LockBusy
+from tracker.git.runner import GitError
 from tracker.store import Store, StoreError, resolve_store
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from tracker import gitstore
 from tracker.cli.plan_source import PlanOption, RepoOption, fail
 from tracker.cli.store_common import open_service, user_errors
+from tracker.git.log import commit_changes, is_ancestor, log_commits
 from tracker.history import files_events, inverse_changes
 from tracker.i18n import t
 from tracker.service import Change
@@ -33,14 +33,14 @@ def undo(
         if sha is None:
             fail(t(f"找不到提交 {commit!r}", f"no such commit: {commit!r}"))
         tip = service.store.tip(service.year)
-        if not gitstore.is_ancestor(git, sha, tip):
+        if not is_ancestor(git, sha, tip):
             fail(
                 t(
                     f"提交 {sha[:10]} 不在 plan/{service.year} 上",
                     f"commit {sha[:10]} is not on plan/{service.year}",
                 )
             )
-        [info] = gitstore.log_commits(git, [sha], max_count=1)
+        [info] = log_commits(git, [sha], max_count=1)
         if len(info.parents) != 1:
             fail(
                 t(
@@ -48,7 +48,7 @@ def undo(
                     "only an ordinary commit can be undone (not a root or merge commit)",
                 )
             )
-        [(before, after)] = gitstore.commit_changes(git, [info])
+        [(before, after)] = commit_changes(git, [info])
     inverses, refused = inverse_changes(files_events(before, after))
     if refused:
         what = "、".join(
