@@ -47,7 +47,7 @@ from tracker.merge import MISSING, MergeConflict, MergeError, Side, conflicts_in
 from tracker.messages import compose_message
 from tracker.model import Status
 from tracker.operators import Operator
-from tracker.store import BRANCH_PREFIX, TASKS_DIR, Store, StoreError, branch_ref
+from tracker.store import BRANCH_PREFIX, TASKS_DIR, HandEdits, Store, StoreError, branch_ref
 from tracker.textsafe import clean_line
 
 DRIVER = "zwgk-toml"
@@ -300,7 +300,7 @@ def sync_status(store: Store, remote: str | None = None) -> dict[int, PlanStatus
 class TreeMerge:
     """The result of merging two commits' trees file by file."""
 
-    tree: str
+    files: dict[str, bytes | None]  # repository path -> merged bytes (None: deleted), on top of ours
     conflicts: list[tuple[str, MergeConflict]]  # (file path, conflict)
     problems: list[str]  # files that could not be merged field by field (ours kept)
 
@@ -368,8 +368,7 @@ def merge_trees(repo: GitRepo, base: str | None, ours: str, theirs: str) -> Tree
             continue
         files[path] = result.text.encode("utf-8")
         conflicts += [(path, c) for c in result.conflicts]
-    tree = repo.tree_with(ours, files) if files else repo.out("rev-parse", f"{ours}^{{tree}}")
-    return TreeMerge(tree, conflicts, problems)
+    return TreeMerge(files, conflicts, problems)
 
 
 # ---------------------------------------------------------------- sync
@@ -443,7 +442,7 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
 
 def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync) -> None:
     """Bring ``plan/YEAR`` up to date with the remote-tracking ref (create, fast-forward or merge)."""
-    from tracker.service import Service, advance_branch
+    from tracker.service import Service
 
     repo = store.repo
     ref = branch_ref(year)
@@ -461,16 +460,18 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
             continue
         if is_ancestor(repo, tracking, local):
             return  # we are ahead: only a push is owed
+        merged: TreeMerge | None = None
         if is_ancestor(repo, local, tracking):
-            new, merged = tracking, None
+            new: str | None = tracking if Service(store, operator, year).advance(local, tracking) else None
         else:
             base = merge_base(repo, local, tracking)
             merged = merge_trees(repo, base, local, tracking)
             views = [_view(year, f, c) for f, c in merged.conflicts]
             came = count_commits(repo, tracking, local)
             message = _merge_message(name, year, came, views, merged.problems, operator)
-            new = repo.commit_tree(merged.tree, [local, tracking], message, author=(operator.name, operator.email))
-        if not advance_branch(Service(store, operator, year), local, new):
+            new = store.commit(year, local, merged.files, message, (operator.name, operator.email),
+                               merge_parent=tracking)
+        if new is None:
             continue  # a local writer got in first: merge again on the new tip
         report.came_in += count_commits(repo, tracking, local)
         report.events_in += _events(repo, local, new)
@@ -515,8 +516,6 @@ def sync(
             the operator may not write (auditor, guest), or a checked-out work
             tree with hand edits in the way.
     """
-    from tracker.service import HandEdits
-
     if operator.role not in ("operator", "admin"):
         raise SyncError(f"{operator.login} 是{operator.role_label},不能同步(同步会写入合并提交)")
     name, url = choose_remote(store, remote)
@@ -610,9 +609,9 @@ def resolve_conflict(
         tracker.service.ServiceError: permission (a unit operator settles only
             its own units) and the service's other refusals.
     """
-    from tracker.service import Service, resolve_recorded_conflict
+    from tracker.service import Service
 
-    result = resolve_recorded_conflict(Service(store, operator, year), task, requirement, unit, field_name, choice)
+    result = Service(store, operator, year).resolve(task, requirement, unit, field_name, choice)
     if result.commit is None:
         raise SyncError("没有需要裁决的冲突")
     return result.commit

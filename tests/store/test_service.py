@@ -215,7 +215,7 @@ def test_may_edit_explains(store: Store, operator_for: Callable[[str], Operator]
 
 def _race(svc: Service, before_move: Callable[[], object]) -> None:
     """Run ``before_move`` once, right before ``svc`` tries to move the branch."""
-    real = svc._move
+    real = svc.store._move
     state = {"done": False}
 
     def racing(*args: object, **kwargs: object) -> bool:
@@ -224,7 +224,7 @@ def _race(svc: Service, before_move: Callable[[], object]) -> None:
             before_move()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    svc._move = racing  # type: ignore[method-assign]
+    svc.store._move = racing  # type: ignore[method-assign]
 
 
 def test_lost_race_is_reapplied_on_the_new_tip(store: Store, operator_for: Callable[[str], Operator]) -> None:
