@@ -41,6 +41,7 @@ from tracker.codec import (
     task_relpath,
 )
 from tracker.errors import ServiceError
+from tracker.i18n import t
 from tracker.messages import compose_message, quote_user_text
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
@@ -325,6 +326,49 @@ class Service:
         value = validate_change(c.field, c.value)
         return replace(c, requirement=req.key, unit=unit, value=value)
 
+
+    # ---------------------------------------------------------------- undo
+
+    def undo(self, commit: str) -> CommitResult:
+        """Revert one commit of this plan field by field, as a new commit (history is never rewritten).
+
+        The commit must be an ordinary (one-parent) commit on ``plan/YEAR``. Each of its
+        field changes is inverted (a status set back, an added note or evidence item
+        removed, a removed one added again) and applied through :meth:`apply`, so the
+        operator's rights are checked and a field changed since is a conflict. The
+        subject starts ``撤销 SHA:``; an ``Undo: SHA`` trailer names the commit.
+
+        Raises:
+            InvalidChange: no such commit, not on this plan, a root or merge commit,
+                a change that cannot be undone field by field, or nothing to undo.
+            PermissionDenied, ConflictError, HandEdits: as for :meth:`apply`.
+        """
+        from tracker.git.log import commit_changes, is_ancestor, log_commits
+        from tracker.history import files_events, inverse_changes
+
+        repo = self.store.repo
+        sha = repo.rev_parse(commit)
+        if sha is None:
+            raise InvalidChange(t(f"找不到提交 {clean_line(commit)!r}", f"no such commit: {clean_line(commit)!r}"))
+        if not is_ancestor(repo, sha, self.store.tip(self.year)):
+            raise InvalidChange(t(f"提交 {sha[:10]} 不在 plan/{self.year} 上",
+                                  f"commit {sha[:10]} is not on plan/{self.year}"))
+        [info] = log_commits(repo, [sha], max_count=1)
+        if len(info.parents) != 1:
+            raise InvalidChange(t("只能撤销普通提交(不能撤销首个提交或合并提交)",
+                                  "only an ordinary commit can be undone (not a root or merge commit)"))
+        [(before, after)] = commit_changes(repo, [info])
+        inverses, refused = inverse_changes(files_events(before, after))
+        if refused:
+            what = "、".join(dict.fromkeys(
+                f"{c.task or c.path}{'.' + c.requirement if c.requirement else ''} {c.field}" for c in refused
+            ))
+            raise InvalidChange(t(f"此提交还改了不能逐字段撤销的内容({what}),请管理员手工处理",
+                                  f"this commit also changed what cannot be undone field by field ({what}); ask an admin"))
+        if not inverses:
+            raise InvalidChange(t("此提交没有可撤销的修改", "this commit changed nothing that can be undone"))
+        changes = [Change(i.task, i.requirement, i.unit, i.field, i.value, i.expected) for i in inverses]
+        return self.apply(changes, subject_prefix=f"撤销 {sha[:10]}: ", extra_trailers=[("Undo", sha)])
 
     # ---------------------------------------------------------------- sync: moving to a merge, settling a conflict
 
@@ -816,7 +860,7 @@ def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list
     groups: dict[tuple[int, str, str], list[tuple[Change, str]]] = {}
     for c, summary in done:
         groups.setdefault((c.task, c.requirement, c.unit), []).append((c, summary))
-    heads = [f"任务{t}.{r} {clean_line(u)}: {', '.join(s for _, s in items)}" for (t, r, u), items in groups.items()]
+    heads = [f"任务{task}.{r} {clean_line(u)}: {', '.join(s for _, s in items)}" for (task, r, u), items in groups.items()]
     if len(heads) == 1:
         subject = heads[0]
     else:
@@ -824,8 +868,8 @@ def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list
         if len(subject) > 120:
             subject = subject[:119] + "…"
     body: list[str] = []
-    for (t, r, u), items in groups.items():
-        body.append(f"任务{t}.{r} {clean_line(u)}")
+    for (task, r, u), items in groups.items():
+        body.append(f"任务{task}.{r} {clean_line(u)}")
         for c, summary in items:
             if c.field == "status":
                 body.append(f"  状态: {summary}")

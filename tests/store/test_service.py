@@ -495,3 +495,32 @@ def test_note_and_evidence_removal(store: Store, admin: Operator) -> None:
 
 def test_store_path_for_hand_check(store: Store) -> None:
     assert Path(store.path, "tasks", "plan.toml").is_file()
+
+
+# ------------------------------------------------------------------ undo, in the service
+
+
+def test_service_undo_reverts_status_and_evidence_as_a_new_commit(store: Store, admin: Operator) -> None:
+    task, key, unit = first_assignment(store)
+    svc = Service(store, admin)
+    before = assignment(store, task, key, unit)
+    done = svc.apply([Change(task, key, unit, "status", "done"),
+                      Change(task, key, unit, "evidence", "寿政办发〔2019〕7号")])
+    undone = svc.undo(done.commit or "")
+    assert undone.subject.startswith(f"撤销 {(done.commit or '')[:10]}: ")
+    assert ("Undo", done.commit) in trailers(store, undone.commit or "")
+    assert git(store, "rev-parse", f"{undone.commit}^") == done.commit
+    after = assignment(store, task, key, unit)
+    assert after.status == before.status and after.evidence == before.evidence
+
+
+def test_service_undo_refuses_what_it_cannot_undo(store: Store, admin: Operator) -> None:
+    svc = Service(store, admin)
+    root = git(store, "rev-list", "--max-parents=0", "plan/2019")
+    with pytest.raises(InvalidChange, match="找不到提交"):
+        svc.undo("no-such-commit")
+    with pytest.raises(InvalidChange, match="普通提交"):
+        svc.undo(root)
+    other = svc.new_plan(2020)
+    with pytest.raises(InvalidChange, match="不在 plan/2019 上"):
+        svc.undo(other.commit or "")
