@@ -17,6 +17,8 @@ from tracker import history
 from tracker.git import log as git_log
 from tracker.git.log import CommitInfo, log_commits
 from tracker.history import HistoryFilter, task_events, unit_fingerprint, walk
+from tracker.history import events as history_events
+from tracker.history import git_walk as history_walk
 from tracker.model import Status
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -111,7 +113,8 @@ def busy_store(store: Store) -> Store:
 def test_fast_paths_give_the_full_parses_events(busy_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[int] = []
     real_parse = history.parse_bytes
-    monkeypatch.setattr(history, "parse_bytes", lambda data: parsed.append(1) or real_parse(data))
+    for module in (history_events, history_walk):  # the parsers the walk uses, counted
+        monkeypatch.setattr(module, "parse_bytes", lambda data: parsed.append(1) or real_parse(data))
     versions = len(log_commits(busy_store.repo, [busy_store.tip(2019)], paths=["tasks/05.toml"]))
     assert versions > 30
     checked = 0
