@@ -689,7 +689,7 @@ def _task_term(term: _Term, task: Task, memo: dict[str, object]) -> bool | None:
         if units is None:
             units = memo["units"] = {u for req in task.requirements for u in req.assignments}
         names = term.units if term.units is not None else frozenset({normalise_name(str(term.value))})
-        return None if not names.isdisjoint(units) else False  # type: ignore[attr-defined]
+        return None if not names.isdisjoint(units) else False  # type: ignore[arg-type]
     return None
 
 
@@ -701,7 +701,7 @@ def _task_numbers(node: _Node | None, limit: int) -> frozenset[int] | None:
             return frozenset({node.value[0]})  # type: ignore[index]
         if node.field != "task":
             return None
-        ranges = node.value  # type: ignore[assignment]
+        ranges = node.value
         if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
             return None
         return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]

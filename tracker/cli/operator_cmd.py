@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tracker.cli.plan_source import FormatOption, PlanOption, RepoOption, check_format, write_json, write_text
 from tracker.cli.store_common import open_service, open_store, user_errors
-from tracker.i18n import t
+from tracker.i18n import is_english, t
 from tracker.operators import ROLE_LABELS, ROLES
+from tracker.tabular import Column, render_table
 
 app = typer.Typer(help=t("操作员:登录账号、单位、角色", "operators: login, units, role"), no_args_is_help=True)
 
@@ -63,7 +64,7 @@ def list_(
     store = open_store(repo)
     with user_errors():
         ops = store.operators(plan)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"login": o.login, "name": o.name, "role": o.role, "units": list(o.units)}
         for o in sorted(ops.values(), key=lambda o: (ROLES.index(o.role), o.login))
     ]
@@ -72,10 +73,14 @@ def list_(
     elif fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(["login", "name", "role", "units"])
+        writer.writerow([t("账号", "login"), t("姓名", "name"), t("角色", "role"), t("单位", "units")])
         for r in rows:
             writer.writerow([r["login"], r["name"], r["role"], "、".join(r["units"])])
         write_text("\ufeff" + buf.getvalue())
     else:
-        for r in rows:
-            typer.echo(f"{r['login']:<12} {r['name']:<8} {ROLE_LABELS[r['role']]:<4} {'、'.join(r['units'])}")
+        # CJK names take two cells each: render_table counts cells, so the columns line up
+        columns = [Column("login", t("账号", "login")), Column("name", t("姓名", "name")),
+                   Column("role", t("角色", "role")), Column("units", t("单位", "units"))]
+        labels = ROLE_LABELS if not is_english() else {role: role for role in ROLE_LABELS}
+        shown = [{**r, "role": labels.get(r["role"], r["role"])} for r in rows]
+        typer.echo(render_table(columns, shown))

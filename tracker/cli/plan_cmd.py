@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,7 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
     """列出数据仓库中的年度计划。"""
     fmt = check_format(fmt, ("table", "json"))
     store = open_store(repo)
-    rows = []
+    rows: list[dict[str, Any]] = []
     with user_errors():
         for year in store.years():
             loaded = store.load(year)
@@ -30,7 +30,8 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
         write_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {r['tasks']:>4} 项  {r['title']}")
+        count = t(f"{r['tasks']:>4} 项", f"{r['tasks']:>4} tasks")
+        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {count}  {r['title']}")
 
 
 @app.command("new")
