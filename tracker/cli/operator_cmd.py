@@ -8,11 +8,20 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.plan_source import FormatOption, PlanOption, RepoOption, check_format, write_json, write_text
+from tracker.cli.plan_source import (
+    FormatOption,
+    PlanOption,
+    RepoOption,
+    check_format,
+    fail,
+    write_json,
+    write_text,
+)
 from tracker.cli.store_common import open_service, open_store, user_errors
 from tracker.i18n import is_english, t
 from tracker.operators import ROLE_LABELS, ROLES
 from tracker.tabular import Column, render_table
+from tracker.unit_names import UnitNameError, resolve_unit
 
 app = typer.Typer(help=t("操作员:登录账号、单位、角色", "operators: login, units, role"), no_args_is_help=True)
 
@@ -31,12 +40,16 @@ def add(
 ) -> None:
     """添加或修改操作员(仅管理员)。"""
     if role not in ROLES:
-        from tracker.cli.plan_source import fail
-
         fail(t(f"--role 只能是 {'、'.join(ROLES)},不是 {role!r}", f"--role must be one of {', '.join(ROLES)}"), 2)
     service = open_service(repo, plan)
     with user_errors():
-        result = service.add_operator(login, list(unit or []), role, name)
+        registry = service.store.snapshot(service.year, tasks=[]).loaded.registry
+    try:
+        units = [resolve_unit(registry, u) for u in unit or []]
+    except UnitNameError as exc:
+        fail(exc.message)
+    with user_errors():
+        result = service.add_operator(login, units, role, name)
     typer.echo(f"{result.short} {result.subject}")
 
 

@@ -17,6 +17,7 @@ from tracker.i18n import t
 from tracker.model import parse_task_number
 from tracker.planio import LoadedPlan
 from tracker.service import Change, CommitResult, Service
+from tracker.unit_names import not_assigned, resolve_unit, resolve_unit_names, unit_label
 
 
 def parse_req(text: str) -> tuple[int, str | None]:
@@ -51,24 +52,25 @@ def changes_for(
     task = loaded.plan.tasks.get(number)
     if task is None:
         raise ValueError(f"{loaded.plan.year} 年计划中没有任务 {number}")
-    resolved = loaded.registry.resolve(unit).name
+    units = resolve_unit_names(loaded.registry, unit)  # UnitNameError (a ValueError) lists candidates
     if key is not None:
         requirement = task.requirement(key)
         if requirement is None:
             raise ValueError(f"任务{number} 没有第 {key} 条要求")
         requirements = [requirement]
     else:
-        requirements = [r for r in task.requirements if resolved in r.assignments]
-        if not requirements:
-            raise ValueError(f"任务{number} 的要求都没有 {resolved} 的分工")
+        requirements = [r for r in task.requirements if units & r.assignments.keys()]
+    if not any(units & r.assignments.keys() for r in requirements):
+        raise ValueError(not_assigned(t("任务 ", "task ") + req.strip(), [unit_label(units, unit)]))
     changes = []
     for r in requirements:
-        if status is not None:
-            changes.append(Change(number, r.key, resolved, "status", status))
-        if note is not None:
-            changes.append(Change(number, r.key, resolved, "note", note))
-        if evidence is not None:
-            changes.append(Change(number, r.key, resolved, "evidence", evidence))
+        for resolved in sorted(units & r.assignments.keys()):
+            if status is not None:
+                changes.append(Change(number, r.key, resolved, "status", status))
+            if note is not None:
+                changes.append(Change(number, r.key, resolved, "note", note))
+            if evidence is not None:
+                changes.append(Change(number, r.key, resolved, "evidence", evidence))
     return changes
 
 
@@ -124,9 +126,10 @@ def set_(
         loaded = service.store.snapshot(service.year, tasks=[number]).loaded
     try:
         changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
+        behalf = None if on_behalf_of is None else resolve_unit(loaded.registry, on_behalf_of)
     except ValueError as exc:
         fail(str(exc))
-    commit_and_report(service, changes, on_behalf_of)
+    commit_and_report(service, changes, behalf)
 
 
 __all__ = ["changes_for", "commit_and_report", "parse_req", "set_"]
