@@ -71,6 +71,24 @@ def detect_lang(argv: list[str] | None = None, environ: Mapping[str, str] | None
     return "zh"
 
 
+def given_lang(argv: list[str]) -> str | None:
+    """The value of ``--lang X`` / ``--lang=X`` as typed, or None when not given."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang":
+            return argv[i + 1] if i + 1 < len(argv) else ""
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def known_lang(value: str) -> bool:
+    """``zh`` / ``en`` and their locale spellings (``en_US.UTF-8``, ``zh_CN``, ``English``, ``中文``)."""
+    lowered = value.strip().lower()
+    return lowered.startswith(("en", "zh")) or lowered in ("中文", "英文")
+
+
 def normalise_lang(value: str) -> str:
     """``en``, ``en_US.UTF-8``, ``English`` -> ``en``; anything else -> ``zh``."""
     return "en" if value.strip().lower().startswith("en") else "zh"
@@ -261,6 +279,14 @@ def localized_group_class() -> type:
             argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
             set_lang(detect_lang(argv))
             localize_command(self)
+            typed = given_lang(argv)
+            if typed is not None and not known_lang(typed):
+                # a language we do not have is refused, not silently shown in Chinese
+                print(f"--lang 只能是 zh 或 en,不是 {typed!r} / --lang must be zh or en, not {typed!r}",
+                      file=sys.stderr)
+                if kwargs.get("standalone_mode", True):
+                    sys.exit(2)
+                raise click_usage_exit()
             return super().main(strip_lang(argv), *rest, **kwargs)
 
     _group_class = LocalizedGroup
@@ -268,3 +294,10 @@ def localized_group_class() -> type:
 
 
 _group_class: type | None = None
+
+
+def click_usage_exit() -> BaseException:
+    """click's own exit with the usage-error code, for ``standalone_mode=False`` callers."""
+    import click
+
+    return click.exceptions.Exit(2)

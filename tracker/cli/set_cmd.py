@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from tracker.cli import bulk
-from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.plan_source import PlanOption, RepoOption, fail, only_once
 from tracker.cli.store_common import open_service, user_errors
 from tracker.i18n import t
 from tracker.model import parse_task_number
@@ -93,9 +93,9 @@ def set_(
         typer.Option("--status", metavar="STATUS", show_default=False,
                      help=t("状态: 未启动/推进中/已完成/受阻/不适用(或 not_started 等)", "status: not_started, in_progress, done, blocked, not_applicable")),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", show_default=False, help=t("追加一条进展", "append a progress note"))] = None,
-    evidence: Annotated[
-        str | None, typer.Option("--evidence", metavar="URL", show_default=False, help=t("添加佐证(网址、文号)", "add evidence (URL, document number)"))
+    notes: Annotated[list[str] | None, typer.Option("--note", metavar="TEXT", show_default=False, help=t("追加一条进展(只能给一次)", "append a progress note (once)"))] = None,
+    evidences: Annotated[
+        list[str] | None, typer.Option("--evidence", metavar="URL", show_default=False, help=t("添加佐证(网址、文号;只能给一次)", "add evidence (URL, document number; once)"))
     ] = None,
     on_behalf_of: Annotated[
         str | None,
@@ -108,6 +108,7 @@ def set_(
     repo: RepoOption = None,
 ) -> None:
     """修改单位在某项任务或要求上的状态、进展、佐证(每次修改一个提交)。"""
+    note, evidence = only_once(notes, "--note"), only_once(evidences, "--evidence")
     if status is None and note is None and evidence is None:
         fail(t("请至少给出 --status、--note 或 --evidence 之一", "give at least one of --status, --note, --evidence"), 2)
     if bulk.is_bulk(req, query, dry_run):
