@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker.cli.csv_headers import csv_headers
 from tracker.cli.plan_source import (
     FormatOption,
     PlanOption,
@@ -190,7 +191,8 @@ def history(
         write_json(rows)
         return
     if fmt == "csv":
-        write_text(to_csv(list(EVENT_JSON_KEYS), [e.to_json() for e in result.events]))
+        keys = list(EVENT_JSON_KEYS)
+        write_text(to_csv(keys, [e.to_json() for e in result.events], headers=csv_headers(keys)))
         return
     if not result.events:
         typer.echo(t("没有符合条件的修改记录", "no matching changes"))

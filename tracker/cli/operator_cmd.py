@@ -26,7 +26,8 @@ from tracker.unit_names import UnitNameError, resolve_unit
 app = typer.Typer(help=t("操作员:登录账号、单位、角色", "operators: login, units, role"), no_args_is_help=True)
 
 
-@app.command("add")
+@app.command("add", help=t("添加或修改操作员(仅管理员)。",
+                                  "Add or change an operator (admin only)."))
 def add(
     login: Annotated[str, typer.Argument(metavar="LOGIN", help=t("登录账号", "login account"))],
     unit: Annotated[
@@ -53,7 +54,8 @@ def add(
     typer.echo(f"{result.short} {result.subject}")
 
 
-@app.command("remove")
+@app.command("remove", help=t("移除操作员(仅管理员)。",
+                                  "Remove an operator (admin only)."))
 def remove(
     login: Annotated[str, typer.Argument(metavar="LOGIN", help=t("登录账号", "login account"))],
     plan: PlanOption = None,
@@ -66,7 +68,8 @@ def remove(
     typer.echo(f"{result.short} {result.subject}")
 
 
-@app.command("list")
+@app.command("list", help=t("列出操作员。",
+                                  "List the operators."))
 def list_(
     fmt: FormatOption = "table",
     plan: PlanOption = None,

@@ -13,7 +13,8 @@ from tracker.i18n import t
 app = typer.Typer(help=t("年度计划(每年一个分支)", "yearly plans (one branch each)"), no_args_is_help=True)
 
 
-@app.command("list")
+@app.command("list", help=t("列出数据仓库中的年度计划。",
+                                  "List the yearly plans of the store."))
 def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
     """列出数据仓库中的年度计划。"""
     fmt = check_format(fmt, ("table", "json"))
@@ -34,7 +35,8 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
         typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {count}  {r['title']}")
 
 
-@app.command("new")
+@app.command("new", help=t("新建年度计划分支(仅管理员);单位名录和操作员名单一并复制。",
+                                  "Start a new yearly plan branch (admin only), copying the unit registry and the operators."))
 def new(
     year: Annotated[int, typer.Argument(metavar="YEAR", help=t("新计划的年度", "year of the new plan"))],
     from_year: Annotated[

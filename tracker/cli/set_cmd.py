@@ -87,7 +87,8 @@ def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str
 
 def set_(
     req: Annotated[str | None, typer.Argument(metavar="REQ", show_default=False, help=t("任务或要求编号: 5 或 5.2;范围 5..9", "task or requirement: 5 or 5.2; a range 5..9"))] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位名称或简称", "unit name or alias"))] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位: 全称、简称、拼音首字母(fgj)或名称中唯一的一段(营里)",
+                                                                                             "unit: full name, alias, pinyin initials (fgj) or a unique part of its name"))] = None,
     status: Annotated[
         str | None,
         typer.Option("--status", metavar="STATUS", show_default=False,
