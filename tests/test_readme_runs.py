@@ -1,0 +1,259 @@
+"""The README is run, not read: every command line of its code blocks runs as written.
+
+A fresh copy of the repository (the files a clone holds, no virtual environment) in a
+scratch home; then, in the README's order:
+
+- the first command (install + interface) runs in a real terminal (tmux): it must open the
+  interface on the default store it creates, and say so;
+- ``. .venv/bin/activate`` and every other command run in bash in that copy, each one exactly
+  as the README prints it (after the activation line, which is itself a README line), and
+  must exit 0;
+- ``tracker`` without a command (the interface) runs in tmux: it must open, then ``q`` quits;
+- the second command (install + tests) is what ``.ci/run`` runs (tests/test_readme.py checks
+  that), so it is not run again from inside the tests.
+
+The deployment section's commands administer a real server (``sudo``, accounts, /etc, /srv):
+they are not run here. :func:`test_deployment_commands_name_real_programs` checks each
+program exists (or ships in this repository), ``scripts/install-server.sh`` is run by
+tests/test_install_server.py, and the ``sshd_config`` block is checked by ``sshd -t``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DEPLOYMENT = "## 部署:操作员通过 SSH 使用"
+COMMAND_WORDS = ("tracker", ".venv/bin/", "python3 ", "git ", ". ", "cd ", "sudo ", "echo ", "scripts/")
+ACTIVATE = ". .venv/bin/activate"
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Command:
+    line: int  # 1-based line of README.md
+    text: str  # the command, as written (a trailing ``# comment`` is the shell's comment)
+    section: str
+
+    @property
+    def opens_interface(self) -> bool:
+        """``tracker`` without a sub-command (only global options) opens the terminal interface."""
+        if self.text.startswith("python3 -m venv") and self.text.endswith(".venv/bin/tracker"):
+            return True
+        words = shlex.split(self.text, comments=True)
+        if not words or words[0] != "tracker":
+            return False
+        rest = words[1:]
+        while rest and rest[0] in ("--plan", "--lang", "--repo"):
+            rest = rest[2:]
+        return not rest
+
+
+def readme_commands() -> list[Command]:
+    """Every command line of the README's indented code blocks, with its line and section."""
+    found = []
+    section = ""
+    for number, raw in enumerate(README.read_text(encoding="utf-8").splitlines(), start=1):
+        if raw.startswith("## "):
+            section = raw
+        if not raw.startswith("    ") or not raw.strip():
+            continue
+        text = raw.strip()
+        if text.startswith(COMMAND_WORDS):
+            found.append(Command(number, text, section))
+    return found
+
+
+COMMANDS = readme_commands()
+
+
+def test_the_extraction_finds_the_readme_commands() -> None:
+    texts = [c.text for c in COMMANDS]
+    assert COMMANDS[0].line == 3 and COMMANDS[1].line == 4
+    assert ACTIVATE in texts
+    assert any(t.startswith("tracker set 5..9") for t in texts)
+    assert any(t.startswith("tracker import tests/data/shouguang-2019.txt") for t in texts)
+    assert len(COMMANDS) > 50
+
+
+def test_examples_use_files_the_repository_ships() -> None:
+    for command in COMMANDS:
+        assert "../shared" not in command.text, command
+        for word in shlex.split(command.text, comments=True):
+            if word.startswith(("tests/", "tasks/", "scripts/")):
+                assert (ROOT / word).exists(), (command, word)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class Terminal:
+    """A tmux server of our own, one window per command."""
+
+    def __init__(self) -> None:
+        self.socket = f"readme-{uuid.uuid4().hex[:8]}"
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True).stdout
+
+    def run(self, script: str, wait_for: str, timeout: float) -> str:
+        """Run ``script`` in a fresh 100x30 terminal; wait until ``wait_for`` shows; q; return the last screen."""
+        self.tmux("kill-server")
+        done = "@@README-DONE"
+        shell = f"{script}; echo {done} $?; sleep 600"
+        self.tmux("new-session", "-d", "-s", "r", "-x", "100", "-y", "30", "bash", "-c", shell)
+        self.wait(lambda s: wait_for in s, f"{wait_for!r} after {script!r}", timeout)
+        self.tmux("send-keys", "-t", "r", "q")
+        return self.wait(lambda s: done in s, "the command to end after q", 30)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "r")
+
+    def wait(self, ready, what: str, timeout: float) -> str:  # noqa: ANN001
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if ready(text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"never saw {what}; the screen was:\n{text}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    assert shutil.which("tmux"), "tmux is needed (apt-get install tmux)"
+    term = Terminal()
+    yield term
+    term.close()
+
+
+def fresh_copy(target: Path) -> Path:
+    """The files a clone of this repository holds (tracked and new, not ignored), as a git repository."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"],
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = ROOT / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    return target
+
+
+def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Terminal) -> None:
+    clone = fresh_copy(tmp_path / "zwgk-tracker")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "PATH": os.environ["PATH"], "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+        "LANG": "C.UTF-8", "TERM": "xterm-256color", "COLUMNS": "100",
+        "TRACKER_CONFIG": str(tmp_path / "no-system-setting.toml"),  # the machine's /etc must not matter
+    }
+    # The scratch home hides the real one: keep what this machine needs to reach its package index
+    # and its python3 (a mirror in pip's user config, pyenv's shims); on CI neither is set.
+    env.update({k: v for k, v in os.environ.items() if k.startswith(("PIP_", "PYENV_"))})
+    user_pip = Path.home() / ".config" / "pip" / "pip.conf"
+    if "PIP_CONFIG_FILE" not in env and user_pip.is_file():
+        env["PIP_CONFIG_FILE"] = str(user_pip)
+    if "PYENV_ROOT" not in env and (Path.home() / ".pyenv").is_dir():
+        env["PYENV_ROOT"] = str(Path.home() / ".pyenv")
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    cwd = clone
+    prefix = ""  # the README's own activation line, once it has run
+    ran = 0
+    for command in COMMANDS:
+        if command.section.startswith(DEPLOYMENT):
+            continue  # administers a server: see test_deployment_commands_name_real_programs
+        if command.line == 4:
+            continue  # the test command itself: .ci/run runs it
+        if command.opens_interface:
+            first = command.line == 3
+            script = f"cd {shlex.quote(str(cwd))} && export {exports} && {prefix}{command.text}"
+            screen = terminal.run(script, "寿光市2019年政务公开重点工作任务分工", 600 if first else 180)
+            assert "@@README-DONE 0" in screen, (command, screen)
+            if first:
+                assert "已新建默认数据仓库" in screen and str(home / "data") in screen, screen
+            ran += 1
+            continue
+        script = f"{prefix}{command.text}\npwd > {shlex.quote(str(tmp_path / 'cwd'))}"
+        done = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"README.md:{command.line}: {command.text}\n{done.stdout}\n{done.stderr}"
+        assert "Traceback" not in done.stderr, (command, done.stderr)
+        cwd = Path((tmp_path / "cwd").read_text().strip())
+        if command.text == ACTIVATE:
+            prefix = ACTIVATE + " && "
+        ran += 1
+    assert ran == len([c for c in COMMANDS if not c.section.startswith(DEPLOYMENT)]) - 1
+    # what the examples promised happened, in the default store they created
+    store = home / "data" / "zwgk-tracker" / "store"
+    log = subprocess.run(["git", "-C", str(store), "log", "--format=%s", "plan/2019"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "任务6.1 营里镇: 未启动 → 已完成" in log and "撤销" in log
+    assert (clone / "营里镇.xlsx").is_file() and (clone / "报告.html").is_file() and (clone / "plan2020").is_dir()
+
+
+# ------------------------------------------------------------------ the deployment section
+
+
+def deployment_commands() -> list[Command]:
+    return [c for c in COMMANDS if c.section.startswith(DEPLOYMENT)]
+
+
+def programs(text: str) -> list[str]:
+    """The program of each part of a command line (``a && b | sudo -u x c``)."""
+    found = []
+    for part in re.split(r"&&|\|\||\||;", text.split(" #")[0]):
+        words = shlex.split(part)
+        while words and words[0] == "sudo":
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[2:] if words[0] in ("-u", "-g") else words[1:]
+        if words:
+            found.append(words[0])
+    return found
+
+
+def test_deployment_commands_name_real_programs() -> None:
+    commands = deployment_commands()
+    assert any("scripts/install-server.sh" in c.text for c in commands)
+    assert any("/etc/zwgk-tracker.toml" in c.text for c in commands)
+    assert any("zwgk-operators" in c.text for c in commands)
+    for command in commands:
+        for program in programs(command.text):
+            if program == "tracker" or program.startswith("scripts/"):
+                assert program == "tracker" or os.access(ROOT / program, os.X_OK), command
+                continue
+            assert shutil.which(program) or program in ("apt-get",), (command, program)
+
+
+def test_the_sshd_block_keeps_the_office_shell_and_parses(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("       Match Group"):].split("\n\n")[0]
+    lines = [line.strip() for line in block.splitlines()]
+    assert lines[0] == "Match Group zwgk-operators"  # never the store's group zwgk: the office keeps its shell
+    sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+    assert Path(sshd).exists(), "openssh-server is needed (apt-get install openssh-server)"
+    key = tmp_path / "host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    config = tmp_path / "sshd_config"
+    config.write_text(f"HostKey {key}\nUsePAM no\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    checked = subprocess.run([sshd, "-t", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
