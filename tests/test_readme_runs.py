@@ -25,13 +25,14 @@ import re
 import shlex
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.ui.test_tmux import Tmux  # the suite's own tmux driver
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -100,48 +101,22 @@ def test_examples_use_files_the_repository_ships() -> None:
 # --------------------------------------------------------------------------- the run
 
 
-class Terminal:
-    """A tmux server of our own, one window per command."""
-
-    def __init__(self) -> None:
-        self.socket = f"readme-{uuid.uuid4().hex[:8]}"
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True).stdout
-
-    def run(self, script: str, wait_for: str, timeout: float) -> str:
-        """Run ``script`` in a fresh 100x30 terminal; wait until ``wait_for`` shows; q; return the last screen."""
-        self.tmux("kill-server")
-        done = "@@README-DONE"
-        shell = f"{script}; echo {done} $?; sleep 600"
-        self.tmux("new-session", "-d", "-s", "r", "-x", "100", "-y", "30", "bash", "-c", shell)
-        self.wait(lambda s: wait_for in s, f"{wait_for!r} after {script!r}", timeout)
-        self.tmux("send-keys", "-t", "r", "q")
-        return self.wait(lambda s: done in s, "the command to end after q", 30)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "r")
-
-    def wait(self, ready, what: str, timeout: float) -> str:  # noqa: ANN001
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if ready(text):
-                return text
-            time.sleep(0.2)
-        raise AssertionError(f"never saw {what}; the screen was:\n{text}")
-
-    def close(self) -> None:
-        self.tmux("kill-server")
+def run_in_terminal(tmux: Tmux, script: str, wait_for: str, timeout: float) -> str:
+    """Run ``script`` in a fresh 100x30 terminal; wait until ``wait_for`` shows; q; return the last screen."""
+    tmux.kill()
+    done = "@@README-DONE"
+    tmux.start(f"bash -c {shlex.quote(f'{script}; echo {done} $?; sleep 600')}", 100, 30)
+    tmux.wait_for(lambda s: wait_for in s, f"{wait_for!r} after {script!r}", timeout)
+    tmux.keys("q")
+    return tmux.wait_for(lambda s: done in s, "the command to end after q", 30)
 
 
 @pytest.fixture
-def terminal() -> Iterator[Terminal]:
+def terminal() -> Iterator[Tmux]:
     assert shutil.which("tmux"), "tmux is needed (apt-get install tmux)"
-    term = Terminal()
-    yield term
-    term.close()
+    session = Tmux(f"readme-{uuid.uuid4().hex[:8]}")
+    yield session
+    session.kill()
 
 
 def fresh_copy(target: Path) -> Path:
@@ -157,7 +132,7 @@ def fresh_copy(target: Path) -> Path:
     return target
 
 
-def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Terminal) -> None:
+def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Tmux) -> None:
     clone = fresh_copy(tmp_path / "zwgk-tracker")
     home = tmp_path / "home"
     home.mkdir()
@@ -186,10 +161,11 @@ def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Terminal
         if command.opens_interface:
             first = command.line == 3
             script = f"cd {shlex.quote(str(cwd))} && export {exports} && {prefix}{command.text}"
-            screen = terminal.run(script, "寿光市2019年政务公开重点工作任务分工", 600 if first else 180)
+            screen = run_in_terminal(terminal, script, "寿光市2019年政务公开重点工作任务分工", 600 if first else 180)
             assert "@@README-DONE 0" in screen, (command, screen)
             if first:
-                assert "已新建默认数据仓库" in screen and str(home / "data") in screen, screen
+                unwrapped = screen.replace("\n", "")  # the terminal wraps the long path
+                assert "已新建默认数据仓库" in screen and str(home / "data") in unwrapped, screen
             ran += 1
             continue
         script = f"{prefix}{command.text}\npwd > {shlex.quote(str(tmp_path / 'cwd'))}"

@@ -31,9 +31,10 @@ FORMATS = ("table", "json", "csv")
 RepoOption = Annotated[
     Path | None,
     typer.Option("--repo", metavar="PATH", show_default=False,
-                 help=t("数据仓库或任务文件夹(默认: TRACKER_REPO、当前目录所在仓库、默认仓库)",
+                 help=t("数据仓库或任务文件夹(默认: TRACKER_REPO、当前目录所在仓库、/etc/zwgk-tracker.toml "
+                        "指定的仓库、默认仓库)",
                         "store or folder of task files (default: TRACKER_REPO, the store around the "
-                        "current directory, the default store)")),
+                        "current directory, the store /etc/zwgk-tracker.toml names, the default store)")),
 ]
 PlanOption = Annotated[
     int | None,

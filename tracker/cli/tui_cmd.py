@@ -19,8 +19,9 @@ def tui(
     ctx: typer.Context,
     repo: Annotated[
         Path | None,
-        typer.Option("--repo", help=t("数据仓库路径(默认 TRACKER_REPO、当前目录或默认仓库)",
-                                      "store path (default TRACKER_REPO, the current folder or the default store)")),
+        typer.Option("--repo", help=t("数据仓库路径(默认 TRACKER_REPO、当前目录、/etc/zwgk-tracker.toml 指定的仓库或默认仓库)",
+                                      "store path (default TRACKER_REPO, the current folder, the store "
+                                      "/etc/zwgk-tracker.toml names, or the default store)")),
     ] = None,
     plan: Annotated[int | None, typer.Option("--plan", help=t("计划年度(默认最新)", "plan year (default: newest)"))] = None,
 ) -> None:
