@@ -25,14 +25,12 @@ import re
 import shlex
 import shutil
 import subprocess
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.ui.test_tmux import Tmux  # the suite's own tmux driver
+from tests.ui.test_tmux import Tmux, tmux  # noqa: F401  (the suite's own tmux driver and its fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -101,22 +99,14 @@ def test_examples_use_files_the_repository_ships() -> None:
 # --------------------------------------------------------------------------- the run
 
 
-def run_in_terminal(tmux: Tmux, script: str, wait_for: str, timeout: float) -> str:
+def run_in_terminal(term: Tmux, script: str, wait_for: str, timeout: float) -> str:
     """Run ``script`` in a fresh 100x30 terminal; wait until ``wait_for`` shows; q; return the last screen."""
-    tmux.kill()
+    term.kill()
     done = "@@README-DONE"
-    tmux.start(f"bash -c {shlex.quote(f'{script}; echo {done} $?; sleep 600')}", 100, 30)
-    tmux.wait_for(lambda s: wait_for in s, f"{wait_for!r} after {script!r}", timeout)
-    tmux.keys("q")
-    return tmux.wait_for(lambda s: done in s, "the command to end after q", 30)
-
-
-@pytest.fixture
-def terminal() -> Iterator[Tmux]:
-    assert shutil.which("tmux"), "tmux is needed (apt-get install tmux)"
-    session = Tmux(f"readme-{uuid.uuid4().hex[:8]}")
-    yield session
-    session.kill()
+    term.start(f"bash -c {shlex.quote(f'{script}; echo {done} $?; sleep 600')}", 100, 30)
+    term.wait_for(lambda s: wait_for in s, f"{wait_for!r} after {script!r}", timeout)
+    term.keys("q")
+    return term.wait_for(lambda s: done in s, "the command to end after q", 30)
 
 
 def fresh_copy(target: Path) -> Path:
@@ -132,7 +122,7 @@ def fresh_copy(target: Path) -> Path:
     return target
 
 
-def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Tmux) -> None:
+def test_every_readme_command_runs_as_written(tmp_path: Path, tmux: Tmux) -> None:  # noqa: F811
     clone = fresh_copy(tmp_path / "zwgk-tracker")
     home = tmp_path / "home"
     home.mkdir()
@@ -161,7 +151,7 @@ def test_every_readme_command_runs_as_written(tmp_path: Path, terminal: Tmux) ->
         if command.opens_interface:
             first = command.line == 3
             script = f"cd {shlex.quote(str(cwd))} && export {exports} && {prefix}{command.text}"
-            screen = run_in_terminal(terminal, script, "寿光市2019年政务公开重点工作任务分工", 600 if first else 180)
+            screen = run_in_terminal(tmux, script, "寿光市2019年政务公开重点工作任务分工", 600 if first else 180)
             assert "@@README-DONE 0" in screen, (command, screen)
             if first:
                 unwrapped = screen.replace("\n", "")  # the terminal wraps the long path
