@@ -82,9 +82,15 @@ def _store_templates(tmp_path_factory: pytest.TempPathFactory, plan_source: Path
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # No test may find or create a store in the real home directory.
     monkeypatch.delenv("TRACKER_REPO", raising=False)
+    # ... nor the machine's /etc/zwgk-tracker.toml: a setting file that does not exist names no store
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "no-such-zwgk-tracker.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     # Tables are cut to the terminal width; under xdist or CI stdout is no terminal, so fix it.
     monkeypatch.setenv("COLUMNS", "160")
+    # A command run with --lang en fixes the language for the process: start each test undecided.
+    from tracker.i18n import set_lang
+
+    set_lang(None)
 
 
 @pytest.fixture

@@ -53,6 +53,99 @@ _PANELS = {"ARGUMENTS_PANEL_TITLE": ("参数", "Arguments"), "OPTIONS_PANEL_TITL
                          "Try [blue]'{command_path} {help_option}'[/] for help.")}
 
 
+# click's and typer's own messages (they call gettext's ``_`` / ``ngettext``): Chinese twins, so that
+# `Usage:`, `No such command` and `Missing argument` speak the interface's language too.
+_FRAMEWORK_ZH = {
+    "Usage:": "用法:",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "Missing command.": "缺少命令。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing parameter: {param_name}": "缺少参数: {param_name}",
+    "Missing {param_type}": "缺少{param_type}",
+    "Error": "错误",
+    "Error: {message}": "错误: {message}",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效: {message}",
+    "Invalid value: {message}": "值无效: {message}",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    "Invalid start character for option ({option})": "选项的首字符无效({option})",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数值。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是有效的布尔值,可用: {states}",
+    "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID。",
+    "Choose from:\n\t{choices}": "可选:\n\t{choices}",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是目录。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行。",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}: {message}",
+    "Value must be an iterable.": "值必须是一个序列。",
+    "Aborted!": "已取消!",
+    "Aborted.": "已取消。",
+    "unknown error": "未知错误",
+    "Do you want to continue?": "要继续吗?",
+    "Repeat for confirmation": "再输入一次以确认",
+    "Error: The two entered values do not match.": "错误: 两次输入不一致。",
+    "Error: invalid input": "错误: 输入无效",
+    "Press any key to continue...": "按任意键继续……",
+    "Options": "选项", "Commands": "命令", "Arguments": "参数", "Positional arguments": "位置参数",
+    "required": "必填", "deprecated": "已弃用", "(deprecated) ": "(已弃用) ", "(dynamic)": "(动态)",
+    "default: {default}": "默认: {default}", "env var: {var}": "环境变量: {var}",
+    "[default: {}]": "[默认: {}]", "[env var: {}]": "[环境变量: {}]", "[required]": "[必填]",
+    "Show this message and exit.": "显示此帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "Confirm the action without prompting.": "不提示,直接确认。",
+    "Try [blue]'{command_path} {help_option}'[/] for help.": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+}
+_FRAMEWORK_PLURAL_ZH = {
+    "Got unexpected extra argument ({args})": "多余的参数({args})",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值,只给了 {len} 个。",
+    "Did you mean {possibility}?": "是不是 {possibility}?",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choices}。",
+    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {formats}。",
+    "{len_type} values are required, but {len_value} was given.": "需要 {len_type} 个值,给了 {len_value} 个。",
+}
+_FRAMEWORK_PLURAL_ZH_MANY = {
+    "Got unexpected extra argument ({args})": "多余的参数({args})",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值,给了 {len} 个。",
+    "Did you mean {possibility}?": "(是不是以下之一: {possibilities}?)",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要 {nargs} 个值。",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choices} 之一。",
+    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {formats}。",
+    "{len_type} values are required, but {len_value} was given.": "需要 {len_type} 个值,给了 {len_value} 个。",
+}
+# where click and typer keep the gettext functions they call
+_FRAMEWORK_MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.formatting",
+                      "click.decorators", "click.termui", "click.utils", "typer.core", "typer.main",
+                      "typer.rich_utils")
+
+
+def _framework_gettext(message: str) -> str:
+    return _FRAMEWORK_ZH.get(message, message) if _framework_lang == 0 else message
+
+
+def _framework_ngettext(singular: str, plural: str, n: int) -> str:
+    if _framework_lang == 0:
+        table = _FRAMEWORK_PLURAL_ZH if n == 1 else _FRAMEWORK_PLURAL_ZH_MANY
+        if singular in table:
+            return table[singular]
+    return singular if n == 1 else plural
+
+
+def _patch_gettext(module: Any) -> None:
+    if hasattr(module, "_"):
+        module._ = _framework_gettext
+    if hasattr(module, "ngettext"):
+        module.ngettext = _framework_ngettext
+
+
 def detect_lang(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> str:
     """``--lang X`` in argv wins; then TRACKER_LANG / LC_ALL / LC_MESSAGES / LANG; default ``zh``."""
     argv = list(argv or [])
@@ -69,6 +162,24 @@ def detect_lang(argv: list[str] | None = None, environ: Mapping[str, str] | None
         if value:
             return "en" if value.lower().startswith("en") else "zh"
     return "zh"
+
+
+def given_lang(argv: list[str]) -> str | None:
+    """The value of ``--lang X`` / ``--lang=X`` as typed, or None when not given."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang":
+            return argv[i + 1] if i + 1 < len(argv) else ""
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def known_lang(value: str) -> bool:
+    """``zh`` / ``en`` and their locale spellings (``en_US.UTF-8``, ``zh_CN``, ``English``, ``中文``)."""
+    lowered = value.strip().lower()
+    return lowered.startswith(("en", "zh")) or lowered in ("中文", "英文")
 
 
 def normalise_lang(value: str) -> str:
@@ -173,6 +284,10 @@ def _localize_framework(lang: str) -> None:
     """
     global _framework_lang
     _framework_lang = 1 if lang == "en" else 0
+    for name in _FRAMEWORK_MODULES:
+        loaded = sys.modules.get(name)
+        if loaded is not None:
+            _patch_gettext(loaded)
     module = sys.modules.get("typer.rich_utils")
     if module is not None:
         _apply_panels(module)
@@ -184,6 +299,7 @@ _framework_lang = 0
 
 
 def _apply_panels(module: Any) -> None:
+    _patch_gettext(module)
     for name, pair in _PANELS.items():
         if hasattr(module, name):
             setattr(module, name, pair[_framework_lang])
@@ -261,6 +377,14 @@ def localized_group_class() -> type:
             argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
             set_lang(detect_lang(argv))
             localize_command(self)
+            typed = given_lang(argv)
+            if typed is not None and not known_lang(typed):
+                # a language we do not have is refused, not silently shown in Chinese
+                print(f"--lang 只能是 zh 或 en,不是 {typed!r} / --lang must be zh or en, not {typed!r}",
+                      file=sys.stderr)
+                if kwargs.get("standalone_mode", True):
+                    sys.exit(2)
+                raise click_usage_exit()
             return super().main(strip_lang(argv), *rest, **kwargs)
 
     _group_class = LocalizedGroup
@@ -268,3 +392,10 @@ def localized_group_class() -> type:
 
 
 _group_class: type | None = None
+
+
+def click_usage_exit() -> BaseException:
+    """click's own exit with the usage-error code, for ``standalone_mode=False`` callers."""
+    import click
+
+    return click.exceptions.Exit(2)

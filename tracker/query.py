@@ -17,7 +17,8 @@ requirements does. Free words match the task title or the requirement text.
 
 Unit names match canonical names, aliases, pinyin initials (``fgj`` -> 市发改局,
 of the name with or without its leading 市) and, failing those, a unique part of
-a name. Ambiguous names are an error listing the candidates.
+a name: :mod:`tracker.unit_names` decides, as for every command. Ambiguous names
+are an error listing the candidates.
 
 Pure core: no typer, no textual. :func:`parse` raises only :class:`QueryError`.
 """
@@ -29,11 +30,10 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from itertools import product
 from typing import cast
 
 from tracker.model import Assignment, Plan, Requirement, Role, Status, Task, is_overdue
+from tracker.unit_names import UnitNameError, pinyin_initials, resolve_group, resolve_unit_names
 from tracker.units import Registry, normalise_name
 
 __all__ = [
@@ -503,91 +503,18 @@ def _terms(node: _Node | None) -> Iterator[_Term]:
 # ---------------------------------------------------------------- units
 
 
-def pinyin_initials(name: str) -> frozenset[str]:
-    """Pinyin first letters of a name, one string per reading of its polyphonic characters.
-
-    Brackets and punctuation are dropped; ASCII letters and digits are kept.
-    """
-    return _initials(name)
-
-
-@lru_cache(maxsize=4096)
-def _initials(name: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin  # imported lazily: it loads large dictionaries
-
-    letters: list[list[str]] = []
-    for chars in pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s)):  # type: ignore[arg-type,return-value]
-        options = sorted({c[:1].lower() for c in chars if c[:1].isascii() and c[:1].isalnum()})
-        if options:
-            letters.append(options)
-    combos = 1
-    for options in letters:
-        combos *= len(options)
-    if combos > 256:  # many polyphonic characters: keep the first reading of each
-        letters = [options[:1] for options in letters]
-    return frozenset("".join(p) for p in product(*letters))
-
-
-@lru_cache(maxsize=32)
-def _initials_index(names: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    index: dict[str, set[str]] = {}
-    for name in names:
-        variants = {name}
-        if name.startswith("市") and len(name) > 1:
-            variants.add(name[1:])
-        for variant in variants:
-            for initials in _initials(variant):
-                index.setdefault(initials, set()).add(name)
-    return {k: frozenset(v) for k, v in index.items()}
-
-
-def _ambiguous(kind: str, value: str, names: list[str], term: _Term) -> QueryError:
-    shown = "、".join(sorted(names)[:12]) + (" 等" if len(names) > 12 else "")
-    return QueryError(f"{kind} {value!r} 不唯一,可能是: {shown}", term.token.position, term.token.text)
-
-
-def _guess(names: list[str], value: str, kind: str, term: _Term) -> str | None:
-    """Pinyin initials, then a unique part of a name; None when nothing fits."""
-    lowered = value.lower()
-    if re.fullmatch(r"[a-z0-9]+", lowered):
-        found = sorted(_initials_index(tuple(names)).get(lowered, frozenset()))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise _ambiguous(kind, value, found, term)
-    wanted = normalise_name(value)
-    found = [n for n in names if wanted and wanted in n]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise _ambiguous(kind, value, found, term)
-    return None
-
-
 def _resolve_unit(registry: Registry, term: _Term) -> frozenset[str]:
-    value = str(term.value)
-    resolved = registry.resolve(value)
-    if resolved.kind == "unit":
-        return frozenset({resolved.name})
-    if resolved.kind == "group":
-        return frozenset({resolved.name, *registry.members_of(resolved.name)})
-    if not registry.units:  # a plan without a registry: names as written
-        return frozenset({resolved.name})
-    guess = _guess(list(registry.units), value, "单位", term)
-    if guess is None:
-        raise QueryError(f"未知单位 {value!r}", term.token.position, term.token.text)
-    return frozenset({guess})
+    try:
+        return resolve_unit_names(registry, str(term.value))
+    except UnitNameError as exc:
+        raise QueryError(exc.message, term.token.position, term.token.text) from None
 
 
 def _resolve_group(registry: Registry, term: _Term) -> frozenset[str]:
-    value = str(term.value)
-    resolved = registry.resolve(value)
-    name = resolved.name if resolved.kind == "group" else _guess(list(registry.groups), value, "分组", term)
-    if name is None:
-        known = "、".join(registry.groups) or "无"
-        raise QueryError(f"未知分组 {value!r}(可用: {known})", term.token.position, term.token.text)
-    group = registry.groups[name]
-    return frozenset({name, *group.members, *group.optional})
+    try:
+        return resolve_group(registry, str(term.value))
+    except UnitNameError as exc:
+        raise QueryError(exc.message, term.token.position, term.token.text) from None
 
 
 def resolve_units(registry: Registry, name: str) -> frozenset[str]:
@@ -597,8 +524,6 @@ def resolve_units(registry: Registry, name: str) -> frozenset[str]:
         QueryError: an unknown or ambiguous name (position 0, the name as token).
     """
     term = _Term("unit", ":", name.strip(), _Token(name, name, 0, False), name)
-    if not name.strip():
-        raise QueryError("单位名称不能为空", 0, name)
     return _resolve_unit(registry, term)
 
 

@@ -707,11 +707,12 @@ def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None]
     """The store a command works on.
 
     ``--repo PATH``, else ``TRACKER_REPO``, else the store holding the current
-    directory, else the default store under the user's data directory (created
-    from the bundled plan on first use; ``notify`` is told where).
+    directory, else what :mod:`tracker.store_discovery` finds: the store named
+    in ``/etc/zwgk-tracker.toml``, else an existing default store.
 
     Raises:
-        StoreError: when the named store cannot be opened.
+        StoreError: when the named store cannot be opened, or there is none yet
+            (``store_discovery.NoStoreYet``, saying how to create or name one).
     """
     if repo_option is not None:
         return Store.open(Path(repo_option))
@@ -725,13 +726,9 @@ def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None]
             return Store.open(work_tree or git_dir)
         except StoreError:
             pass  # a repository that is not a store (e.g. a source checkout)
-    path = default_store_path()
-    if path.exists() and any(path.iterdir()):
-        return Store.open(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.init(path)
-    notify(f"已新建默认数据仓库: {path}(随附的 2019 年计划)")
-    return store
+    from tracker.store_discovery import configured_or_default  # the system setting, the default store
+
+    return configured_or_default(notify)
 
 
 # -------------------------------------------------------------------- cache codec

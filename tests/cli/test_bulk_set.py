@@ -94,7 +94,7 @@ def test_dry_run_lists_and_commits_nothing(cli, store: Store, login) -> None:  #
     (["--query", "unit:火星局", "--status", "done"], 1, "未知单位"),
     (["5..9", "--unit", "火星局", "--status", "done"], 1, "未知单位"),
     (["--query", "task:1", "--status", "完成了"], 1, "未知状态"),
-    (["--query", "task:9999", "--status", "done"], 1, "没有符合条件"),
+    (["--query", "task:9999", "--status", "done"], 1, "计划中没有任务 9999"),
     (["9..5", "--unit", "营里镇", "--status", "done"], 2, "任务范围不合法"),
     (["--query", "task:1"], 2, "至少给出"),
 ])

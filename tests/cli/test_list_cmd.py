@@ -112,8 +112,11 @@ def test_csv_has_a_bom_and_one_row_per_item(folder: Path) -> None:
     raw = result.stdout_bytes
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 6 and rows[0]["requirement"] == "2.1" and rows[0]["unit"] == "市人社局"
-    assert rows[1]["evidence"] == "http://example.gov.cn/a.html"
+    assert len(rows) == 6 and rows[0]["要求"] == "2.1" and rows[0]["单位"] == "市人社局"
+    assert rows[1]["佐证"] == "http://example.gov.cn/a.html"
+    english = run("list", "--by", "assignment", "--format", "csv", "--repo", str(folder), "task:2", "--lang", "en")
+    header = english.stdout_bytes.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("task,requirement,title,unit,role,status,status label")
 
 
 @pytest.mark.parametrize("columns", [40, 60, 120])

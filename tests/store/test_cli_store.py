@@ -235,10 +235,15 @@ def test_resolve_store_order(tmp_path: Path, store: Store, monkeypatch: pytest.M
         resolve_store(tmp_path)
 
 
-def test_default_store_is_created_on_first_use_and_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_default_store_is_created_without_being_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.store_discovery import NoStoreYet, configured_or_default
+
     monkeypatch.chdir(tmp_path)
+    with pytest.raises(NoStoreYet, match="tracker init"):
+        resolve_store(None)
+    assert not (tmp_path / "xdg-data").exists()
     said: list[str] = []
-    store = resolve_store(None, notify=said.append)
+    store = configured_or_default(said.append, create_default=True)  # the interface's first start
     assert str(tmp_path / "xdg-data") in str(store.path)
     assert said and str(store.path) in said[0]
     assert resolve_store(None, notify=said.append).path == store.path

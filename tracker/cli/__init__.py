@@ -40,6 +40,37 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Help of the commands registered from a bare function ("command:FUNC"): a docstring is not
+# translated, so their help lives here in both languages (t() remembers the pair for --lang).
+COMMAND_HELP: dict[str, tuple[str, str]] = {
+    "set": ("修改单位在某项任务或要求上的状态、进展、佐证(每次修改一个提交)。",
+            "Change a unit's status, notes or evidence on a task or requirement (one commit per change)."),
+    "history": ("修改历史:谁在何时改了什么(逐字段,由前后两版文件比较得出)。",
+                "Change history: who changed what and when, field by field (from consecutive file versions)."),
+    "undo": ("撤销一个提交:逐字段改回原值,作为一个新提交(从不改写历史);之后又被改过的字段算冲突。",
+             "Undo a commit: put each field back as a new commit (history is never rewritten); a field "
+             "changed again since is a conflict."),
+    "sync": ("与共享远端同步:获取、逐字段合并、推送,并列出收到、发出的改动和冲突。",
+             "Sync with the shared remote: fetch, merge field by field, push; list what came in, what went "
+             "out and the conflicts."),
+    "resolve": ("裁决一处同步冲突;裁决本身是一个提交。", "Settle a sync conflict; the settlement is a commit."),
+    "init": ("新建数据仓库:随附的计划放在 plan/年度 分支上,当前账号为管理员。",
+             "Create a store: the bundled plan on branch plan/YEAR, the current account as admin."),
+    "import": ("导入任务分工通知:写入 --into 目录,或作为数据仓库的新分支 plan/年度(管理员)。",
+               "Import a work-plan notice: into the --into folder, or as a new branch plan/YEAR of the store "
+               "(admin)."),
+    "validate": ("检查计划文件:TOML 格式、状态、单位、任务编号、日期;逐条列出 文件:行: 问题。",
+                 "Check plan files (TOML, statuses, units, task numbers, dates); one line per problem: "
+                 "file:line: message."),
+    "verify": ("检查历史:列出每个越权、伪造尾注、未知作者或(要求签名时)未签名的提交;有则退出码 1。",
+               "Check the history: list every commit beyond its author's rights, with forged trailers, by an "
+               "unknown author or (when required) unsigned; exit 1 if any."),
+    "merge-driver": ("git 合并驱动:逐字段合并任务文件,冲突记录在文件里(供 git 调用)。",
+                     "git merge driver: merge task files field by field, recording conflicts in the file "
+                     "(called by git)."),
+}
+
+
 def load_command(name: str) -> Any:
     """Import the module behind ``name`` and build its click command."""
     module_name, how = COMMANDS[name]
@@ -52,7 +83,8 @@ def load_command(name: str) -> Any:
     elif kind == "typer":
         holder.add_typer(getattr(module, attr), name=name)
     else:
-        holder.command(name, hidden=hidden)(getattr(module, attr))
+        text = COMMAND_HELP.get(name)
+        holder.command(name, hidden=hidden, help=t(*text) if text else None)(getattr(module, attr))
     holder.callback()(lambda: None)  # always a group, so the command is found by name
     command = typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
     localize_command(command)

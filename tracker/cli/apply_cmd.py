@@ -17,6 +17,7 @@ from tracker.cli.plan_source import PlanOption, RepoOption, fail
 from tracker.i18n import t
 from tracker.model import Status
 from tracker.spreadsheet import CellChange, ReadResult, SheetError, check_rows, read_rows
+from tracker.unit_names import UnitNameError, resolve_unit
 
 if TYPE_CHECKING:
     from tracker.service import Change, CommitResult, Service
@@ -52,13 +53,14 @@ def apply_command(
         loaded = service.store.load(service.year)
     behalf = None
     if on_behalf_of is not None:
-        resolved = loaded.registry.resolve(on_behalf_of)
-        if resolved.kind != "unit":
-            fail(t(f"未知单位: {on_behalf_of}", f"unknown unit: {on_behalf_of}"))
+        try:
+            resolved = resolve_unit(loaded.registry, on_behalf_of)
+        except UnitNameError as exc:
+            fail(exc.message)
         if service.operator.role != "admin":
             fail(t(f"只有管理员可以代单位导入({service.operator.login} 不是管理员)",
                    f"only an admin may apply for a unit ({service.operator.login} is not)"))
-        behalf = resolved.name
+        behalf = resolved
 
     def may_edit(unit: str) -> tuple[bool, str]:
         if behalf is not None:

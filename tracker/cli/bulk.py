@@ -16,11 +16,13 @@ from typing import Annotated
 import typer
 
 from tracker.cli.plan_source import Source, fail, parse_query
+from tracker.cli.skipped import report_skipped
 from tracker.i18n import t
 from tracker.model import Assignment, Requirement, Status, Task
-from tracker.query import QueryError, parse, resolve_units
+from tracker.query import QueryError, parse
 from tracker.rules import validate_change
 from tracker.service import Change, Service
+from tracker.unit_names import UnitNameError, resolve_unit, resolve_unit_names
 
 CONFIRM_OVER = 20
 
@@ -102,9 +104,9 @@ def select(source: Source, query: str | None, req: str | None, unit: str | None,
     units = None
     if unit is not None:
         try:
-            units = resolve_units(registry, unit)
-        except QueryError as exc:
-            fail(t(f"--unit: {exc.message}", f"--unit: {exc.message}"))
+            units = resolve_unit_names(registry, unit)
+        except UnitNameError as exc:
+            fail(exc.message)  # the same line as without --dry-run
     out = []
     for task, r, a in parsed.assignments(source.loaded.plan, ctx):
         if wanted_tasks is not None and not wanted_tasks.match_assignment(task, r, a, ctx):
@@ -144,11 +146,12 @@ def bulk_set(
     source = Source(loaded, service.store, service.year)
     behalf = None
     if on_behalf_of is not None:
-        resolved = loaded.registry.resolve(on_behalf_of)
-        if resolved.kind != "unit":
-            fail(t(f"未知单位: {on_behalf_of}", f"unknown unit: {on_behalf_of}"))
-        behalf = resolved.name
+        try:
+            behalf = resolve_unit(loaded.registry, on_behalf_of)
+        except UnitNameError as exc:
+            fail(exc.message)
     items = select(source, query, req, unit, as_of or date.today())
+    report_skipped(loaded, needed, items, req, unit)
     if not items:
         fail(t("没有符合条件的单位条目,未提交", "no assignment matches, nothing committed"))
     refused = refused_lines(service, items, behalf)

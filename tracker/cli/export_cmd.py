@@ -20,8 +20,8 @@ from tracker.cli.plan_source import (
     write_text,
 )
 from tracker.i18n import t
-from tracker.query import QueryError, resolve_units
 from tracker.spreadsheet import write_csv, write_xlsx
+from tracker.unit_names import UnitNameError, resolve_unit_names
 
 
 def export_command(
@@ -46,9 +46,9 @@ def export_command(
     items = list(parsed.assignments(source.loaded.plan, ctx))
     if unit is not None:
         try:
-            units = resolve_units(source.loaded.registry, unit)
-        except QueryError as exc:
-            fail(t(f"--unit: {exc.message}", f"--unit: {exc.message}"))
+            units = resolve_unit_names(source.loaded.registry, unit)
+        except UnitNameError as exc:
+            fail(exc.message)
         items = [item for item in items if item[2].unit in units]
     if not items:
         fail(t("没有符合条件的单位条目,未导出", "no assignment matches, nothing exported"))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker.cli.csv_headers import csv_headers
 from tracker.cli.plan_source import (
     FormatOption,
     PlanOption,
@@ -23,6 +24,7 @@ from tracker.history import EVENT_JSON_KEYS, Event, HistoryFilter, walk
 from tracker.i18n import t
 from tracker.model import Status, parse_task_number
 from tracker.tabular import Column, render_table, to_csv
+from tracker.unit_names import UnitNameError, resolve_unit
 
 FIELD_LABELS = {
     "status": ("状态", "status"),
@@ -162,13 +164,23 @@ def history(
         snap = store.snapshot(year, tasks=[number] if number is not None else [])
         tip = snap.commit
         names = {login: op.name for login, op in snap.operators().items()}
-        unit_name = snap.loaded.registry.resolve(unit).name if unit else None
+        try:
+            unit_name = resolve_unit(snap.loaded.registry, unit) if unit else None
+        except UnitNameError as exc:
+            fail(exc.message)
+        # a display name (王芳) stands for its login; an unlisted login may still have old commits
+        operator = next((login for login, name in names.items() if operator and name == operator), operator)
         rel = snap.loaded.paths.get(number) if number is not None else None
         task_path = "tasks/" + (rel or task_relpath(number)) if number is not None else None
         flt = HistoryFilter(
             task=number, unit=unit_name, operator=operator, since=flt_since, until=flt_until, limit=limit
         )
         result = walk(store.repo, tip, flt, names=names, patch=patch, task_path=task_path)
+    if operator and operator not in names and not result.events:
+        known = "、".join(sorted(names)) or t("无", "none")
+        fail(t(f"没有账号 {operator!r}: 操作员名单中没有,历史中也没有他的修改(名单: {known})",
+               f"no login {operator!r}: not in the operator list and no changes by it in the history "
+               f"(listed: {known})"))
     if fmt == "json":
         rows = []
         for event in result.events:
@@ -179,7 +191,8 @@ def history(
         write_json(rows)
         return
     if fmt == "csv":
-        write_text(to_csv(list(EVENT_JSON_KEYS), [e.to_json() for e in result.events]))
+        keys = list(EVENT_JSON_KEYS)
+        write_text(to_csv(keys, [e.to_json() for e in result.events], headers=csv_headers(keys)))
         return
     if not result.events:
         typer.echo(t("没有符合条件的修改记录", "no matching changes"))

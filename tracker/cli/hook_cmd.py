@@ -17,7 +17,8 @@ app = typer.Typer(
 )
 
 
-@app.command("install")
+@app.command("install", help=t("安装 pre-receive 钩子:推送的提交按 verify 规则检查,拒绝强制推送和删除计划分支。",
+                                  "Install the pre-receive hook: pushed commits are checked by the verify rules; force pushes and deleting plan branches are refused."))
 def install(
     bare_repo: Annotated[
         Path, typer.Argument(metavar="BARE_REPO", help=t("共享的(裸)仓库", "the shared (bare) repository"))

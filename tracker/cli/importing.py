@@ -123,7 +123,7 @@ def _import_into_store(result: ImportResult, repo: Path | None, year: int, notic
     tasks, reqs, assignments = _counts(result)
     typer.echo(t(f"已导入 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工到分支 plan/{year}",
                  f"imported {tasks} tasks, {reqs} requirements, {assignments} assignments onto branch plan/{year}"))
-    typer.echo(f"{committed.commit[:10]} {committed.subject}")
+    typer.echo(f"{(committed.commit or '')[:10]} {committed.subject}")
 
 
 def _counts(result: ImportResult) -> tuple[int, int, int]:

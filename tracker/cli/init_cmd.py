@@ -31,8 +31,8 @@ def init(
     """新建数据仓库:随附的计划放在 plan/年度 分支上,当前账号为管理员。"""
     with user_errors():
         store = Store.init(path, year=plan, bare=bare, shared_group=shared, source=source)
-    kind = t("裸仓库", "bare repository") if store.bare else t("仓库", "repository")
+    kind = t("裸数据仓库", "bare store") if store.bare else t("数据仓库", "store")
     typer.echo(t(
-        f"已新建数据仓库({kind}) {store.path}: {plan} 年计划在分支 plan/{plan},管理员 {current_login()}",
+        f"已新建{kind} {store.path}: {plan} 年计划在分支 plan/{plan},管理员 {current_login()}",
         f"created {kind} {store.path}: the {plan} plan on branch plan/{plan}, admin {current_login()}",
     ))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli.csv_headers import csv_headers
 from tracker.cli.plan_source import (
     AsOfOption,
     FormatOption,
@@ -58,7 +59,8 @@ def list_command(
     if fmt_value == "json":
         write_json(rows)
     elif fmt_value == "csv":
-        write_text(to_csv(csv_keys(by_value), rows))
+        keys = csv_keys(by_value)
+        write_text(to_csv(keys, rows, headers=csv_headers(keys)))
     else:
         if not rows:
             typer.echo(t("没有符合条件的条目。", "Nothing matches."), err=True)

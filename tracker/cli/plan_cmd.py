@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,12 +13,13 @@ from tracker.i18n import t
 app = typer.Typer(help=t("年度计划(每年一个分支)", "yearly plans (one branch each)"), no_args_is_help=True)
 
 
-@app.command("list")
+@app.command("list", help=t("列出数据仓库中的年度计划。",
+                                  "List the yearly plans of the store."))
 def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
     """列出数据仓库中的年度计划。"""
     fmt = check_format(fmt, ("table", "json"))
     store = open_store(repo)
-    rows = []
+    rows: list[dict[str, Any]] = []
     with user_errors():
         for year in store.years():
             loaded = store.load(year)
@@ -30,10 +31,12 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
         write_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {r['tasks']:>4} 项  {r['title']}")
+        count = t(f"{r['tasks']:>4} 项", f"{r['tasks']:>4} tasks")
+        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {count}  {r['title']}")
 
 
-@app.command("new")
+@app.command("new", help=t("新建年度计划分支(仅管理员);单位名录和操作员名单一并复制。",
+                                  "Start a new yearly plan branch (admin only), copying the unit registry and the operators."))
 def new(
     year: Annotated[int, typer.Argument(metavar="YEAR", help=t("新计划的年度", "year of the new plan"))],
     from_year: Annotated[

@@ -31,9 +31,10 @@ FORMATS = ("table", "json", "csv")
 RepoOption = Annotated[
     Path | None,
     typer.Option("--repo", metavar="PATH", show_default=False,
-                 help=t("数据仓库或任务文件夹(默认: TRACKER_REPO、当前目录所在仓库、默认仓库)",
+                 help=t("数据仓库或任务文件夹(默认: TRACKER_REPO、当前目录所在仓库、/etc/zwgk-tracker.toml "
+                        "指定的仓库、默认仓库)",
                         "store or folder of task files (default: TRACKER_REPO, the store around the "
-                        "current directory, the default store)")),
+                        "current directory, the store /etc/zwgk-tracker.toml names, the default store)")),
 ]
 PlanOption = Annotated[
     int | None,
@@ -63,6 +64,16 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """One clear line on stderr, then exit (1: user error, 2: bad usage)."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def only_once(values: list[str] | None, option: str) -> str | None:
+    """The one value of an option given at most once; exit 2 when it was repeated (never keep only the last)."""
+    if not values:
+        return None
+    if len(values) > 1:
+        fail(t(f"{option} 只能给一次(给了 {len(values)} 次);多条请分别提交",
+               f"{option} may be given once (given {len(values)} times); make one change per value"), 2)
+    return values[0]
 
 
 @dataclass
@@ -105,11 +116,14 @@ def load_source(repo: Path | None, year: int | None) -> Source:
                    f"{folder} holds the {loaded.plan.year} plan, not {year}"))
         return Source(loaded, None, loaded.plan.year)
     from tracker.store import StoreError, resolve_store
+    from tracker.store_discovery import NoStoreYet
 
     try:
         store = resolve_store(named)
         chosen = year if year is not None else store.default_year()
         loaded = store.load(chosen)
+    except NoStoreYet as exc:
+        fail(str(exc))  # already says what to do
     except (StoreError, CodecError, OSError) as exc:
         fail(t(f"无法打开数据仓库: {exc}", f"cannot open the store: {exc}"))
     return Source(loaded, store, chosen)

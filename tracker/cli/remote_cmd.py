@@ -18,7 +18,8 @@ app = typer.Typer(
 )
 
 
-@app.command("add")
+@app.command("add", help=t("添加共享远端(仅管理员),并登记逐字段合并驱动。",
+                                  "Add a shared remote (admin only) and register the field-by-field merge driver."))
 def add(
     name: Annotated[str, typer.Argument(metavar="NAME", help=t("远端名称(字母、数字、_、-)", "remote name (letters, digits, _ and -)"))],
     url: Annotated[str, typer.Argument(metavar="URL", help=t(
@@ -39,7 +40,8 @@ def add(
         typer.echo(line)
 
 
-@app.command("list")
+@app.command("list", help=t("列出已配置的远端。",
+                                  "List the configured remotes."))
 def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
     """列出已配置的远端。"""
     fmt_value = check_format(fmt)

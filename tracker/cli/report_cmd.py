@@ -36,7 +36,7 @@ HELP = t(
     "Progress report: totals by unit, section and task; overdue items (days late, lead unit, last note); "
     "items due soon; changes since a date (--since); reminder counts; and per task each unit's status, note "
     "and evidence.\n\nThe same store and --as-of give the same output. docx is laid out as an official "
-    "document, xlsx is the ledger (台账), html is one printable file.",
+    "document, xlsx is the supervision ledger, html is one printable file.",
 )
 
 ReportFormatOption = Annotated[

@@ -11,13 +11,14 @@ from typing import Annotated
 import typer
 
 from tracker.cli import bulk
-from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.plan_source import PlanOption, RepoOption, fail, only_once
 from tracker.cli.store_common import commit_and_report, open_service, user_errors
 from tracker.i18n import t
 from tracker.model import parse_task_number
 from tracker.planio import LoadedPlan
 from tracker.rules import validate_change
 from tracker.service import Change
+from tracker.unit_names import not_assigned, resolve_unit, resolve_unit_names, unit_label
 
 
 def parse_req(text: str) -> tuple[int, str | None]:
@@ -59,30 +60,36 @@ def changes_for(
     task = loaded.plan.tasks.get(number)
     if task is None:
         raise ValueError(f"{loaded.plan.year} 年计划中没有任务 {number}")
-    resolved = loaded.registry.resolve(unit).name
+    units = resolve_unit_names(loaded.registry, unit)  # UnitNameError (a ValueError) lists candidates
     if key is not None:
         requirement = task.requirement(key)
         if requirement is None:
             raise ValueError(f"任务{number} 没有第 {key} 条要求")
         requirements = [requirement]
     else:
-        requirements = [r for r in task.requirements if resolved in r.assignments]
-        if not requirements:
-            raise ValueError(f"任务{number} 的要求都没有 {resolved} 的分工")
-    return [Change(number, r.key, resolved, f, v) for r in requirements for f, v in values]
+        requirements = [r for r in task.requirements if units & r.assignments.keys()]
+    if not any(units & r.assignments.keys() for r in requirements):
+        raise ValueError(not_assigned(t("任务 ", "task ") + req.strip(), [unit_label(units, unit)]))
+    return [
+        Change(number, r.key, resolved, f, v)
+        for r in requirements
+        for resolved in sorted(units & r.assignments.keys())
+        for f, v in values
+    ]
 
 
 def set_(
     req: Annotated[str | None, typer.Argument(metavar="REQ", show_default=False, help=t("任务或要求编号: 5 或 5.2;范围 5..9", "task or requirement: 5 or 5.2; a range 5..9"))] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位名称或简称", "unit name or alias"))] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位: 全称、简称、拼音首字母(fgj)或名称中唯一的一段(营里)",
+                                                                                             "unit: full name, alias, pinyin initials (fgj) or a unique part of its name"))] = None,
     status: Annotated[
         str | None,
         typer.Option("--status", metavar="STATUS", show_default=False,
                      help=t("状态: 未启动/推进中/已完成/受阻/不适用(或 not_started 等)", "status: not_started, in_progress, done, blocked, not_applicable")),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", show_default=False, help=t("追加一条进展", "append a progress note"))] = None,
-    evidence: Annotated[
-        str | None, typer.Option("--evidence", metavar="URL", show_default=False, help=t("添加佐证(网址、文号)", "add evidence (URL, document number)"))
+    notes: Annotated[list[str] | None, typer.Option("--note", metavar="TEXT", show_default=False, help=t("追加一条进展(只能给一次)", "append a progress note (once)"))] = None,
+    evidences: Annotated[
+        list[str] | None, typer.Option("--evidence", metavar="URL", show_default=False, help=t("添加佐证(网址、文号;只能给一次)", "add evidence (URL, document number; once)"))
     ] = None,
     on_behalf_of: Annotated[
         str | None,
@@ -95,6 +102,7 @@ def set_(
     repo: RepoOption = None,
 ) -> None:
     """修改单位在某项任务或要求上的状态、进展、佐证(每次修改一个提交)。"""
+    note, evidence = only_once(notes, "--note"), only_once(evidences, "--evidence")
     if status is None and note is None and evidence is None:
         fail(t("请至少给出 --status、--note 或 --evidence 之一", "give at least one of --status, --note, --evidence"), 2)
     if bulk.is_bulk(req, query, dry_run):
@@ -114,9 +122,10 @@ def set_(
     try:
         with user_errors():
             changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
+        behalf = None if on_behalf_of is None else resolve_unit(loaded.registry, on_behalf_of)
     except ValueError as exc:
         fail(str(exc))
-    commit_and_report(service, changes, on_behalf_of)
+    commit_and_report(service, changes, behalf)
 
 
 __all__ = ["changes_for", "parse_req", "set_"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,13 +99,14 @@ def show_command(
             fail(t(f"任务{number} 没有要求 {task}", f"task {number} has no requirement {task}"))
         requirements = [req]
     if fmt_value == "json":
-        data = {"task": found.number, "title": found.title, "section": found.section,
-                "subsection": found.subsection, "status": found.status().value,
-                "requirements": []}
+        rows: list[dict[str, Any]] = []
         for req in requirements:
             row = requirement_row(found, req, today)
             row["assignments"] = [assignment_row(found, req, a, today) for a in req.assignments.values()]
-            data["requirements"].append(row)
+            rows.append(row)
+        data = {"task": found.number, "title": found.title, "section": found.section,
+                "subsection": found.subsection, "status": found.status().value,
+                "requirements": rows}
         write_json(data)
         return
     write_text(render_task(found, requirements, today, terminal_width()))

@@ -24,6 +24,7 @@ from tracker.sync import (
     resolve_conflict,
     sync,
 )
+from tracker.unit_names import UnitNameError, resolve_unit
 
 SyncFormat = Annotated[
     str,
@@ -111,8 +112,13 @@ def resolve_command(
     store = open_store(repo)
     with user_errors():
         operator = store.operator(operators.current_login())
+        registry = store.snapshot(plan, tasks=[int(task_text)]).loaded.registry
         try:
-            commit = resolve_conflict(store, operator, int(task_text), req, unit, field, choice, year=plan)
+            canonical = resolve_unit(registry, unit)
+        except UnitNameError as exc:
+            fail(exc.message)
+        try:
+            commit = resolve_conflict(store, operator, int(task_text), req, canonical, field, choice, year=plan)
         except SyncError as exc:
             fail(str(exc))
     typer.echo(t(f"已裁决,提交 {commit[:10]}", f"settled in commit {commit[:10]}"))
