@@ -11,9 +11,7 @@ Writing: :meth:`Store.commit` is the one door every commit goes through (changes
 new plans, imports, the first commit, sync merges): objects, compare-and-swap of
 the branch, the work tree brought along, and the caches taught the new tree.
 
-Finding the store (:func:`resolve_store`): ``--repo``, else ``TRACKER_REPO``,
-else the store holding the current directory, else a default store under the
-user's data directory, created from the bundled plan on first use.
+Finding the store when a command names none is :mod:`tracker.store_discovery`'s job.
 """
 
 from __future__ import annotations
@@ -21,12 +19,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 import random
 import re
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -47,7 +43,7 @@ from tracker.git.files import ensure_dir, share_with_group, write_atomic
 from tracker.git.log import changed_paths, commit_before
 from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
-from tracker.git.runner import NotARepository, find_repository
+from tracker.git.runner import NotARepository
 from tracker.messages import compose_message
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
@@ -688,10 +684,6 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("zwgk-tracker", appauthor=False)) / "store"
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading a plan makes millions of small objects that all survive; the cyclic
@@ -705,34 +697,6 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None] = _say) -> Store:
-    """The store a command works on.
-
-    ``--repo PATH``, else ``TRACKER_REPO``, else the store holding the current
-    directory, else what :mod:`tracker.store_discovery` finds: the store named
-    in ``/etc/zwgk-tracker.toml``, else an existing default store.
-
-    Raises:
-        StoreError: when the named store cannot be opened, or there is none yet
-            (``store_discovery.NoStoreYet``, saying how to create or name one).
-    """
-    if repo_option is not None:
-        return Store.open(Path(repo_option))
-    env = os.environ.get("TRACKER_REPO", "").strip()
-    if env:
-        return Store.open(Path(env))
-    found = find_repository(Path.cwd())
-    if found is not None:
-        git_dir, work_tree = found
-        try:
-            return Store.open(work_tree or git_dir)
-        except StoreError:
-            pass  # a repository that is not a store (e.g. a source checkout)
-    from tracker.store_discovery import configured_or_default  # the system setting, the default store
-
-    return configured_or_default(notify)
 
 
 # -------------------------------------------------------------------- cache codec
@@ -842,5 +806,4 @@ __all__ = [
     "StoreError",
     "branch_ref",
     "default_store_path",
-    "resolve_store",
 ]

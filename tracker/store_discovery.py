@@ -1,7 +1,7 @@
 """Which store a command works on when none is named: the option, the environment, the folder, the system setting.
 
 The order: ``--repo PATH``; else ``TRACKER_REPO``; else the store around the
-current directory (those three in :func:`tracker.store.resolve_store`); else the
+current directory; else the
 store the system-wide setting names
 (``/etc/zwgk-tracker.toml``, or the file ``TRACKER_CONFIG`` points at)::
 
@@ -21,11 +21,13 @@ Pure core: no typer, no textual.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.git.runner import find_repository
 from tracker.i18n import t
 from tracker.store import Store, StoreError, default_store_path
 
@@ -96,7 +98,7 @@ class NoStoreYet(StoreError):
 def configured_or_default(notify: Callable[[str], None] | None = None, *, create_default: bool = False) -> Store:
     """The store the system setting names, else the existing default store.
 
-    :func:`tracker.store.resolve_store` asks this once ``--repo``,
+    :func:`resolve_store` asks this once ``--repo``,
     ``TRACKER_REPO`` and the current directory named no store.
 
     Args:
@@ -127,3 +129,33 @@ def configured_or_default(notify: Callable[[str], None] | None = None, *, create
                  f"created the default store {path} (the bundled 2019 plan, for this account only); "
                  f"name a shared store in {SYSTEM_CONFIG}"))
     return store
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None] = _say) -> Store:
+    """The store a command works on.
+
+    ``--repo PATH``, else ``TRACKER_REPO``, else the store holding the current
+    directory, else :func:`configured_or_default`: the store named in
+    ``/etc/zwgk-tracker.toml``, else an existing default store.
+
+    Raises:
+        StoreError: when the named store cannot be opened, or there is none yet
+            (:class:`NoStoreYet`, saying how to create or name one).
+    """
+    if repo_option is not None:
+        return Store.open(Path(repo_option))
+    env = os.environ.get(REPO_ENV, "").strip()
+    if env:
+        return Store.open(Path(env))
+    found = find_repository(Path.cwd())
+    if found is not None:
+        git_dir, work_tree = found
+        try:
+            return Store.open(work_tree or git_dir)
+        except StoreError:
+            pass  # a repository that is not a store (e.g. a source checkout)
+    return configured_or_default(notify)

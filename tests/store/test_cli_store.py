@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import Cli
 from tracker.operators import Operator
 from tracker.service import Change, Service
-from tracker.store import Store, StoreError, resolve_store
+from tracker.store import Store, StoreError
+from tracker.store_discovery import resolve_store
 
 
 def one_line(text: str) -> str:

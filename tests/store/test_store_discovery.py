@@ -9,8 +9,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from tracker.store import Store, StoreError, resolve_store
-from tracker.store_discovery import NoStoreYet, configured_or_default, read_setting
+from tracker.store import Store, StoreError
+from tracker.store_discovery import NoStoreYet, configured_or_default, read_setting, resolve_store
 
 Run = Callable[..., Result]
 

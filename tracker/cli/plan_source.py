@@ -115,8 +115,8 @@ def load_source(repo: Path | None, year: int | None) -> Source:
             fail(t(f"{folder} 中是 {loaded.plan.year} 年的计划,没有 {year} 年的",
                    f"{folder} holds the {loaded.plan.year} plan, not {year}"))
         return Source(loaded, None, loaded.plan.year)
-    from tracker.store import StoreError, resolve_store
-    from tracker.store_discovery import NoStoreYet
+    from tracker.store import StoreError
+    from tracker.store_discovery import NoStoreYet, resolve_store
 
     try:
         store = resolve_store(named)

@@ -16,7 +16,8 @@ from tracker.errors import ServiceError
 from tracker.git.refs import LockBusy
 from tracker.git.runner import GitError
 from tracker.i18n import t
-from tracker.store import Store, StoreError, resolve_store
+from tracker.store import Store, StoreError
+from tracker.store_discovery import resolve_store
 
 if TYPE_CHECKING:
     from tracker.service import Change, CommitResult, Service

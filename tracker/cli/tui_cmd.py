@@ -38,8 +38,7 @@ def tui(
         raise typer.Exit(0)
     from tracker import operators
     from tracker.cli.store_common import user_errors
-    from tracker.store import resolve_store
-    from tracker.store_discovery import NoStoreYet, configured_or_default
+    from tracker.store_discovery import NoStoreYet, configured_or_default, resolve_store
 
     created: list[str] = []
     with user_errors():
