@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import CLERK, OFFICE, OTHER, TODAY, TOWN, fixed_clock
-from tests.ui.helpers import settle
+from tests.ui.helpers import ready, settle
 from tracker import gitstore, operators
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -55,10 +55,6 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 def app_for(store: Store, login: str = CLERK) -> Any:
     return make_app(store, store.operator(login), today=TODAY, refresh_seconds=0)
-
-
-async def ready(pilot: Any) -> None:
-    await settle(pilot, lambda: pilot.app.main.rows_ready > 0)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -163,6 +163,19 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "help_screen_edit": ("修改分工", "Edit form"),
     "help_screen_conflict": ("冲突", "Conflict"),
     "help_screen_app": ("全局", "Everywhere"),
+    "help_screen_nav": ("移动与输入", "Moving around and typing"),
+    "help_screen_switch": ("选择年度", "Plan year"),
+    "nav_tab": ("下一栏:过滤 → 任务表 → 分工列表 → 要求原文", "next pane: filter → table → assignments → text"),
+    "nav_shift_tab": ("上一栏", "previous pane"),
+    "nav_move": ("在表格、列表中移动", "move in the table or list"),
+    "nav_page": ("翻页", "page up / down"),
+    "nav_ends": ("到第一行 / 最后一行", "first / last row"),
+    "nav_enter": ("过滤框中:确认并回到表格;目录中:展开或跳到该任务;列表中:选中",
+                  "in the filter: apply and back to the table; in the tree: open or jump; in a list: choose"),
+    "nav_escape": ("返回、取消;过滤框中:回到表格(过滤条件保留)",
+                   "back, cancel; in the filter: back to the table (the filter stays)"),
+    "nav_typing": ("在表格或列表中连续输入文字(如 unit:营里镇)会转入过滤框,不会触发单键命令",
+                   "typing a word in the table or a list (e.g. unit:营里镇) goes into the filter, never fires a key"),
 }
 
 

@@ -98,7 +98,7 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                 yield Static(Text(t("evidence_help")), classes="field-label")
                 yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True, compact=True)
             yield Static(Text(""), id="edit-error")
-            yield KeyBar()
+            yield KeyBar(self.lang)
 
     def show_error(self, message: str) -> None:
         self.query_one("#edit-error", Static).update(Text(message, style="bold red"))

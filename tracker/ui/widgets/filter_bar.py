@@ -39,8 +39,8 @@ class FilterBar(Horizontal):
             self.text = text
             self.submitted = submitted
 
-    def __init__(self, lang: str = "zh", value: str = "", **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, lang: str = "zh", value: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.lang = lang
         self._initial = value
         self._timer: Timer | None = None
