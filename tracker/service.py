@@ -47,18 +47,11 @@ from tracker.errors import ServiceError
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
+from tracker.rules import FIELD_LABELS, InvalidChange, validate_change
 from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref, compose_message, quote_user_text
 from tracker.textsafe import clean_line, clean_text
 
-FIELDS = ("status", "note", "evidence", "note_remove", "evidence_remove")
-FIELD_LABELS = {"status": "状态", "note": "进展", "evidence": "佐证", "note_remove": "进展", "evidence_remove": "佐证"}
 MAX_ATTEMPTS = 200
-MAX_NOTE = 10_000
-MAX_EVIDENCE = 2_000
-
-
-class InvalidChange(ServiceError):
-    """A change naming a task, requirement, unit, field or value that does not exist."""
 
 
 class PermissionDenied(ServiceError):
@@ -407,26 +400,7 @@ class Service:
         if unit not in req.assignments:
             names = "、".join(req.assignments) or "无"
             raise InvalidChange(f"任务{req.id} 没有 {clean_line(c.unit)} 的分工(责任单位: {names})")
-        if c.field not in FIELDS:
-            raise InvalidChange(f"未知字段 {c.field!r}(可用: {', '.join(FIELDS)})")
-        value = c.value
-        if c.field == "status":
-            try:
-                value = Status.parse(c.value).value
-            except ValueError as exc:
-                raise InvalidChange(str(exc)) from None
-        elif c.field in ("note", "note_remove"):
-            value = clean_text(c.value).strip()
-            if not value:
-                raise InvalidChange("进展内容不能为空")
-            if len(value) > MAX_NOTE:
-                raise InvalidChange(f"进展内容过长(最多 {MAX_NOTE} 字)")
-        else:
-            value = clean_line(c.value)
-            if not value:
-                raise InvalidChange("佐证不能为空")
-            if len(value) > MAX_EVIDENCE:
-                raise InvalidChange(f"佐证过长(最多 {MAX_EVIDENCE} 字)")
+        value = validate_change(c.field, c.value)
         return replace(c, requirement=req.key, unit=unit, value=value)
 
     # ---------------------------------------------------------------- operators and plans

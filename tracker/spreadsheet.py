@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.model import Assignment, Plan, Requirement, Status, Task
+from tracker.rules import InvalidChange, validate_change
 from tracker.textsafe import clean_line, clean_text
 
 PLAN_HEADERS = ("序号", "工作任务", "具体要求", "责任单位", "时限要求", "单位")
@@ -411,14 +412,19 @@ def _check_row(plan: Plan, row: SheetRow, may_edit: Callable[[str], tuple[bool, 
     changes: list[CellChange] = []
 
     def change(field_name: str, value: str, expected: str | None = None) -> None:
+        try:
+            value = validate_change(field_name, value)
+        except InvalidChange as exc:  # the service's own rule, reported with the sheet and row
+            problems.append(Problem(where, str(exc)))
+            return
         changes.append(CellChange(task_no, req_key, unit, field_name, value, where, expected))
 
     status_text = row.cells.get("状态", "").strip()
     if status_text:
         try:
-            status = Status.parse(status_text)
-        except ValueError:
-            problems.append(Problem(where, f"未知状态 \"{clean_line(status_text)}\"(可用: {'、'.join(STATUS_CHOICES)})"))
+            status = Status(validate_change("status", status_text))
+        except InvalidChange as exc:
+            problems.append(Problem(where, str(exc)))
         else:
             if base is None:
                 if status is not assignment.status:

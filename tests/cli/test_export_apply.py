@@ -147,7 +147,7 @@ def test_one_bad_row_commits_nothing_and_names_the_row(cli, store, exported, log
     before, count = state(store, UNIT), commits(store)
     result = cli("apply", str(exported), "--yes", login=login(UNIT))
     assert result.exit_code == 1
-    assert f'{UNIT}!17: 未知状态 "完成了"' in result.stderr
+    assert f'{UNIT}!17: 状态不合规: 未知状态 "完成了"' in result.stderr
     assert "全部未提交" in result.stderr
     assert commits(store) == count and state(store, UNIT) == before
 
@@ -167,7 +167,7 @@ def test_every_bad_row_is_reported(cli, store, exported, login) -> None:  # noqa
     lines = result.stderr.splitlines()
     assert f"{UNIT}!3: 锁定列被修改: 具体要求(这些列是计划原文,不能改)" in lines
     assert f"{UNIT}!4: 计划中没有这一行(键 2019|99|1|营里镇)" in lines
-    assert any(line.startswith(f'{UNIT}!5: 未知状态 "差不多"') for line in lines)
+    assert any(line.startswith(f'{UNIT}!5: 状态不合规: 未知状态 "差不多"') for line in lines)
     assert not any(line.startswith(f"{UNIT}!6") for line in lines)
     assert commits(store) == count
 

@@ -64,7 +64,7 @@ def test_problems_name_sheet_and_row() -> None:
     rows[2].cells["键"] = "2019|5|9|营里镇"
     result = check_rows(PLAN, rows, allow_all)
     assert [str(p) for p in result.problems] == [
-        '营里镇!2: 未知状态 "完成了"(可用: 未启动、推进中、已完成、受阻、不适用)',
+        '营里镇!2: 状态不合规: 未知状态 "完成了"(可用: 未启动、推进中、已完成、受阻、不适用;或 not_started/in_progress/done/blocked/not_applicable)',
         "营里镇!3: 锁定列被修改: 工作任务(这些列是计划原文,不能改)",
         "营里镇!4: 计划中没有这一行(键 2019|5|9|营里镇)",
     ]

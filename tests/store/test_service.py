@@ -486,8 +486,8 @@ def test_subject_prefix_and_extra_trailers_for_undo(store: Store, admin: Operato
 def test_note_and_evidence_removal(store: Store, admin: Operator) -> None:
     task, key, unit = first_assignment(store)
     svc = Service(store, admin)
-    svc.apply([Change(task, key, unit, "note", "a"), Change(task, key, unit, "evidence", "e1")])
-    svc.apply([Change(task, key, unit, "note_remove", "a"), Change(task, key, unit, "evidence_remove", "e1")])
+    svc.apply([Change(task, key, unit, "note", "a"), Change(task, key, unit, "evidence", "寿政办发〔2019〕1号")])
+    svc.apply([Change(task, key, unit, "note_remove", "a"), Change(task, key, unit, "evidence_remove", "寿政办发〔2019〕1号")])
     a = assignment(store, task, key, unit)
     assert a.notes == [] and a.evidence == []
 

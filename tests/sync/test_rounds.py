@@ -77,6 +77,8 @@ def test_three_sites_converge_and_list_every_conflict(
                         written.setdefault(slot, {})[s] = status
                     else:
                         value = f"{SITES[s]}{r}{i}{text}"
+                        if kind == "evidence":  # evidence is a URL or a 文号 (tracker.rules)
+                            value = f"https://{SITES[s]}.example/{r}/{i}/{text}"
                         net.edit(site, task, req, unit, "note" if kind == "note" else "evidence", value)
                         added.add((slot, kind, value))
             for _ in range(2):

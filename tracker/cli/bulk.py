@@ -19,6 +19,7 @@ from tracker.cli.plan_source import Source, fail, parse_query
 from tracker.i18n import t
 from tracker.model import Assignment, Requirement, Status, Task
 from tracker.query import QueryError, parse, resolve_units
+from tracker.rules import validate_change
 from tracker.service import Change, Service
 
 CONFIRM_OVER = 20
@@ -133,11 +134,9 @@ def bulk_set(
     from tracker.cli.set_cmd import commit_and_report
     from tracker.cli.store_common import open_service, user_errors
 
-    if status is not None:
-        try:
-            Status.parse(status)
-        except ValueError as exc:
-            fail(str(exc))
+    with user_errors():  # the rules refuse a bad value before the plan is read
+        values = [(name, validate_change(name, value))
+                  for name, value in (("status", status), ("note", note), ("evidence", evidence)) if value is not None]
     service = open_service(repo, plan)
     needed = tasks_needed(query, req)
     with user_errors():
@@ -157,11 +156,7 @@ def bulk_set(
     if refused:
         fail(t(f"无权修改其中 {len(refused)} 条,全部未提交:\n", f"{len(refused)} of them are not yours to change, "
                "nothing committed:\n") + "\n".join("  " + line for line in refused))
-    changes: list[Change] = []
-    for task, r, a in items:
-        for name, value in (("status", status), ("note", note), ("evidence", evidence)):
-            if value is not None:
-                changes.append(Change(task.number, r.key, a.unit, name, value))
+    changes = [Change(task.number, r.key, a.unit, name, value) for task, r, a in items for name, value in values]
     for _, r, a in items:
         typer.echo(f"  {r.id} {a.unit}  {a.status.label}" + (f" → {Status.parse(status).label}" if status else ""))
     if dry_run:

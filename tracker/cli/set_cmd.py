@@ -16,6 +16,7 @@ from tracker.cli.store_common import open_service, user_errors
 from tracker.i18n import t
 from tracker.model import parse_task_number
 from tracker.planio import LoadedPlan
+from tracker.rules import validate_change
 from tracker.service import Change, CommitResult, Service
 
 
@@ -43,10 +44,17 @@ def changes_for(
 
     ``REQ`` is ``5`` (every requirement of task 5 naming the unit) or ``5.2``.
 
+    Values are checked by :func:`tracker.rules.validate_change` here, before the
+    service is asked, so a refusal costs no commit attempt and reads the same as
+    the service's.
+
     Raises:
         ValueError: a malformed REQ, an unknown task or requirement, a unit not
             named by it (message in Chinese).
+        InvalidChange: a value the rules refuse.
     """
+    values = [(f, validate_change(f, v)) for f, v in (("status", status), ("note", note), ("evidence", evidence))
+              if v is not None]
     number, key = parse_req(req)
     task = loaded.plan.tasks.get(number)
     if task is None:
@@ -61,15 +69,7 @@ def changes_for(
         requirements = [r for r in task.requirements if resolved in r.assignments]
         if not requirements:
             raise ValueError(f"任务{number} 的要求都没有 {resolved} 的分工")
-    changes = []
-    for r in requirements:
-        if status is not None:
-            changes.append(Change(number, r.key, resolved, "status", status))
-        if note is not None:
-            changes.append(Change(number, r.key, resolved, "note", note))
-        if evidence is not None:
-            changes.append(Change(number, r.key, resolved, "evidence", evidence))
-    return changes
+    return [Change(number, r.key, resolved, f, v) for r in requirements for f, v in values]
 
 
 def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str | None = None) -> CommitResult:
@@ -123,7 +123,8 @@ def set_(
         # only the one task file (plus units): the service reads the same again from memory
         loaded = service.store.snapshot(service.year, tasks=[number]).loaded
     try:
-        changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
+        with user_errors():
+            changes = changes_for(loaded, req, unit, status=status, note=note, evidence=evidence)
     except ValueError as exc:
         fail(str(exc))
     commit_and_report(service, changes, on_behalf_of)
