@@ -6,14 +6,17 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Select, Static, TextArea
 
+from tests.rules.test_every_entry_point import INVALID, refusal
 from tests.ui.conftest import CLERK, OFFICE, OTHER, TOWN, git, service_factory
 from tests.ui.helpers import ready, saved_notices, screen_text, settle
 from tracker.model import Status
+from tracker.rules import NOTE_MAX_CHARS
 from tracker.service import Change, Service
 from tracker.ui.modals.conflict_modal import ConflictModal
-from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal, validate_evidence
+from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
 from tracker.ui.screens.dashboard_screen import DashboardScreen
 from tracker.ui.screens.history_screen import HistoryScreen
@@ -95,11 +98,34 @@ async def test_the_form_validates_before_saving(make, store_path) -> None:
     assert git(store_path, "rev-parse", "plan/2019") == tip
 
 
-def test_evidence_rules() -> None:
-    assert validate_evidence(f"{URL}\n\n寿政办发〔2019〕12号\n") == ([URL, "寿政办发〔2019〕12号"], None)
-    for bad in ["file:///etc/passwd", "https://", "http://a b", "x" * 3000, "ftp://h/x"]:
-        items, problem = validate_evidence(bad)
-        assert items == [] and problem, bad
+@pytest.mark.parametrize(("field", "value"), [(f, v) for f, v in INVALID if f != "status"])
+async def test_the_form_refuses_what_the_rules_refuse_in_their_words(make, store_path, field: str,
+                                                                     value: str) -> None:
+    """Every invalid value of tests/rules reaches the form; the form says the core's refusal, commits nothing."""
+    app = make(CLERK)
+    tip = git(store_path, "rev-parse", "plan/2019")
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        box = form.query_one("#edit-note" if field == "note" else "#edit-evidence", TextArea)
+        box.insert(("\n" if field == "evidence" and box.text else "") + value)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditAssignmentModal)
+        error = str(form.query_one("#edit-error", Static).render())
+        assert refusal(field, value) in error
+    assert git(store_path, "rev-parse", "plan/2019") == tip
+
+
+async def test_the_form_offers_exactly_the_core_statuses_and_takes_a_document_number(make, store) -> None:
+    app = make(CLERK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        select = form.query_one(Select)
+        assert [value for _label, value in select._options] == [s.value for s in Status]
+        form.query_one("#edit-evidence", TextArea).insert(f"{URL}\n\n 寿政办发〔2019〕12号 \n")
+        edits, problem = form.edits()
+        assert problem is None
+        assert [(e.field, e.value) for e in edits] == [("evidence", URL), ("evidence", "寿政办发〔2019〕12号")]
 
 
 async def save_done_after(app: Any, pilot: Any, store: Any, theirs: str) -> Any:
@@ -250,7 +276,7 @@ async def test_an_open_form_survives_an_outside_commit(make, store) -> None:
 
 
 async def test_hostile_text_is_shown_literally(make, store) -> None:
-    hostile = "[/] [@click=app.quit] [b]x[/b] \x1b[31mred\x1b]0;title\x07 " + "长" * 5000
+    hostile = "[/] [@click=app.quit] [b]x[/b] \x1b[31mred\x1b]0;title\x07 " + "长" * (NOTE_MAX_CHARS - 100)
     Service(store, store.operator(OFFICE), 2019).apply([Change(1, "1", TOWN, "note", hostile)])
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -89,12 +89,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "saving": ("正在保存……", "Saving…"),
     "saved": ("已提交 {short} {subject}", "committed {short} {subject}"),
     "save_failed": ("保存失败", "save failed"),
-    "bad_evidence": ("佐证第{line}行无效:{why}", "evidence line {line} is not valid: {why}"),
-    "bad_scheme": ("网址只接受 http 或 https", "only http and https URLs"),
-    "bad_host": ("网址缺少主机名", "the URL has no host"),
-    "too_long": ("太长(最多 {n} 字)", "too long (at most {n} characters)"),
-    "has_space": ("网址里不能有空格", "a URL cannot contain spaces"),
-    "note_too_long": ("进展太长(最多 {n} 字)", "note too long (at most {n} characters)"),
+    "evidence_line": ("佐证第{line}行:", "evidence line {line}:"),
     # sync with the shared remote
     "remote": ("远端", "remote"),
     "remote_in_sync": ("已同步", "in sync"),
