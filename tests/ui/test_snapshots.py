@@ -67,6 +67,20 @@ def test_main_screen_office(snap_compare: Any, snapshot_store: Store, size: tupl
     assert snap_compare(app_for(snapshot_store, OFFICE), terminal_size=size, run_before=ready)
 
 
+def test_filter_bar_focused_with_an_error(snap_compare: Any, snapshot_store: Store) -> None:
+    """/ pressed: the prompt and the highlighted field show where keys go; a bad query's error wraps below."""
+
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot)
+        await pilot.press("slash", "ctrl+u")
+        box = pilot.app.main.query_bar.input
+        box.value = "unit:不存在的单位 status:done"
+        box.cursor_position = len(box.value)
+        await settle(pilot, lambda: pilot.app.main.query_one("#filter-error").display)
+
+    assert snap_compare(app_for(snapshot_store), terminal_size=(80, 24), run_before=run_before)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_edit_form(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:

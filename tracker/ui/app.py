@@ -400,8 +400,8 @@ class TrackerApp(App[None]):
             return
         t, lang = self.t, self.lang
         sections = [
-            (t("help_screen_main"), binding_rows(list(MainScreen.BINDINGS), lang)),
             (t("help_screen_nav"), navigation_rows(lang)),
+            (t("help_screen_main"), binding_rows(list(MainScreen.BINDINGS), lang)),
             (t("help_screen_edit"), binding_rows(list(EditAssignmentModal.BINDINGS), lang)),
             (t("help_screen_conflict"), binding_rows(list(ConflictModal.BINDINGS), lang)),
             (t("help_screen_history"), binding_rows(list(HistoryScreen.BINDINGS), lang)),

@@ -18,6 +18,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "filter": ("过滤", "Filter"),
     "filter_placeholder": ("过滤条件,如 unit:营里镇 overdue(回车确认,Esc 返回表格)",
                            "filter, e.g. unit:营里镇 overdue (Enter to apply, Esc back to table)"),
+    "filter_hint": ("按 / 输入过滤条件", "press / to type a filter"),
     "filter_none": ("(无:全部)", "(none: all)"),
     "filter_error": ("过滤条件有误", "Bad filter"),
     "rows": ("条", "rows"),

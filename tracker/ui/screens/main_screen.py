@@ -16,7 +16,8 @@
 | t | show or hide the sections tree |
 | r | reload now |
 | s | sync with the shared remote (only shown when the store has one) |
-| tab | move between table, assignments, tree |
+| tab / shift+tab | next / previous pane: table -> assignments -> requirement text -> filter (-> tree) |
+| any other character | typing outside the filter starts a filter (a lone letter is its key) |
 
 The screen owns no data: it reads the app's :class:`~tracker.ui.session.Session` and
 the app calls :meth:`MainScreen.plan_changed` after every (re)load. What needs the app
@@ -35,6 +36,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
@@ -43,7 +46,7 @@ from tracker.textsafe import clean_line
 from tracker.ui import labels
 from tracker.ui.rows import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row, build_rows
 from tracker.ui.session import Session
-from tracker.ui.widgets.detail_pane import DetailPane
+from tracker.ui.widgets.detail_pane import AssignmentList, DetailPane
 from tracker.ui.widgets.filter_bar import FilterBar
 from tracker.ui.widgets.key_bar import KeyBar
 from tracker.ui.widgets.section_tree import SectionTree
@@ -53,6 +56,9 @@ from tracker.ui.widgets.task_table import TaskTable
 TREE_MIN_WIDTH = 110
 # Actions that change data; check_action disables them with a reason.
 EDIT_ACTIONS = frozenset({"edit_assignment"})
+# A bound letter followed within this many seconds by another character is typing, not a key:
+# people type the letters of a word 0.1-0.25 s apart; a lone key waits this long before it acts.
+TYPING_GAP = 0.3
 # Rows that took less than this to build are built on the UI thread (S and M plans);
 # slower ones (L) in a thread worker, so typing never waits on them.
 INLINE_BUILD = 0.05
@@ -134,6 +140,8 @@ class MainScreen(Screen[None]):
         self._typed_generation = -1
         self._typed_at = 0.0
         self._build_cost: float | None = None  # the last build_rows, in seconds (None: not yet)
+        self._held: events.Key | None = None  # a bound letter waiting to see whether typing follows
+        self._held_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         t = labels.get(self.lang)
@@ -402,8 +410,76 @@ class MainScreen(Screen[None]):
         else:
             self.query_one(TaskTable).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        # Escape in the filter goes back to the table; the filter stays.
-        if event.key == "escape" and isinstance(self.focused, Input):
-            self.set_focus(self.query_one(TaskTable))
-            event.stop()
+    @property
+    def focus_chain(self) -> list[Widget]:
+        """Textual's order (top to bottom, then left to right), but the assignment list straight
+        after the table: one Tab from the table reaches the list an operator edits from; the
+        requirement text (left of the list) comes after it."""
+        chain = super().focus_chain
+        table = next((w for w in chain if isinstance(w, TaskTable)), None)
+        assignments = next((w for w in chain if isinstance(w, AssignmentList)), None)
+        if table is None or assignments is None:
+            return chain
+        chain.remove(assignments)
+        chain.insert(chain.index(table) + 1, assignments)
+        return chain
+
+    # ---------------------------------------------------------------- typing outside the filter
+
+    async def on_key(self, event: events.Key) -> None:
+        """Typing in the table, the list or the tree goes to the filter; a lone letter is its key.
+
+        A letter bound to a key (``u``, ``o``...) waits :data:`TYPING_GAP` seconds: another
+        character in that time means the operator is typing words (``unit:营里镇``), and all
+        of it goes into the filter, so ``u`` never opens a unit's history by surprise. A
+        character no key is bound to (``i``, ``:``, 中文) starts a filter at once.
+        """
+        if isinstance(self.focused, Input):
+            if event.key == "escape":  # back to the table; the filter stays
+                self.set_focus(self.query_one(TaskTable))
+                event.stop()
+            return
+        typed = event.character if event.is_printable and event.key not in ("slash", "space") else None
+        held = self._held
+        if held is not None:
+            self._cancel_held()
+            if typed:
+                self._type_filter((held.character or "") + typed)
+                event.stop()
+                event.prevent_default()
+                return
+            await self._run_key(held.key)  # an arrow or enter after a lone key: the key first
+        if not typed:
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key in self.active_bindings:
+            self._held = event
+            self._held_timer = self.set_timer(TYPING_GAP, self._fire_held)
+        else:
+            self._type_filter(typed)
+
+    def _cancel_held(self) -> None:
+        self._held = None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+
+    async def _fire_held(self) -> None:
+        held = self._held
+        self._cancel_held()
+        if held is not None and self.is_current:
+            await self._run_key(held.key)
+
+    async def _run_key(self, key: str) -> None:
+        """Run what ``key`` is bound to, as Textual would have (only when it is enabled)."""
+        active = self.active_bindings.get(key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+
+    def _type_filter(self, text: str) -> None:
+        """Start a new filter with what was typed, in the filter input (which keeps the focus)."""
+        box = self.query_bar.input
+        self.set_focus(box)
+        box.value = ""
+        box.insert_text_at_cursor(text)
