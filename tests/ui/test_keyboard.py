@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.widgets import Input, OptionList, Static
 
 from tests.ui.conftest import CLERK, OFFICE, TOWN
@@ -70,6 +71,19 @@ async def test_typing_a_filter_in_the_table_fires_no_key(make, store) -> None:
         assert table.shown_keys and all(TOWN in app.main.rows[k].units for k in table.shown_keys)
         await pilot.press("enter")
         assert isinstance(app.focused, TaskTable)
+
+
+async def test_a_burst_of_typing_arriving_at_once_loses_no_character(make) -> None:
+    """Over SSH a typed word arrives in one read: keys after the first two were already sent to the
+    table when the focus moved to the filter; they belong to the filter all the same."""
+    app = make(OFFICE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        for ch in f"unit:{TOWN} overdue":
+            app.post_message(events.Key("space" if ch == " " else ch, ch))
+        await settle(pilot, lambda: app.main.query_bar.value == f"unit:{TOWN} overdue")
+        await settle(pilot, lambda: app.main.query_text == f"unit:{TOWN} overdue")
+        assert isinstance(app.screen, MainScreen) and isinstance(app.focused, Input)
 
 
 async def test_typing_in_the_assignment_list_goes_to_the_filter_too(make) -> None:

@@ -434,10 +434,17 @@ class MainScreen(Screen[None]):
         of it goes into the filter, so ``u`` never opens a unit's history by surprise. A
         character no key is bound to (``i``, ``:``, 中文) starts a filter at once.
         """
-        if isinstance(self.focused, Input):
+        box = self.query_bar.input
+        if self.focused is box:
             if event.key == "escape":  # back to the table; the filter stays
                 self.set_focus(self.query_one(TaskTable))
                 event.stop()
+            elif event.is_printable and event.character:
+                # The input takes every character typed into it, so this one was sent to the table
+                # before the focus moved (a burst of typing arrives at once over SSH): it is filter text.
+                box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()
             return
         typed = event.character if event.is_printable and event.key not in ("slash", "space") else None
         held = self._held
