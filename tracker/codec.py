@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -248,16 +248,7 @@ def _load_conflicts(rd: _Reader, data: dict[str, Any], task: Task) -> None:
         path = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(path, list) or not path or not all(isinstance(p, str) for p in path):
             raise rd.fail(("conflicts",), "conflicts 的每一条都要有 path(字符串列表)")
-        times = {k: entry.get(k) for k in ("ours_at", "theirs_at")}
-        conflict = FieldConflict(
-            path=tuple(path),
-            ours=entry.get("ours"),
-            theirs=entry.get("theirs"),
-            ours_by=str(entry.get("ours_by", "")),
-            ours_at=times["ours_at"] if isinstance(times["ours_at"], datetime) else None,
-            theirs_by=str(entry.get("theirs_by", "")),
-            theirs_at=times["theirs_at"] if isinstance(times["theirs_at"], datetime) else None,
-        )
+        conflict = conflict_from_entry(entry)
         task.conflicts.append(conflict)
         if len(path) >= 5 and path[0] == "requirements" and path[2] == "units":
             req = task.requirement(path[1])
@@ -358,7 +349,7 @@ def dump_task(task: Task) -> str:
         requirements[req.key] = requirement_table(req)
     doc["requirements"] = requirements
     if task.conflicts:
-        doc["conflicts"] = [_conflict_dict(c) for c in task.conflicts]
+        doc["conflicts"] = [conflict_entry(c) for c in task.conflicts]
     return tomlkit.dumps(doc)
 
 
@@ -366,7 +357,7 @@ def dump_conflicts(conflicts: Iterable[FieldConflict]) -> str:
     """Conflicts as the ``[[conflicts]]`` TOML text ("" when none), e.g. for a cache."""
     import tomlkit
 
-    entries = [_conflict_dict(c) for c in conflicts]
+    entries = [conflict_entry(c) for c in conflicts]
     return tomlkit.dumps({"conflicts": entries}) if entries else ""
 
 
@@ -376,13 +367,32 @@ def attach_conflicts(task: Task, text: str) -> None:
         _load_conflicts(_Reader(text, "<conflicts>"), parse_toml(text, "<conflicts>"), task)
 
 
-def _conflict_dict(conflict: FieldConflict) -> dict[str, Any]:
+def conflict_entry(conflict: FieldConflict) -> dict[str, Any]:
+    """A ``[[conflicts]]`` entry as plain data: a deleted side (None) and empty stamps left out."""
     entry: dict[str, Any] = {"path": list(conflict.path)}
-    for key in ("ours", "theirs", "ours_by", "ours_at", "theirs_by", "theirs_at"):
+    for key in ("ours", "theirs"):
         value = getattr(conflict, key)
-        if value is not None and value != "":
+        if value is not None:
+            entry[key] = value
+    for key in ("ours_by", "ours_at", "theirs_by", "theirs_at"):
+        value = getattr(conflict, key)
+        if value:
             entry[key] = value
     return entry
+
+
+def conflict_from_entry(entry: Mapping[str, Any]) -> FieldConflict:
+    """Read a ``[[conflicts]]`` entry back (an absent side is None: it deleted the value)."""
+    times = {k: entry.get(k) for k in ("ours_at", "theirs_at")}
+    return FieldConflict(
+        path=tuple(str(p) for p in entry.get("path", ())),
+        ours=entry.get("ours"),
+        theirs=entry.get("theirs"),
+        ours_by=str(entry.get("ours_by", "")),
+        ours_at=times["ours_at"] if isinstance(times["ours_at"], datetime) else None,
+        theirs_by=str(entry.get("theirs_by", "")),
+        theirs_at=times["theirs_at"] if isinstance(times["theirs_at"], datetime) else None,
+    )
 
 
 def requirement_table(req: Requirement) -> tomlkit.items.Table:

@@ -61,6 +61,8 @@ from tracker.codec import (
     PLAN_FILE,
     UNITS_FILE,
     CodecError,
+    conflict_entry,
+    conflict_from_entry,
     load_plan_info,
     load_task,
     normalise_for_compare,
@@ -68,7 +70,7 @@ from tracker.codec import (
     task_number_from_path,
     text_item,
 )
-from tracker.model import Note
+from tracker.model import FieldConflict, Note
 
 CONFLICTS_KEY = "conflicts"
 # Who and when of a table's last change: they follow the merge, they are never a conflict.
@@ -99,51 +101,12 @@ class MergeError(ValueError):
     """An input that cannot be merged (broken TOML, or a result that does not validate)."""
 
 
-@dataclass(frozen=True)
-class MergeConflict:
-    """One field changed to two different values; ``MISSING`` marks a deletion."""
-
-    path: tuple[str, ...]
-    ours: Any
-    theirs: Any
-    ours_by: str = ""
-    ours_at: datetime | None = None
-    theirs_by: str = ""
-    theirs_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``[[conflicts]]`` entry as plain data (absent values left out)."""
-        entry: dict[str, Any] = {"path": list(self.path)}
-        if self.ours is not MISSING:
-            entry["ours"] = self.ours
-        if self.theirs is not MISSING:
-            entry["theirs"] = self.theirs
-        for key in ("ours_by", "ours_at", "theirs_by", "theirs_at"):
-            value = getattr(self, key)
-            if value:
-                entry[key] = value
-        return entry
-
-    @classmethod
-    def from_dict(cls, entry: Mapping[str, Any]) -> MergeConflict:
-        """Read a ``[[conflicts]]`` entry back."""
-        return cls(
-            path=tuple(str(p) for p in entry.get("path", ())),
-            ours=entry.get("ours", MISSING),
-            theirs=entry.get("theirs", MISSING),
-            ours_by=str(entry.get("ours_by", "")),
-            ours_at=entry.get("ours_at") if isinstance(entry.get("ours_at"), datetime) else None,
-            theirs_by=str(entry.get("theirs_by", "")),
-            theirs_at=entry.get("theirs_at") if isinstance(entry.get("theirs_at"), datetime) else None,
-        )
-
-
 @dataclass
 class MergeResult:
     """The merged text and the conflicts this merge recorded in it."""
 
     text: str
-    conflicts: list[MergeConflict] = field(default_factory=list)
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -199,7 +162,7 @@ def merge_texts(
     return MergeResult(text, merger.conflicts)
 
 
-def merge_data(base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> tuple[dict[str, Any], list[MergeConflict]]:
+def merge_data(base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldConflict]]:
     """The merge on parsed data only (what :func:`merge_texts` writes out)."""
     merger = _Merger(dict(ours), dict(theirs), Side(), Side())
     return merger.merge_root(dict(base), dict(ours), dict(theirs)), merger.conflicts
@@ -287,7 +250,7 @@ class _Merger:
         self.theirs_root = theirs_root
         self.ours_side = ours_side
         self.theirs_side = theirs_side
-        self.conflicts: list[MergeConflict] = []
+        self.conflicts: list[FieldConflict] = []
 
     def merge_root(self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
         b = {k: v for k, v in base.items() if k != CONFLICTS_KEY}
@@ -299,7 +262,7 @@ class _Merger:
             base.get(CONFLICTS_KEY, []), ours.get(CONFLICTS_KEY, []), theirs.get(CONFLICTS_KEY, [])
         )
         for conflict in self.conflicts:
-            entries[conflict.path] = conflict.to_dict()
+            entries[conflict.path] = conflict_entry(conflict)
         if entries:
             merged[CONFLICTS_KEY] = [entries[p] for p in sorted(entries)]
         return merged
@@ -365,7 +328,10 @@ class _Merger:
     def record(self, path: tuple[str, ...], ours: Any, theirs: Any) -> None:
         ours_by, ours_at = self.who(self.ours_root, path, self.ours_side)
         theirs_by, theirs_at = self.who(self.theirs_root, path, self.theirs_side)
-        self.conflicts.append(MergeConflict(path, ours, theirs, ours_by, ours_at, theirs_by, theirs_at))
+        self.conflicts.append(FieldConflict(
+            path, None if ours is MISSING else ours, None if theirs is MISSING else theirs,
+            ours_by, ours_at, theirs_by, theirs_at,
+        ))
 
     @staticmethod
     def who(root: dict[str, Any], path: tuple[str, ...], side: Side) -> tuple[str, datetime | None]:
@@ -469,7 +435,7 @@ def validate(text: str, path: str) -> None:
         raise MergeError(f"合并结果无法通过校验: {exc}") from None
 
 
-def conflicts_in(text: str) -> list[MergeConflict]:
+def conflicts_in(text: str) -> list[FieldConflict]:
     """The conflicts recorded in a file (for listings; unparsable text has none)."""
     try:
         data = tomllib.loads(text)
@@ -478,7 +444,7 @@ def conflicts_in(text: str) -> list[MergeConflict]:
     entries = data.get(CONFLICTS_KEY, [])
     if not isinstance(entries, list):
         return []
-    return [MergeConflict.from_dict(e) for e in entries if isinstance(e, dict)]
+    return [conflict_from_entry(e) for e in entries if isinstance(e, dict)]
 
 
 def flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:

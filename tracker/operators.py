@@ -134,7 +134,7 @@ def add_operator(text: str, operator: Operator, path: str = "tasks/operators.tom
     units.extend(operator.units)
     table["units"] = units
     table["role"] = operator.role
-    doc["operators"][operator.login] = table  # type: ignore[index]
+    doc["operators"][operator.login] = table
     out = tomlkit.dumps(doc)
     intended = parse_toml(text, path) if text.strip() else {}
     intended.setdefault("operators", {})[operator.login] = {

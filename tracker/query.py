@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import product
+from typing import cast
 
 from tracker.model import Assignment, Plan, Requirement, Role, Status, Task, is_overdue
 from tracker.units import Registry, normalise_name
@@ -689,7 +690,7 @@ def _task_term(term: _Term, task: Task, memo: dict[str, object]) -> bool | None:
         if units is None:
             units = memo["units"] = {u for req in task.requirements for u in req.assignments}
         names = term.units if term.units is not None else frozenset({normalise_name(str(term.value))})
-        return None if not names.isdisjoint(units) else False  # type: ignore[attr-defined]
+        return None if not names.isdisjoint(cast("set[str]", units)) else False
     return None
 
 
@@ -701,7 +702,7 @@ def _task_numbers(node: _Node | None, limit: int) -> frozenset[int] | None:
             return frozenset({node.value[0]})  # type: ignore[index]
         if node.field != "task":
             return None
-        ranges = node.value  # type: ignore[assignment]
+        ranges = node.value
         if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
             return None
         return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]

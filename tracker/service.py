@@ -20,8 +20,6 @@ Commit identity: author and committer are the operator, name from
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -32,7 +30,6 @@ from typing import Any
 import tomlkit
 import tomlkit.items
 
-from tracker import gitstore
 from tracker.codec import (
     OPERATORS_FILE,
     CodecError,
@@ -44,11 +41,13 @@ from tracker.codec import (
     task_relpath,
 )
 from tracker.errors import ServiceError
+from tracker.i18n import t
+from tracker.messages import compose_message, quote_user_text
 from tracker.model import Status, Task
 from tracker.operators import Operator, add_operator, how_to_be_added, operator_for, remove_operator
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
 from tracker.rules import FIELD_LABELS, InvalidChange, validate_change
-from tracker.store import TASKS_DIR, Snapshot, Store, StoreError, branch_ref, compose_message, quote_user_text
+from tracker.store import TASKS_DIR, HandEdits, Snapshot, Store, StoreError
 from tracker.textsafe import clean_line, clean_text
 
 MAX_ATTEMPTS = 200
@@ -60,16 +59,6 @@ class PermissionDenied(ServiceError):
     def __init__(self, message: str, refused: list[Change] | None = None) -> None:
         super().__init__(message)
         self.refused = refused or []
-
-
-class HandEdits(ServiceError):
-    """The checked-out work tree has uncommitted edits to files the change touches."""
-
-    def __init__(self, paths: list[str]) -> None:
-        self.paths = paths
-        super().__init__(
-            "工作目录中有未提交的手工修改: " + "、".join(paths) + ";为免覆盖,本次未提交。请先提交或撤销这些修改。"
-        )
 
 
 @dataclass(frozen=True)
@@ -232,7 +221,6 @@ class Service:
         self, build: Callable[[Snapshot], _Edit | None], dry_run: bool, attempt: int, fd: int | None,
         tasks: set[int] | None = None,
     ) -> CommitResult | None:
-        repo = self.store.repo
         snap = self.store.snapshot(self.year, shared=True, tasks=tasks)
         edit = build(snap)
         if edit is None:
@@ -242,78 +230,13 @@ class Service:
         files = {p: d for p, d in edit.files.items() if d is not None}
         if dry_run:
             return CommitResult(None, message.split("\n", 1)[0], message, self.year, edit.changes, True, attempt, files)
-        paths = {TASKS_DIR + p: d for p, d in edit.files.items()}
-        tree, listing, written = repo.tree_with_listing(snap.commit, paths, snap.listing or None)
-        commit = repo.commit_tree(tree, [snap.commit], message, author=(op.name, op.email))
-        gone = [p for p, d in paths.items() if d is None]
-        if not self._move(branch_ref(self.year), snap, commit, list(paths), held=fd, gone=gone):
+        commit = self.store.commit(
+            self.year, snap.commit, {TASKS_DIR + p: d for p, d in edit.files.items()}, message, (op.name, op.email),
+            parsed={TASKS_DIR + p: task for p, task in edit.parsed.items()}, lock=fd,
+        )
+        if commit is None:
             return None
-        # The next change starts from this commit: its tree and new files are known already.
-        self.store.remember_listing(commit, listing)
-        self.store.remember_blobs(written)
-        for rel, task in edit.parsed.items():
-            data = edit.files.get(rel)
-            if data is not None:
-                self.store.remember_task(data, task)
         return CommitResult(commit, message.split("\n", 1)[0], message, self.year, edit.changes, False, attempt, files)
-
-    def _move(
-        self, ref: str, snap: Snapshot, commit: str, paths: list[str], held: int | None = None,
-        gone: list[str] | None = None,
-    ) -> bool:
-        """CAS the branch; keep a checked-out work tree in step. False: lost the race.
-
-        ``held``: the writer lock's descriptor when the caller holds it already.
-        """
-        if held is not None:
-            return self._move_locked(ref, snap, commit, paths, held, gone)
-        with self.store.repo.writer_lock() as fd:
-            return self._move_locked(ref, snap, commit, paths, fd, gone)
-
-    def _move_locked(
-        self, ref: str, snap: Snapshot, commit: str, paths: list[str], fd: int, gone: list[str] | None
-    ) -> bool:
-        repo = self.store.repo
-        checked_out = not repo.bare and repo.head_ref() == ref
-        if checked_out:
-            self._recover_work_tree(fd)
-            expected = {p: _blob_at(snap, p) for p in paths}
-            dirty = repo.dirty_paths(expected)
-            if dirty:
-                if repo.rev_parse(ref) != snap.commit:
-                    return False  # the tip moved: judge the files against the new tip
-                raise HandEdits(dirty)
-            journal = repo.git_dir / "tracker-locks" / "sync.json"
-            gitstore.write_atomic(
-                journal, json.dumps({"ref": ref, "old": snap.commit, "new": commit, "paths": paths}).encode(),
-                repo.git_dir,
-            )
-        moved = repo.update_ref(ref, commit, snap.commit, pass_fds=(fd,))
-        if checked_out:
-            if moved:
-                repo.checkout_paths(commit, paths, pass_fds=(fd,), gone=gone)
-            with contextlib.suppress(FileNotFoundError):
-                journal.unlink()
-        return moved
-
-    def _recover_work_tree(self, fd: int) -> None:
-        """Finish the work-tree update of a writer killed between ref move and checkout."""
-        repo = self.store.repo
-        journal = repo.git_dir / "tracker-locks" / "sync.json"
-        try:
-            data = json.loads(journal.read_bytes())
-        except (OSError, ValueError):
-            return
-        if repo.rev_parse(data["ref"]) == data["new"]:
-            old_blobs = {}
-            for path in data["paths"]:
-                entry = [e for e in repo.ls_tree(data["old"], path, recursive=False) if e.path == path]
-                old_blobs[path] = entry[0].oid if entry else None
-            clean = [p for p in data["paths"] if p not in repo.dirty_paths({p: old_blobs[p]})]
-            if clean:
-                repo.checkout_paths(data["new"], clean, pass_fds=(fd,))
-        with contextlib.suppress(FileNotFoundError):
-            journal.unlink()
 
     # ---------------------------------------------------------------- building field changes
 
@@ -402,6 +325,136 @@ class Service:
             raise InvalidChange(f"任务{req.id} 没有 {clean_line(c.unit)} 的分工(责任单位: {names})")
         value = validate_change(c.field, c.value)
         return replace(c, requirement=req.key, unit=unit, value=value)
+
+
+    # ---------------------------------------------------------------- undo
+
+    def undo(self, commit: str) -> CommitResult:
+        """Revert one commit of this plan field by field, as a new commit (history is never rewritten).
+
+        The commit must be an ordinary (one-parent) commit on ``plan/YEAR``. Each of its
+        field changes is inverted (a status set back, an added note or evidence item
+        removed, a removed one added again) and applied through :meth:`apply`, so the
+        operator's rights are checked and a field changed since is a conflict. The
+        subject starts ``撤销 SHA:``; an ``Undo: SHA`` trailer names the commit.
+
+        Raises:
+            InvalidChange: no such commit, not on this plan, a root or merge commit,
+                a change that cannot be undone field by field, or nothing to undo.
+            PermissionDenied, ConflictError, HandEdits: as for :meth:`apply`.
+        """
+        from tracker.git.log import commit_changes, is_ancestor, log_commits
+        from tracker.history import files_events, inverse_changes
+
+        repo = self.store.repo
+        sha = repo.rev_parse(commit)
+        if sha is None:
+            raise InvalidChange(t(f"找不到提交 {clean_line(commit)!r}", f"no such commit: {clean_line(commit)!r}"))
+        if not is_ancestor(repo, sha, self.store.tip(self.year)):
+            raise InvalidChange(t(f"提交 {sha[:10]} 不在 plan/{self.year} 上",
+                                  f"commit {sha[:10]} is not on plan/{self.year}"))
+        [info] = log_commits(repo, [sha], max_count=1)
+        if len(info.parents) != 1:
+            raise InvalidChange(t("只能撤销普通提交(不能撤销首个提交或合并提交)",
+                                  "only an ordinary commit can be undone (not a root or merge commit)"))
+        [(before, after)] = commit_changes(repo, [info])
+        inverses, refused = inverse_changes(files_events(before, after))
+        if refused:
+            what = "、".join(dict.fromkeys(
+                f"{c.task or c.path}{'.' + c.requirement if c.requirement else ''} {c.field}" for c in refused
+            ))
+            raise InvalidChange(t(f"此提交还改了不能逐字段撤销的内容({what}),请管理员手工处理",
+                                  f"this commit also changed what cannot be undone field by field ({what}); ask an admin"))
+        if not inverses:
+            raise InvalidChange(t("此提交没有可撤销的修改", "this commit changed nothing that can be undone"))
+        changes = [Change(i.task, i.requirement, i.unit, i.field, i.value, i.expected) for i in inverses]
+        return self.apply(changes, subject_prefix=f"撤销 {sha[:10]}: ", extra_trailers=[("Undo", sha)])
+
+    # ---------------------------------------------------------------- sync: moving to a merge, settling a conflict
+
+    def advance(self, old: str, new: str) -> bool:
+        """Move ``plan/YEAR`` from ``old`` to ``new`` (a fast-forward to commits fetched from a remote).
+
+        A checked-out work tree is brought along like after any commit, and hand
+        edits in the way stop the move (:class:`HandEdits`). False: the branch
+        moved meanwhile (merge again on the new tip).
+        """
+        return self.store.advance(self.year, old, new)
+
+    def resolve(self, task: int, requirement: str, unit: str, field_name: str, choice: str) -> CommitResult:
+        """Settle one ``[[conflicts]]`` entry a sync merge recorded: set the chosen value, drop the entry.
+
+        ``choice``: ``ours`` (the value the file keeps), ``theirs``, or for a
+        status a status key or label. A unit operator settles its own units'
+        conflicts; anything outside a unit's table needs an admin. One commit.
+
+        Raises:
+            InvalidChange: no such conflict, or a choice that is not allowed.
+            PermissionDenied: the operator may not change that unit (or the plan text).
+        """
+        from tracker.merge import MISSING, _to_item
+
+        def build(snap: Snapshot) -> _Edit | None:
+            op = self._effective_operator(snap)
+            rel = snap.loaded.paths.get(task)
+            if rel is None:
+                raise InvalidChange(f"没有任务{task}")
+            if unit:
+                target: tuple[str, ...] = ("requirements", requirement, "units", unit, field_name)
+                ok, why = self.may_edit(unit, op)
+            else:
+                target = ("requirements", requirement, field_name) if requirement else (field_name,)
+                ok, why = op.role == "admin", f"只有管理员可以裁决任务本身的冲突({op.login} 是{op.role_label})"
+            if not ok:
+                raise PermissionDenied(why)
+            text = self.store.repo.cat_blobs([snap.blobs[rel]])[snap.blobs[rel]].decode("utf-8")
+            plain = tomllib.loads(text)
+            entries = plain.get("conflicts", [])
+            index = next((i for i, e in enumerate(entries) if tuple(e.get("path", ())) == target), None)
+            if index is None:
+                raise InvalidChange(f"任务{task} 没有这个冲突: {'.'.join(target)}")
+            entry = entries[index]
+            if choice in ("ours", "theirs"):
+                value = entry.get(choice, MISSING)
+            elif field_name == "status":
+                try:
+                    value = Status.parse(choice).value
+                except ValueError as exc:
+                    raise InvalidChange(str(exc)) from None
+            else:
+                raise InvalidChange(f"只能选择 ours(本站)或 theirs(远端): {clean_line(choice)!r}")
+            doc = tomlkit.parse(text)
+            node: Any = doc
+            for key in target[:-1]:
+                node = node[key]
+            if value is MISSING:
+                if field_name in node:
+                    del node[field_name]
+            elif plain_get(plain, target) != value:
+                node[field_name] = _to_item(field_name, value)
+            if unit:
+                node["updated"] = self.clock()
+                node["updated_by"] = op.login
+            del doc["conflicts"][index]
+            if not doc["conflicts"]:
+                del doc["conflicts"]
+            out = tomlkit.dumps(doc)
+            path = TASKS_DIR + rel
+            load_task(out, path)
+            shown = "(删除)" if value is MISSING else (Status(value).label if field_name == "status" else clean_line(str(value))[:60])
+            label = FIELD_LABELS.get(field_name, field_name)
+            where = f"任务{task}.{requirement}" if requirement else f"任务{task}"
+            subject = f"{where} {unit}: 裁决同步冲突 {label} → {shown}" if unit else f"{where}: 裁决同步冲突 {field_name} → {shown}"
+            trailers = [("Task", str(task))]
+            if requirement:
+                trailers.append(("Requirement", f"{task}.{requirement}"))
+            if unit:
+                trailers.append(("Unit", unit))
+            trailers += [("Operator", op.login), ("Plan", str(self.year))]
+            body = [f"选择: {'本站的值' if choice == 'ours' else '远端的值' if choice == 'theirs' else '指定的值'}"]
+            return _Edit({rel: out.encode("utf-8")}, subject, body, trailers, [])
+
+        return self._write(build, False)
 
     # ---------------------------------------------------------------- operators and plans
 
@@ -546,13 +599,10 @@ class Service:
         trailers: list[tuple[str, str]],
     ) -> CommitResult:
         # A new plan is a root commit on a branch that must not exist yet (compare-and-swap with no old value).
-        repo = self.store.repo
-        tree = repo.tree_with(None, {TASKS_DIR + p: d for p, d in files.items()})
         message = compose_message(subject, body, trailers)
-        commit = repo.commit_tree(tree, [], message, author=(op.name, op.email))
-        with repo.writer_lock() as fd:
-            if not repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,)):
-                raise InvalidChange(f"已有 {year} 年的计划")
+        commit = self.store.commit(year, None, {TASKS_DIR + p: d for p, d in files.items()}, message, (op.name, op.email))
+        if commit is None:
+            raise InvalidChange(f"已有 {year} 年的计划")
         return CommitResult(commit, message.split("\n", 1)[0], message, year, [], False, 1, files)
 
     def record_reminders(self, records: list[ReminderRecord], *, dry_run: bool = False) -> CommitResult:
@@ -593,17 +643,6 @@ class Service:
 
 
 # -------------------------------------------------------------------- helpers
-
-
-def _blob_at(snap: Snapshot, path: str) -> str | None:
-    """The blob id of a repository path in the snapshot's commit (None: absent)."""
-    if path.startswith(TASKS_DIR) and not snap.listing:
-        return snap.blobs.get(path[len(TASKS_DIR) :])
-    folder, _, name = path.rpartition("/")
-    for entry in snap.listing.get(folder, []):
-        if entry.path == name and entry.kind == "blob":
-            return entry.oid
-    return None
 
 
 def _restart(task: Task, from_year: int, shift: int) -> Task:
@@ -821,7 +860,7 @@ def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list
     groups: dict[tuple[int, str, str], list[tuple[Change, str]]] = {}
     for c, summary in done:
         groups.setdefault((c.task, c.requirement, c.unit), []).append((c, summary))
-    heads = [f"任务{t}.{r} {clean_line(u)}: {', '.join(s for _, s in items)}" for (t, r, u), items in groups.items()]
+    heads = [f"任务{task}.{r} {clean_line(u)}: {', '.join(s for _, s in items)}" for (task, r, u), items in groups.items()]
     if len(heads) == 1:
         subject = heads[0]
     else:
@@ -829,8 +868,8 @@ def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list
         if len(subject) > 120:
             subject = subject[:119] + "…"
     body: list[str] = []
-    for (t, r, u), items in groups.items():
-        body.append(f"任务{t}.{r} {clean_line(u)}")
+    for (task, r, u), items in groups.items():
+        body.append(f"任务{task}.{r} {clean_line(u)}")
         for c, summary in items:
             if c.field == "status":
                 body.append(f"  状态: {summary}")
@@ -838,6 +877,17 @@ def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list
                 body.append(f"  {summary}:")
                 body += ["  " + line for line in quote_user_text(c.value)]
     return subject, body
+
+
+
+
+def plain_get(data: Any, keys: tuple[str, ...]) -> Any:
+    """The value at ``keys`` in parsed TOML, or None."""
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
 
 
 __all__ = [
@@ -852,107 +902,3 @@ __all__ = [
     "ServiceError",
     "StoreError",
 ]
-
-
-# ---- sync support (added for tracker/sync.py, issue 6): move a branch to a sync
-# merge, and settle a conflict the merge recorded (format: tracker/merge.py).
-
-
-def advance_branch(service: Service, old: str, new: str) -> bool:
-    """Move ``plan/YEAR`` from ``old`` to ``new`` (a fast-forward or a sync merge).
-
-    A checked-out work tree is brought along like after any commit, and hand
-    edits in the way stop the move (:class:`HandEdits`). False: the branch
-    moved meanwhile (merge again on the new tip).
-    """
-    repo = service.store.repo
-    snap = service.store.snapshot_at(old, service.year)
-    paths = gitstore.paths_changed(repo, old, new)
-    return service._move(branch_ref(service.year), snap, new, paths)
-
-
-def resolve_recorded_conflict(
-    service: Service, task: int, requirement: str, unit: str, field_name: str, choice: str
-) -> CommitResult:
-    """Settle one ``[[conflicts]]`` entry: set the chosen value, drop the entry, one commit.
-
-    ``choice``: ``ours`` (the value the file keeps), ``theirs``, or for a
-    status a status key or label. A unit operator settles its own units'
-    conflicts; anything outside a unit's table needs an admin.
-
-    Raises:
-        InvalidChange: no such conflict, or a choice that is not allowed.
-        PermissionDenied: the operator may not change that unit (or the plan text).
-    """
-    from tracker.merge import MISSING, _to_item
-
-    def build(snap: Snapshot) -> _Edit | None:
-        op = service._effective_operator(snap)
-        rel = snap.loaded.paths.get(task)
-        if rel is None:
-            raise InvalidChange(f"没有任务{task}")
-        if unit:
-            target: tuple[str, ...] = ("requirements", requirement, "units", unit, field_name)
-            ok, why = service.may_edit(unit, op)
-        else:
-            target = ("requirements", requirement, field_name) if requirement else (field_name,)
-            ok, why = op.role == "admin", f"只有管理员可以裁决任务本身的冲突({op.login} 是{op.role_label})"
-        if not ok:
-            raise PermissionDenied(why)
-        text = service.store.repo.cat_blobs([snap.blobs[rel]])[snap.blobs[rel]].decode("utf-8")
-        plain = tomllib.loads(text)
-        entries = plain.get("conflicts", [])
-        index = next((i for i, e in enumerate(entries) if tuple(e.get("path", ())) == target), None)
-        if index is None:
-            raise InvalidChange(f"任务{task} 没有这个冲突: {'.'.join(target)}")
-        entry = entries[index]
-        if choice in ("ours", "theirs"):
-            value = entry.get(choice, MISSING)
-        elif field_name == "status":
-            try:
-                value = Status.parse(choice).value
-            except ValueError as exc:
-                raise InvalidChange(str(exc)) from None
-        else:
-            raise InvalidChange(f"只能选择 ours(本站)或 theirs(远端): {clean_line(choice)!r}")
-        doc = tomlkit.parse(text)
-        node: Any = doc
-        for key in target[:-1]:
-            node = node[key]
-        if value is MISSING:
-            if field_name in node:
-                del node[field_name]
-        elif plain_get(plain, target) != value:
-            node[field_name] = _to_item(field_name, value)
-        if unit:
-            node["updated"] = service.clock()
-            node["updated_by"] = op.login
-        del doc["conflicts"][index]  # type: ignore[union-attr]
-        if not doc["conflicts"]:
-            del doc["conflicts"]
-        out = tomlkit.dumps(doc)
-        path = TASKS_DIR + rel
-        load_task(out, path)
-        shown = "(删除)" if value is MISSING else (Status(value).label if field_name == "status" else clean_line(str(value))[:60])
-        label = FIELD_LABELS.get(field_name, field_name)
-        where = f"任务{task}.{requirement}" if requirement else f"任务{task}"
-        subject = f"{where} {unit}: 裁决同步冲突 {label} → {shown}" if unit else f"{where}: 裁决同步冲突 {field_name} → {shown}"
-        trailers = [("Task", str(task))]
-        if requirement:
-            trailers.append(("Requirement", f"{task}.{requirement}"))
-        if unit:
-            trailers.append(("Unit", unit))
-        trailers += [("Operator", op.login), ("Plan", str(service.year))]
-        body = [f"选择: {'本站的值' if choice == 'ours' else '远端的值' if choice == 'theirs' else '指定的值'}"]
-        return _Edit({rel: out.encode("utf-8")}, subject, body, trailers, [])
-
-    return service._write(build, False)
-
-
-def plain_get(data: Any, keys: tuple[str, ...]) -> Any:
-    """The value at ``keys`` in parsed TOML, or None."""
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data

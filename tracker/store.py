@@ -22,13 +22,12 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker import gitstore
 from tracker.codec import (
     META_FILES,
     OPERATORS_FILE,
@@ -39,6 +38,13 @@ from tracker.codec import (
     load_task,
     task_number_from_path,
 )
+from tracker.errors import ServiceError
+from tracker.git.files import ensure_dir, share_with_group, write_atomic
+from tracker.git.log import changed_paths, commit_before
+from tracker.git.objects import TreeEntry
+from tracker.git.repo import GitRepo, init_repository
+from tracker.git.runner import NotARepository, find_repository
+from tracker.messages import compose_message
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
@@ -47,6 +53,7 @@ TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
 CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per blob
 CACHE_DIR = "tracker-cache"
+JOURNAL = "tracker-locks/sync.json"  # a work-tree update in progress (see Store._move)
 _LISTINGS_KEPT = 8
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
@@ -56,6 +63,16 @@ _DATED_REF = re.compile(r"^(?P<rev>[^@]+)@\{(?P<when>\d{4}-\d{2}-\d{2}[^}]*)\}$"
 
 class StoreError(RuntimeError):
     """A store problem a user can act on (message in Chinese)."""
+
+
+class HandEdits(ServiceError):
+    """The checked-out work tree has uncommitted edits to files the change touches."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        super().__init__(
+            "工作目录中有未提交的手工修改: " + "、".join(paths) + ";为免覆盖,本次未提交。请先提交或撤销这些修改。"
+        )
 
 
 def branch_ref(year: int) -> str:
@@ -72,7 +89,7 @@ class Snapshot:
     blobs: dict[str, str]  # tasks/-relative path -> blob id
     loaded: LoadedPlan
     # every folder of the commit's tree -> its entries (saves listing it again to write a commit)
-    listing: dict[str, list[gitstore.TreeEntry]] = field(default_factory=dict)
+    listing: dict[str, list[TreeEntry]] = field(default_factory=dict)
     # True when only some task files were read (``tasks=`` of :meth:`Store.snapshot`):
     # ``loaded.plan.tasks`` and ``loaded.paths`` then hold just those.
     partial: bool = False
@@ -85,14 +102,14 @@ class Snapshot:
 class Store:
     """A git repository holding plans on ``plan/YEAR`` branches."""
 
-    def __init__(self, repo: gitstore.GitRepo) -> None:
+    def __init__(self, repo: GitRepo) -> None:
         self.repo = repo
         self._plain: dict[str, dict[str, Any]] = {}  # parsed tasks as plain data, by blob id
         self._raw: dict[str, bytes] = {}  # small non-task files (plan, units, operators) by blob id
         self._recent: dict[str, bytes] = {}  # blobs read by the last snapshot
         self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
-        self._listings: dict[str, dict[str, list[gitstore.TreeEntry]]] = {}  # commit -> tree listing
+        self._listings: dict[str, dict[str, list[TreeEntry]]] = {}  # commit -> tree listing
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
@@ -117,8 +134,8 @@ class Store:
             StoreError: not a repository, or one without any plan branch.
         """
         try:
-            repo = gitstore.GitRepo.open(Path(path))
-        except gitstore.NotARepository as exc:
+            repo = GitRepo.open(Path(path))
+        except NotARepository as exc:
             raise StoreError(str(exc)) from None
         store = cls(repo)
         if not store.years():
@@ -157,12 +174,11 @@ class Store:
         existing = decode(files[OPERATORS_FILE], OPERATORS_FILE) if OPERATORS_FILE in files else ""
         files[OPERATORS_FILE] = add_operator(existing, creator).encode("utf-8")
         try:
-            repo = gitstore.init_repository(Path(path), branch=f"plan/{year}", bare=bare, shared_group=shared_group)
+            repo = init_repository(Path(path), branch=f"plan/{year}", bare=bare, shared_group=shared_group)
         except KeyError:
             raise StoreError(f"系统中没有用户组 {shared_group}") from None
-        except gitstore.NotARepository as exc:
+        except NotARepository as exc:
             raise StoreError(str(exc)) from None
-        tree = repo.tree_with(None, {TASKS_DIR + rel: data for rel, data in files.items()})
         origin = "随程序附带的计划" if source is None else f"目录 {folder}"
         info = loaded.plan.info
         body = [f"来源: {origin}"]
@@ -174,16 +190,14 @@ class Store:
         message = compose_message(
             f"新建数据仓库: {year}年计划", body, [("Plan", str(year)), ("Operator", login)]
         )
-        commit = repo.commit_tree(tree, [], message, author=(creator.name, creator.email))
-        with repo.writer_lock() as fd:
-            repo.update_ref(branch_ref(year), commit, None, pass_fds=(fd,))
-            if not bare:
-                repo.run("read-tree", "--reset", "-u", commit, pass_fds=(fd,))
+        store = cls(repo)
+        store.commit(year, None, {TASKS_DIR + rel: data for rel, data in files.items()}, message,
+                     (creator.name, creator.email))
         if shared_group:
             import grp
 
-            gitstore.share_with_group(repo.top, grp.getgrnam(shared_group).gr_gid)
-        return cls(repo)
+            share_with_group(repo.top, grp.getgrnam(shared_group).gr_gid)
+        return store
 
     # ---------------------------------------------------------------- plans
 
@@ -233,7 +247,7 @@ class Store:
             chosen = self.default_year() if year is None else year
             return self.tip(chosen), chosen
         dated = _DATED_REF.match(ref)
-        oid = self.repo.commit_before(dated["rev"], dated["when"]) if dated else self.repo.rev_parse(ref)
+        oid = commit_before(self.repo, dated["rev"], dated["when"]) if dated else self.repo.rev_parse(ref)
         if oid is None:
             raise StoreError(f"找不到版本 {ref!r}")
         return oid, None
@@ -314,27 +328,27 @@ class Store:
             found.update({rel: read[oid] for rel, oid in rest.items()})
         return found
 
-    def tree_listing(self, commit: str) -> dict[str, list[gitstore.TreeEntry]]:
+    def tree_listing(self, commit: str) -> dict[str, list[TreeEntry]]:
         """Every folder of ``commit``'s tree -> its entries (remembered per commit; do not mutate)."""
         listing = self._listings.get(commit)
         if listing is None:
             listing = self.repo.tree_listing(commit)
-            self.remember_listing(commit, listing)
+            self._remember_listing(commit, listing)
         return listing
 
-    def remember_listing(self, commit: str, listing: dict[str, list[gitstore.TreeEntry]]) -> None:
+    def _remember_listing(self, commit: str, listing: dict[str, list[TreeEntry]]) -> None:
         """Record a commit's tree listing (a writer knows the tree it just built)."""
         self._listings[commit] = listing
         while len(self._listings) > _LISTINGS_KEPT:
             self._listings.pop(next(iter(self._listings)))
 
-    def remember_blobs(self, blobs: dict[str, bytes]) -> None:
+    def _remember_blobs(self, blobs: dict[str, bytes]) -> None:
         """Keep the bytes of blobs this process just committed, so re-reading them costs no git call."""
         if len(self._written) + len(blobs) > _WRITTEN_KEPT:
             self._written.clear()
         self._written.update(blobs)
 
-    def remember_task(self, data: bytes, task: Task) -> None:
+    def _remember_task(self, data: bytes, task: Task) -> None:
         """Record the parsed task of a blob this process just committed (saves parsing it again).
 
         ``task`` must be exactly what ``data`` parses to; it is handed to shared readers as is.
@@ -456,6 +470,129 @@ class Store:
         """``git fsck --full`` of the store: (clean, git's output)."""
         return self.repo.fsck()
 
+    # ---------------------------------------------------------------- the one door for writes
+
+    def commit(
+        self,
+        year: int,
+        base: str | None,
+        files: Mapping[str, bytes | None],
+        message: str,
+        author: tuple[str, str],
+        *,
+        merge_parent: str | None = None,
+        parsed: Mapping[str, Task] | None = None,
+        lock: int | None = None,
+    ) -> str | None:
+        """Commit ``files`` on ``plan/YEAR`` on top of ``base``: the only place a commit is made.
+
+        ``files`` maps repository paths (``tasks/05.toml``) to their new bytes (None:
+        delete); everything else is ``base``'s tree. ``base`` None: the first commit of
+        a new plan, whose branch must not exist yet. ``merge_parent``: a second parent
+        (a sync merge). ``parsed``: what new task files parse to, kept so the next read
+        parses nothing. ``lock``: the writer lock's descriptor when the caller holds it.
+
+        Objects are written first; then the branch moves only if it still points at
+        ``base`` (compare-and-swap); a work tree with the branch checked out follows,
+        and the caches learn the new tree, blobs and tasks.
+
+        Returns:
+            The new commit id, or None when the branch moved meanwhile (build the
+            change again on the new tip) or, for a new plan, exists already.
+
+        Raises:
+            HandEdits: the work tree has uncommitted edits to one of ``files``.
+            ValueError: a path that is not a plain repository path.
+        """
+        listing = self.tree_listing(base) if base else {}
+        tree, new_listing, written = self.repo.tree_with_listing(base, files, listing)
+        parents = [p for p in (base, merge_parent) if p]
+        commit = self.repo.commit_tree(tree, parents, message, author=author)
+        gone = [p for p, data in files.items() if data is None]
+        if not self._move(branch_ref(year), base, commit, list(files), lock, gone):
+            return None
+        self._remember_listing(commit, new_listing)
+        self._remember_blobs(written)
+        for path, task in (parsed or {}).items():
+            data = files.get(path)
+            if data is not None:
+                self._remember_task(data, task)
+        return commit
+
+    def advance(self, year: int, old: str, new: str) -> bool:
+        """Move ``plan/YEAR`` from ``old`` to the existing commit ``new`` (a fast-forward).
+
+        A checked-out work tree follows as after any commit. False: the branch
+        moved meanwhile.
+
+        Raises:
+            HandEdits: uncommitted edits to a file the move would change.
+        """
+        return self._move(branch_ref(year), old, new, changed_paths(self.repo, old, new), None, None)
+
+    def _move(
+        self, ref: str, old: str | None, new: str, paths: list[str], held: int | None, gone: list[str] | None
+    ) -> bool:
+        """CAS ``ref`` from ``old`` to ``new``; keep a checked-out work tree in step. False: lost the race."""
+        if held is not None:
+            return self._move_locked(ref, old, new, paths, held, gone)
+        with self.repo.writer_lock() as fd:
+            return self._move_locked(ref, old, new, paths, fd, gone)
+
+    def _move_locked(
+        self, ref: str, old: str | None, new: str, paths: list[str], fd: int, gone: list[str] | None
+    ) -> bool:
+        repo = self.repo
+        checked_out = not repo.bare and repo.head_ref() == ref
+        journal = repo.git_dir / JOURNAL
+        if checked_out:
+            self._recover_work_tree(fd)
+            expected = {p: self._blob_at(old, p) for p in paths}
+            dirty = repo.dirty_paths(expected)
+            if dirty:
+                if repo.rev_parse(ref) != old:
+                    return False  # the tip moved: judge the files against the new tip
+                raise HandEdits(dirty)
+            write_atomic(journal, json.dumps({"ref": ref, "old": old, "new": new, "paths": paths}).encode(),
+                         repo.git_dir)
+        moved = repo.update_ref(ref, new, old, pass_fds=(fd,))
+        if checked_out:
+            if moved:
+                repo.checkout_paths(new, paths, pass_fds=(fd,), gone=gone)
+            with contextlib.suppress(FileNotFoundError):
+                journal.unlink()
+        return moved
+
+    def _blob_at(self, commit: str | None, path: str) -> str | None:
+        """The blob id of a repository path in ``commit`` (None: absent, or no commit)."""
+        if commit is None:
+            return None
+        folder, _, name = path.rpartition("/")
+        for entry in self.tree_listing(commit).get(folder, []):
+            if entry.path == name and entry.kind == "blob":
+                return entry.oid
+        return None
+
+    def _recover_work_tree(self, fd: int) -> None:
+        """Finish the work-tree update of a writer killed between ref move and checkout."""
+        repo = self.repo
+        journal = repo.git_dir / JOURNAL
+        try:
+            data = json.loads(journal.read_bytes())
+        except (OSError, ValueError):
+            return
+        if repo.rev_parse(data["ref"]) == data["new"]:
+            old = data["old"]
+            old_blobs = {}
+            for path in data["paths"]:
+                entry = [e for e in repo.ls_tree(old, path, recursive=False) if e.path == path] if old else []
+                old_blobs[path] = entry[0].oid if entry else None
+            clean = [p for p in data["paths"] if p not in repo.dirty_paths({p: old_blobs[p]})]
+            if clean:
+                repo.checkout_paths(data["new"], clean, pass_fds=(fd,))
+        with contextlib.suppress(FileNotFoundError):
+            journal.unlink()
+
     # ---------------------------------------------------------------- disk cache
     # GITDIR/tracker-cache/v3/tasks/ab/cdef....json: one parsed task per blob id;
     # GITDIR/tracker-cache/v3/raw/ab/cdef...: the bytes of a small non-task file.
@@ -493,7 +630,7 @@ class Store:
                 payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
                 path = self._entry_path("tasks", oid)
                 _ensure_dirs(path.parent, self.repo.git_dir)
-                gitstore.write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
             if keep is not None and random.random() < _PRUNE_CHANCE:
                 self._prune(keep)
 
@@ -521,7 +658,7 @@ class Store:
             path = self._entry_path("raw", oid)
             if not path.exists():
                 _ensure_dirs(path.parent, self.repo.git_dir)
-                gitstore.write_atomic(path, data, self.repo.git_dir)
+                write_atomic(path, data, self.repo.git_dir)
 
 
 def _ensure_dirs(folder: Path, git_dir: Path) -> None:
@@ -534,42 +671,7 @@ def _ensure_dirs(folder: Path, git_dir: Path) -> None:
         missing.append(here)
         here = here.parent
     for path in reversed(missing):
-        gitstore.ensure_dir(path, git_dir)
-
-
-# -------------------------------------------------------------------- commit messages
-
-
-def compose_message(subject: str, body: Iterable[str], trailers: Iterable[tuple[str, str]]) -> str:
-    """A commit message built by code.
-
-    The subject is one line. Every body line is prefixed with ``> `` (user text
-    is quoted this way) or is code-built, and the body has no blank lines, so
-    no body line can be read as a trailer; the trailers come last, in their
-    own paragraph, with values reduced to one clean line.
-    """
-    from tracker.textsafe import clean_line, clean_text
-
-    lines = [clean_line(subject)[:200] or "更新"]
-    body_lines = [line for chunk in body for line in clean_text(chunk).split("\n")]
-    body_lines = [line.rstrip() for line in body_lines if line.strip()]
-    if body_lines:
-        lines += ["", *body_lines]
-    trailer_lines = []
-    for key, value in trailers:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z-]*", key):
-            raise ValueError(f"bad trailer key {key!r}")
-        trailer_lines.append(f"{key}: {clean_line(value)}")
-    if trailer_lines:
-        lines += ["", *trailer_lines]
-    return "\n".join(lines) + "\n"
-
-
-def quote_user_text(text: str) -> list[str]:
-    """User text as body lines, each prefixed ``> `` (so none parses as a trailer)."""
-    from tracker.textsafe import clean_text
-
-    return ["> " + line if line.strip() else ">" for line in clean_text(text).split("\n")]
+        ensure_dir(path, git_dir)
 
 
 # -------------------------------------------------------------------- store resolution
@@ -616,7 +718,7 @@ def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None]
     env = os.environ.get("TRACKER_REPO", "").strip()
     if env:
         return Store.open(Path(env))
-    found = gitstore.find_repository(Path.cwd())
+    found = find_repository(Path.cwd())
     if found is not None:
         git_dir, work_tree = found
         try:
@@ -734,11 +836,10 @@ __all__ = [
     "CodecError",
     "PLAN_FILE",
     "Snapshot",
+    "HandEdits",
     "Store",
     "StoreError",
     "branch_ref",
-    "compose_message",
     "default_store_path",
-    "quote_user_text",
     "resolve_store",
 ]

@@ -19,9 +19,9 @@ site: :func:`ensure_site_setup` registers the merge driver (for people who run
 ``git merge`` by hand) and :func:`prepare_clone` creates the local plan
 branches a clone lacks.
 
-Git runs only through :mod:`tracker.gitstore`; changes to files go through
-:mod:`tracker.service` (the merge commit is the one exception: it holds only
-what the two sides already committed, plus recorded conflicts).
+Git runs only through :mod:`tracker.git`; every commit, the merge commit too, is made by
+:meth:`tracker.store.Store.commit`; edits go through :mod:`tracker.service`. The result
+types and their text for people are :mod:`tracker.sync_report`.
 """
 
 from __future__ import annotations
@@ -30,123 +30,30 @@ import shlex
 import shutil
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from tracker import gitstore
 from tracker.codec import task_number_from_path
-from tracker.i18n import t
-from tracker.merge import MISSING, MergeConflict, MergeError, Side, conflicts_in, merge_texts
-from tracker.model import Status
+from tracker.git import remote as git_remote
+from tracker.git.files import write_atomic
+from tracker.git.log import ahead_behind, changed_paths, commit_author, count_commits, is_ancestor, merge_base
+from tracker.git.remote import RemoteError, check_remote_name, remote_add, remote_list
+from tracker.git.repo import GitRepo
+from tracker.git.runner import GitError, NotARepository
+from tracker.merge import MergeError, Side, conflicts_in, merge_texts
+from tracker.messages import compose_message
+from tracker.model import FieldConflict
 from tracker.operators import Operator
-from tracker.store import BRANCH_PREFIX, TASKS_DIR, Store, StoreError, branch_ref, compose_message
+from tracker.store import BRANCH_PREFIX, TASKS_DIR, HandEdits, Store, StoreError, branch_ref
+from tracker.sync_report import FIELD_LABELS, ConflictView, PlanStatus, PlanSync, SyncResult, render_summary
 from tracker.textsafe import clean_line
 
 DRIVER = "zwgk-toml"
 ATTRIBUTE_LINES = (f"tasks/*.toml merge={DRIVER}", f"tasks/**/*.toml merge={DRIVER}")
 MAX_ROUNDS = 5
-MAX_EVENTS_SHOWN = 40
-FIELD_LABELS = {
-    "status": "状态",
-    "role": "角色",
-    "notes": "进展",
-    "evidence": "佐证",
-    "title": "标题",
-    "text": "要求原文",
-    "deadline": "时限要求",
-    "due": "到期日",
-}
-
-
 class SyncError(RuntimeError):
     """A sync that could not go ahead (message in Chinese, for the operator)."""
-
-
-# ---------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class ConflictView:
-    """One recorded conflict, located for people (task, requirement, unit, field)."""
-
-    year: int
-    task: int | None
-    requirement: str
-    unit: str
-    field: str
-    path: tuple[str, ...]
-    file: str
-    ours: Any
-    theirs: Any
-    ours_by: str
-    ours_at: datetime | None
-    theirs_by: str
-    theirs_at: datetime | None
-
-    def describe(self) -> str:
-        """One line, both values with who and when (Chinese)."""
-        where = f"任务{self.task}.{self.requirement}" if self.requirement else (
-            f"任务{self.task}" if self.task is not None else self.file
-        )
-        who = f" {self.unit}" if self.unit else ""
-        label = FIELD_LABELS.get(self.field, self.field)
-        return (
-            f"{where}{who} {label}: 本站 {show_value(self.field, self.ours)}({_who(self.ours_by, self.ours_at)})"
-            f" ↔ 远端 {show_value(self.field, self.theirs)}({_who(self.theirs_by, self.theirs_at)})"
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "year": self.year, "task": self.task, "requirement": self.requirement, "unit": self.unit,
-            "field": self.field, "path": list(self.path), "file": self.file,
-            "ours": _jsonable(self.ours), "theirs": _jsonable(self.theirs),
-            "ours_by": self.ours_by, "ours_at": self.ours_at.isoformat() if self.ours_at else None,
-            "theirs_by": self.theirs_by, "theirs_at": self.theirs_at.isoformat() if self.theirs_at else None,
-        }
-
-
-@dataclass
-class PlanSync:
-    """What one sync did to one plan branch."""
-
-    year: int
-    came_in: int = 0  # commits the local branch gained from the remote
-    went_out: int = 0  # commits the remote gained from this site
-    events_in: list[str] = field(default_factory=list)
-    events_out: list[str] = field(default_factory=list)
-    merged: bool = False  # a merge commit was written
-    created: bool = False  # the local branch was created from the remote's
-    new_conflicts: list[ConflictView] = field(default_factory=list)
-    file_problems: list[str] = field(default_factory=list)
-    refused: str = ""  # why the remote refused the push (Chinese), "" when it did not
-    rounds: int = 1
-
-
-@dataclass
-class SyncResult:
-    """The whole sync: per plan, plus the conflicts now recorded anywhere."""
-
-    remote: str
-    url: str
-    setup: list[str] = field(default_factory=list)
-    plans: list[PlanSync] = field(default_factory=list)
-    conflicts: list[ConflictView] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.refused for p in self.plans)
-
-
-@dataclass(frozen=True)
-class PlanStatus:
-    """Ahead/behind of one plan against the remote-tracking ref (as of the last fetch)."""
-
-    year: int
-    ahead: int
-    behind: int
-    remote_known: bool  # False: the remote had no such branch at the last fetch
 
 
 # ---------------------------------------------------------------- site set-up
@@ -159,7 +66,7 @@ def driver_command() -> str:
     return f"{shlex.quote(exe)} merge-driver %O %A %B %P"
 
 
-def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
+def ensure_site_setup(repo: GitRepo) -> list[str]:
     """Register the merge driver in the store's config and attributes; say what was added.
 
     Attributes go to ``GITDIR/info/attributes``, which git reads in bare and
@@ -169,8 +76,8 @@ def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
     done: list[str] = []
     wanted = {f"merge.{DRIVER}.name": "任务文件逐字段合并 (zwgk-tracker)", f"merge.{DRIVER}.driver": driver_command()}
     for key, value in wanted.items():
-        if gitstore.get_config(repo, key) != value:
-            gitstore.set_config(repo, key, value)
+        if repo.get_config(key) != value:
+            repo.set_config(key, value)
             done.append(f"已登记合并驱动 {key}")
     attributes = repo.git_dir / "info" / "attributes"
     try:
@@ -180,7 +87,7 @@ def ensure_site_setup(repo: gitstore.GitRepo) -> list[str]:
     missing = [line for line in ATTRIBUTE_LINES if line not in existing.splitlines()]
     if missing:
         text = existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(missing) + "\n"
-        gitstore.write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
+        write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
         done.append("已登记 info/attributes: " + "、".join(missing))
     return done
 
@@ -195,19 +102,19 @@ def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
         StoreError: not a git repository.
     """
     try:
-        repo = gitstore.GitRepo.open(Path(path))
-    except gitstore.NotARepository as exc:
+        repo = GitRepo.open(Path(path))
+    except NotARepository as exc:
         raise StoreError(str(exc)) from None
-    names = [remote] if remote else list(gitstore.remote_list(repo))
+    names = [remote] if remote else list(remote_list(repo))
     created = []
     local = repo.refs(BRANCH_PREFIX.rstrip("/"))
     for name in names:
-        gitstore.check_remote_name(name)
+        check_remote_name(name)
         prefix = f"refs/remotes/{name}/plan/"
         for ref, oid in repo.refs(prefix.rstrip("/")).items():
             year = ref[len(prefix):]
             if year.isdigit() and branch_ref(int(year)) not in local:
-                gitstore.create_branch(repo, branch_ref(int(year)), oid)
+                repo.create_branch(branch_ref(int(year)), oid)
                 local[branch_ref(int(year))] = oid
                 created.append(f"已建立本地分支 plan/{year}(跟踪 {name})")
     return created
@@ -222,15 +129,15 @@ def add_remote(store: Store, operator: Operator, name: str, url: str) -> list[st
     if operator.role != "admin":
         raise SyncError(f"只有管理员可以添加远端({operator.login} 是{operator.role_label})")
     try:
-        gitstore.remote_add(store.repo, name, url)
-    except gitstore.RemoteError as exc:
+        remote_add(store.repo, name, url)
+    except RemoteError as exc:
         raise SyncError(str(exc)) from None
     return ensure_site_setup(store.repo)
 
 
 def list_remotes(store: Store) -> dict[str, str]:
     """``{name: url}`` of the store's remotes."""
-    return gitstore.remote_list(store.repo)
+    return remote_list(store.repo)
 
 
 def choose_remote(store: Store, name: str | None) -> tuple[str, str]:
@@ -239,11 +146,11 @@ def choose_remote(store: Store, name: str | None) -> tuple[str, str]:
     Raises:
         SyncError: no such remote, none configured, or several and none named origin.
     """
-    remotes = gitstore.remote_list(store.repo)
+    remotes = remote_list(store.repo)
     if name is not None:
         try:
-            gitstore.check_remote_name(name)
-        except gitstore.RemoteError as exc:
+            check_remote_name(name)
+        except RemoteError as exc:
             raise SyncError(str(exc)) from None
         if name not in remotes:
             raise SyncError(f"没有名为 {name} 的远端(已有: {'、'.join(remotes) or '无'})")
@@ -278,12 +185,12 @@ def sync_status(store: Store, remote: str | None = None) -> dict[int, PlanStatus
         local = repo.rev_parse(branch_ref(year))
         theirs = tracking.get(f"refs/remotes/{name}/plan/{year}")
         if local and theirs:
-            ahead, behind = gitstore.ahead_behind(repo, local, theirs)
+            ahead, behind = ahead_behind(repo, local, theirs)
             result[year] = PlanStatus(year, ahead, behind, True)
         elif local:
-            result[year] = PlanStatus(year, gitstore.count_commits(repo, local), 0, False)
+            result[year] = PlanStatus(year, count_commits(repo, local), 0, False)
         elif theirs:
-            result[year] = PlanStatus(year, 0, gitstore.count_commits(repo, theirs), True)
+            result[year] = PlanStatus(year, 0, count_commits(repo, theirs), True)
     return result
 
 
@@ -294,13 +201,13 @@ def sync_status(store: Store, remote: str | None = None) -> dict[int, PlanStatus
 class TreeMerge:
     """The result of merging two commits' trees file by file."""
 
-    tree: str
-    conflicts: list[tuple[str, MergeConflict]]  # (file path, conflict)
+    files: dict[str, bytes | None]  # repository path -> merged bytes (None: deleted), on top of ours
+    conflicts: list[tuple[str, FieldConflict]]  # (file path, conflict)
     problems: list[str]  # files that could not be merged field by field (ours kept)
 
 
-def _side(repo: gitstore.GitRepo, tip: str) -> Side:
-    name, email, when = gitstore.commit_author(repo, tip)
+def _side(repo: GitRepo, tip: str) -> Side:
+    name, email, when = commit_author(repo, tip)
     try:
         at: datetime | None = datetime.fromisoformat(when)
     except ValueError:
@@ -309,7 +216,7 @@ def _side(repo: gitstore.GitRepo, tip: str) -> Side:
     return Side(by=clean_line(login), at=at)
 
 
-def merge_trees(repo: gitstore.GitRepo, base: str | None, ours: str, theirs: str) -> TreeMerge:
+def merge_trees(repo: GitRepo, base: str | None, ours: str, theirs: str) -> TreeMerge:
     """Merge ``theirs`` into ``ours`` file by file (``base`` their common ancestor).
 
     A file changed on one side only is taken from that side; a TOML file
@@ -335,7 +242,7 @@ def merge_trees(repo: gitstore.GitRepo, base: str | None, ours: str, theirs: str
     wanted = [t[p] for p in take_theirs if p in t] + [x[p] for p in both for x in (b, o, t) if p in x]
     data = repo.cat_blobs(wanted)
     files: dict[str, bytes | None] = {p: (data[t[p]] if p in t else None) for p in take_theirs}
-    conflicts: list[tuple[str, MergeConflict]] = []
+    conflicts: list[tuple[str, FieldConflict]] = []
     problems: list[str] = []
     for path in both:
         bo, oo, to = b.get(path), o.get(path), t.get(path)
@@ -362,14 +269,13 @@ def merge_trees(repo: gitstore.GitRepo, base: str | None, ours: str, theirs: str
             continue
         files[path] = result.text.encode("utf-8")
         conflicts += [(path, c) for c in result.conflicts]
-    tree = repo.tree_with(ours, files) if files else repo.out("rev-parse", f"{ours}^{{tree}}")
-    return TreeMerge(tree, conflicts, problems)
+    return TreeMerge(files, conflicts, problems)
 
 
 # ---------------------------------------------------------------- sync
 
 
-def _view(year: int, file: str, c: MergeConflict) -> ConflictView:
+def _view(year: int, file: str, c: FieldConflict) -> ConflictView:
     rel = file[len(TASKS_DIR):] if file.startswith(TASKS_DIR) else file
     task = task_number_from_path(rel)
     path = c.path
@@ -378,7 +284,7 @@ def _view(year: int, file: str, c: MergeConflict) -> ConflictView:
     fname = path[-1] if path else ""
     return ConflictView(
         year, task, requirement, unit, fname, path, file,
-        None if c.ours is MISSING else c.ours, None if c.theirs is MISSING else c.theirs,
+        c.ours, c.theirs,
         c.ours_by, c.ours_at, c.theirs_by, c.theirs_at,
     )
 
@@ -398,12 +304,12 @@ def list_conflicts(store: Store, year: int) -> list[ConflictView]:
     return views
 
 
-def _events(repo: gitstore.GitRepo, old: str | None, new: str) -> list[str]:
+def _events(repo: GitRepo, old: str | None, new: str) -> list[str]:
     from tracker.history import files_events
 
     if old == new:
         return []
-    paths = set(gitstore.paths_changed(repo, old, new))
+    paths = set(changed_paths(repo, old, new))
     before, after = _files(repo, old, paths), _files(repo, new, paths)
     lines = []
     for ev in files_events(before, after):
@@ -418,7 +324,7 @@ def _events(repo: gitstore.GitRepo, old: str | None, new: str) -> list[str]:
     return lines
 
 
-def _files(repo: gitstore.GitRepo, commit: str | None, paths: set[str]) -> dict[str, bytes]:
+def _files(repo: GitRepo, commit: str | None, paths: set[str]) -> dict[str, bytes]:
     if commit is None or not paths:
         return {}
     entries = {e.path: e.oid for e in repo.ls_tree(commit) if e.kind == "blob" and e.path in paths}
@@ -437,7 +343,7 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
 
 def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync) -> None:
     """Bring ``plan/YEAR`` up to date with the remote-tracking ref (create, fast-forward or merge)."""
-    from tracker.service import Service, advance_branch
+    from tracker.service import Service
 
     repo = store.repo
     ref = branch_ref(year)
@@ -447,26 +353,28 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
         if tracking is None or local == tracking:
             return
         if local is None:
-            if gitstore.create_branch(repo, ref, tracking):
+            if repo.create_branch(ref, tracking):
                 report.created = True
-                report.came_in += gitstore.count_commits(repo, tracking)
+                report.came_in += count_commits(repo, tracking)
                 report.events_in.append(f"新建本地分支 plan/{year}")
                 return
             continue
-        if gitstore.contains(repo, tracking, local):
+        if is_ancestor(repo, tracking, local):
             return  # we are ahead: only a push is owed
-        if gitstore.contains(repo, local, tracking):
-            new, merged = tracking, None
+        merged: TreeMerge | None = None
+        if is_ancestor(repo, local, tracking):
+            new: str | None = tracking if Service(store, operator, year).advance(local, tracking) else None
         else:
-            base = gitstore.common_base(repo, local, tracking)
+            base = merge_base(repo, local, tracking)
             merged = merge_trees(repo, base, local, tracking)
             views = [_view(year, f, c) for f, c in merged.conflicts]
-            came = gitstore.count_commits(repo, tracking, local)
+            came = count_commits(repo, tracking, local)
             message = _merge_message(name, year, came, views, merged.problems, operator)
-            new = repo.commit_tree(merged.tree, [local, tracking], message, author=(operator.name, operator.email))
-        if not advance_branch(Service(store, operator, year), local, new):
+            new = store.commit(year, local, merged.files, message, (operator.name, operator.email),
+                               merge_parent=tracking)
+        if new is None:
             continue  # a local writer got in first: merge again on the new tip
-        report.came_in += gitstore.count_commits(repo, tracking, local)
+        report.came_in += count_commits(repo, tracking, local)
         report.events_in += _events(repo, local, new)
         if merged is not None:
             report.merged = True
@@ -509,8 +417,6 @@ def sync(
             the operator may not write (auditor, guest), or a checked-out work
             tree with hand edits in the way.
     """
-    from tracker.service import HandEdits
-
     if operator.role not in ("operator", "admin"):
         raise SyncError(f"{operator.login} 是{operator.role_label},不能同步(同步会写入合并提交)")
     name, url = choose_remote(store, remote)
@@ -521,10 +427,10 @@ def sync(
     refused: dict[int, str] = {}
     for round_no in range(1, max_rounds + 1):
         try:
-            gitstore.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
-        except gitstore.RemoteError as exc:
+            git_remote.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
+        except RemoteError as exc:
             raise SyncError(str(exc)) from None
-        except gitstore.GitError as exc:
+        except GitError as exc:
             raise SyncError(f"从远端 {name} 获取失败: {clean_line(exc.stderr)[:400]}") from None
         tracking = repo.refs(f"refs/remotes/{name}/plan")
         remote_years = {int(r.rsplit("/", 1)[1]) for r in tracking if r.rsplit("/", 1)[1].isdigit()}
@@ -545,7 +451,7 @@ def sync(
                 pushes[year] = theirs
         if not pushes:
             break
-        pushed = gitstore.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
+        pushed = git_remote.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
         status = {r.ref: r for r in pushed.refs}
         retry = False
         for year, before in pushes.items():
@@ -553,7 +459,7 @@ def sync(
             if line is not None and line.ok:
                 now = repo.rev_parse(branch_ref(year))
                 assert now is not None
-                reports[year].went_out += gitstore.count_commits(repo, now, before)
+                reports[year].went_out += count_commits(repo, now, before)
                 if before is None:
                     reports[year].events_out.append(f"远端新建分支 plan/{year}")
                 else:
@@ -604,81 +510,12 @@ def resolve_conflict(
         tracker.service.ServiceError: permission (a unit operator settles only
             its own units) and the service's other refusals.
     """
-    from tracker.service import Service, resolve_recorded_conflict
+    from tracker.service import Service
 
-    result = resolve_recorded_conflict(Service(store, operator, year), task, requirement, unit, field_name, choice)
+    result = Service(store, operator, year).resolve(task, requirement, unit, field_name, choice)
     if result.commit is None:
         raise SyncError("没有需要裁决的冲突")
     return result.commit
-
-
-def render_summary(result: SyncResult) -> str:
-    """The text summary ``tracker sync`` prints; the TUI can show the same (plain text, no markup)."""
-    lines = [t(f"远端 {result.remote}({clean_line(result.url)})", f"remote {result.remote} ({clean_line(result.url)})")]
-    lines += [f"  {s}" for s in result.setup]
-    for p in result.plans:
-        lines.append(_plan_line(p))
-        for title, events in ((t("收到", "came in"), p.events_in), (t("发出", "went out"), p.events_out)):
-            if events:
-                lines.append(f"  {title}:")
-                lines += [f"    {e}" for e in events[:MAX_EVENTS_SHOWN]]
-                if len(events) > MAX_EVENTS_SHOWN:
-                    lines.append(t(f"    …… 另有 {len(events) - MAX_EVENTS_SHOWN} 项", f"    … {len(events) - MAX_EVENTS_SHOWN} more"))
-        lines += [f"  {t('未能合并', 'not merged')}: {x}" for x in p.file_problems]
-        if p.refused:
-            lines.append(f"  {p.refused}")
-    if result.conflicts:
-        lines.append(t(f"待裁决的冲突 {len(result.conflicts)} 处(两个站点把同一字段改成了不同的值):",
-                       f"{len(result.conflicts)} conflicts to settle (two sites changed one field differently):"))
-        for c in result.conflicts:
-            lines.append(f"  [plan/{c.year}] {c.describe()}")
-        lines.append(t("  裁决: tracker resolve 任务.要求 单位 字段 ours|theirs(ours = 本站的值,theirs = 远端的值)",
-                       "  settle with: tracker resolve TASK.REQ UNIT FIELD ours|theirs"))
-    else:
-        lines.append(t("没有冲突", "no conflicts"))
-    return "\n".join(lines)
-
-
-def _plan_line(p: PlanSync) -> str:
-    parts = [t(f"收到 {p.came_in} 个提交", f"{p.came_in} commits in"), t(f"发出 {p.went_out} 个提交", f"{p.went_out} commits out")]
-    if p.merged:
-        parts.append(t("已逐字段合并", "merged field by field"))
-    if p.created:
-        parts.append(t("新建本地分支", "local branch created"))
-    if p.new_conflicts:
-        parts.append(t(f"新冲突 {len(p.new_conflicts)} 处", f"{len(p.new_conflicts)} new conflicts"))
-    if p.rounds > 1:
-        parts.append(t(f"因其他站点抢先推送重试 {p.rounds - 1} 次", f"retried {p.rounds - 1} times after a racing push"))
-    return f"plan/{p.year}: " + ",".join(parts)
-
-
-def show_value(field_name: str, value: Any) -> str:
-    """A conflict value for people: status labels, lists joined, absent said so."""
-    if value is None or value is MISSING:
-        return "(已删除)"
-    if field_name == "status" and isinstance(value, str):
-        try:
-            return Status.parse(value).label
-        except ValueError:
-            return clean_line(value)
-    if isinstance(value, list):
-        return "、".join(clean_line(str(v)) for v in value) or "(空)"
-    return clean_line(str(value))[:200]
-
-
-def _who(by: str, at: datetime | None) -> str:
-    when = at.strftime("%Y-%m-%d %H:%M") if at else "时间不详"
-    return f"{clean_line(by) or '?'},{when}"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 __all__ = [

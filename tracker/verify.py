@@ -23,7 +23,7 @@ an admin. Where the store's git config sets ``tracker.signing = required``,
 every commit must carry a signature.
 
 The pure functions take bytes; :func:`verify_commits` drives them through
-:mod:`tracker.gitstore`.
+:mod:`tracker.git.log`.
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.codec import OPERATORS_FILE
+from tracker.git.log import CommitInfo
 from tracker.history import (
     BOOKKEEPING_FIELDS,
     TASKS_PREFIX,
-    CommitMeta,
     canonical,
     flatten,
     is_reminders_path,
     is_task_path,
     leaf_changes,
-    login_from_email,
     parse_bytes,
     render,
 )
+from tracker.messages import login_from_email
 from tracker.textsafe import clean_line
 
 OPERATORS_PATH = TASKS_PREFIX + OPERATORS_FILE
@@ -344,14 +344,14 @@ def _join(values: Iterable[Any]) -> str:
 # ---------------------------------------------------------------- one commit
 
 
-def identify(meta: CommitMeta, actors: Mapping[str, Actor]) -> tuple[str, Actor | None]:
+def identify(meta: CommitInfo, actors: Mapping[str, Actor]) -> tuple[str, Actor | None]:
     """The author's login (from the author e-mail) and their entry, if any."""
     login = login_from_email(meta.author_email)
     return login, actors.get(login)
 
 
 def judge_commit(
-    meta: CommitMeta,
+    meta: CommitInfo,
     before: Mapping[str, bytes],
     after: Mapping[str, bytes],
     operators_at_parent: str | None,
@@ -451,7 +451,7 @@ def merge_needs(
 
 
 def judge_merge(
-    meta: CommitMeta,
+    meta: CommitInfo,
     base: Mapping[str, bytes],
     ours: Mapping[str, bytes],
     theirs: Mapping[str, bytes],
@@ -484,35 +484,36 @@ def judge_merge(
 
 
 def _operators_at(repo: Any, commit: str) -> str:
-    from tracker import gitstore  # noqa: PLC0415
-
-    return (
-        gitstore.read_files_at(repo, commit, [OPERATORS_PATH])
-        .get(OPERATORS_PATH, b"")
-        .decode("utf-8", "replace")
-    )
+    data: bytes = repo.read_files_at(commit, [OPERATORS_PATH]).get(OPERATORS_PATH, b"")
+    return data.decode("utf-8", "replace")
 
 
 def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) -> list[Finding]:
     """Judge every commit reachable from ``revs`` and not from ``exclude`` (merged sides too).
 
-    ``repo`` is a ``gitstore.GitRepo``; ``revs`` and ``exclude`` are commit ids.
+    ``repo`` is a ``GitRepo``; ``revs`` and ``exclude`` are commit ids.
     Findings come oldest commit first, so they read in the order things happened.
     """
-    from tracker import gitstore  # noqa: PLC0415
-    from tracker.history import meta_from_info  # noqa: PLC0415
+    from tracker.git.log import (  # noqa: PLC0415 - the pure part stays free of the git layer
+        changed_paths,
+        commit_changes,
+        commits_signed,
+        log_commits,
+        merge_base,
+        signing_required,
+    )
 
-    infos = list(reversed(gitstore.log_commits(repo, list(revs), exclude=list(exclude))))
+    infos = list(reversed(log_commits(repo, list(revs), exclude=list(exclude))))
     if not infos:
         return []
-    signing_required = gitstore.signing_required(repo)
-    signed = gitstore.commits_signed(repo, [c.sha for c in infos]) if signing_required else {}
+    must_sign = signing_required(repo)
+    signed = commits_signed(repo, [c.sha for c in infos]) if must_sign else {}
     findings: list[Finding] = []
     simple = [c for c in infos if len(c.parents) <= 1]
-    changes = dict(zip([c.sha for c in simple], gitstore.commit_changes(repo, simple), strict=True))
+    changes = dict(zip([c.sha for c in simple], commit_changes(repo, simple), strict=True))
     operators_after: dict[str, str] = {}  # commit -> operators file text there (saves a read per commit)
     for info in infos:
-        meta = meta_from_info(info)
+        meta = info
         is_signed = signed.get(meta.sha)
         if len(meta.parents) > 2:
             login, actor = identify(meta, parse_actors(_operators_at(repo, meta.parents[0])))
@@ -521,20 +522,20 @@ def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) 
             continue
         if len(meta.parents) == 2:
             ours_sha, theirs_sha = meta.parents
-            base_sha = gitstore.merge_base(repo, ours_sha, theirs_sha)
+            base_sha = merge_base(repo, ours_sha, theirs_sha)
             paths = sorted(
-                set(gitstore.changed_paths(repo, ours_sha, meta.sha))
-                | set(gitstore.changed_paths(repo, theirs_sha, meta.sha))
+                set(changed_paths(repo, ours_sha, meta.sha))
+                | set(changed_paths(repo, theirs_sha, meta.sha))
             )
             findings += judge_merge(
                 meta,
-                gitstore.read_files_at(repo, base_sha, paths),
-                gitstore.read_files_at(repo, ours_sha, paths),
-                gitstore.read_files_at(repo, theirs_sha, paths),
-                gitstore.read_files_at(repo, meta.sha, paths),
+                repo.read_files_at(base_sha, paths),
+                repo.read_files_at(ours_sha, paths),
+                repo.read_files_at(theirs_sha, paths),
+                repo.read_files_at(meta.sha, paths),
                 _operators_at(repo, ours_sha),
                 signed=is_signed,
-                signing_required=signing_required,
+                signing_required=must_sign,
             )
             continue
         before, after = changes[meta.sha]
@@ -553,6 +554,6 @@ def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) 
             else (operators_text or "")
         )
         findings += judge_commit(
-            meta, before, after, operators_text, signed=is_signed, signing_required=signing_required
+            meta, before, after, operators_text, signed=is_signed, signing_required=must_sign
         )
     return findings

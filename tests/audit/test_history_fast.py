@@ -13,8 +13,12 @@ from hypothesis import strategies as st
 
 from tests.audit.conftest import git
 from tests.audit.helpers import NDRC, OFFICE, edited, sample_task, text
-from tracker import gitstore, history
+from tracker import history
+from tracker.git import log as git_log
+from tracker.git.log import CommitInfo, log_commits
 from tracker.history import HistoryFilter, task_events, unit_fingerprint, walk
+from tracker.history import events as history_events
+from tracker.history import git_walk as history_walk
 from tracker.model import Status
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -31,10 +35,10 @@ NDRC_HEADER = f'[requirements.1.units."{NDRC}"]'
 def reference(store: Store, flt: HistoryFilter, task_path: str | None) -> list[dict[str, object]]:
     """The full parse: every changed file of every commit, no shortcut (history before the fast paths)."""
     paths = [task_path] if (flt.task is not None and task_path) else []
-    infos = gitstore.log_commits(store.repo, [store.tip(2019)], paths=paths)
+    infos = log_commits(store.repo, [store.tip(2019)], paths=paths)
     events = []
-    for info, (before, after) in zip(infos, gitstore.commit_changes(store.repo, infos, paths), strict=True):
-        meta = history.meta_from_info(info)
+    for info, (before, after) in zip(infos, git_log.commit_changes(store.repo, infos, paths), strict=True):
+        meta = info
         assert len(meta.parents) <= 1  # this store has no merges
         if not meta.parents:
             continue
@@ -109,8 +113,9 @@ def busy_store(store: Store) -> Store:
 def test_fast_paths_give_the_full_parses_events(busy_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[int] = []
     real_parse = history.parse_bytes
-    monkeypatch.setattr(history, "parse_bytes", lambda data: parsed.append(1) or real_parse(data))
-    versions = len(gitstore.log_commits(busy_store.repo, [busy_store.tip(2019)], paths=["tasks/05.toml"]))
+    for module in (history_events, history_walk):  # the parsers the walk uses, counted
+        monkeypatch.setattr(module, "parse_bytes", lambda data: parsed.append(1) or real_parse(data))
+    versions = len(log_commits(busy_store.repo, [busy_store.tip(2019)], paths=["tasks/05.toml"]))
     assert versions > 30
     checked = 0
     for task in (5, 6, None):
@@ -140,9 +145,9 @@ def test_a_limit_reads_only_the_newest_part_of_the_log(
     busy_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
-    real = gitstore.commit_changes
+    real = git_log.commit_changes
 
-    def counting(repo: object, commits: list[gitstore.CommitInfo], paths: list[str]) -> object:
+    def counting(repo: object, commits: list[CommitInfo], paths: list[str]) -> object:
         seen.extend(c.sha for c in commits)
         return real(repo, commits, paths)  # type: ignore[arg-type]
 
@@ -167,13 +172,13 @@ def test_a_limit_reads_only_the_newest_part_of_the_log(
             "later",
             env={**AS_ZHANGSAN, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
         )
-    monkeypatch.setattr(gitstore, "commit_changes", counting)
+    monkeypatch.setattr(git_log, "commit_changes", counting)
     flt = HistoryFilter(task=5, unit=NDRC, limit=2)
     events = walk(busy_store.repo, busy_store.tip(2019), flt, task_path="tasks/05.toml").events
     walked = len(seen)
     assert [(e.field, e.old, e.new) for e in events] == [("status", *w) for w in reversed(written)]
     assert [e.to_json() for e in events] == reference(busy_store, flt, "tasks/05.toml")
-    total = len(gitstore.log_commits(busy_store.repo, [busy_store.tip(2019)], paths=["tasks/05.toml"]))
+    total = len(log_commits(busy_store.repo, [busy_store.tip(2019)], paths=["tasks/05.toml"]))
     assert walked < total / 2
 
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.audit.helpers import AT, NDRC, OFFICE, edited, sample_task, text
+from tracker.git.log import CommitInfo
 from tracker.history import (
-    CommitMeta,
     Event,
     HistoryFilter,
     apply_filter,
@@ -18,8 +18,8 @@ from tracker.history import (
     file_events,
     files_events,
     merge_resolution_changes,
-    parse_trailers,
 )
+from tracker.messages import parse_trailers
 from tracker.model import Status
 
 PATH = "tasks/05.toml"
@@ -94,8 +94,8 @@ def test_reminder_record_is_a_reminder_event() -> None:
     )
 
 
-def meta(message: str, email: str = "zhangsan@zwgk.local") -> CommitMeta:
-    return CommitMeta("a" * 40, ("b" * 40,), "张三", email, AT, message)
+def meta(message: str, email: str = "zhangsan@zwgk.local") -> CommitInfo:
+    return CommitInfo("a" * 40, ("b" * 40,), "张三", email, AT, message)
 
 
 def test_commit_events_take_who_from_author_and_on_behalf_from_trailer() -> None:

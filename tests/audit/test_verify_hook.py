@@ -11,7 +11,7 @@ import pytest
 
 from tests.audit.conftest import git
 from tests.audit.helpers import NDRC, OFFICE
-from tracker.history import parse_trailers
+from tracker.messages import parse_trailers
 
 AS_ZHANGSAN = {
     "GIT_AUTHOR_NAME": "张三",

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.audit.helpers import AT, NDRC, OFFICE, OPERATORS, edited, sample_task, text
-from tracker.history import CommitMeta
+from tracker.git.log import CommitInfo
 from tracker.model import Status
 from tracker.verify import judge_commit, judge_merge, merge_leaf
 
@@ -16,8 +16,8 @@ PATH = "tasks/05.toml"
 OPS_PATH = "tasks/operators.toml"
 
 
-def meta(login: str, message: str = "任务5.1: 改动\n") -> CommitMeta:
-    return CommitMeta("c" * 40, ("p" * 40,), login, f"{login}@zwgk.local", AT, message)
+def meta(login: str, message: str = "任务5.1: 改动\n") -> CommitInfo:
+    return CommitInfo("c" * 40, ("p" * 40,), login, f"{login}@zwgk.local", AT, message)
 
 
 def judge(login, before, after, message="任务5.1: 改动\n", **kw):
@@ -114,10 +114,10 @@ def test_operators_file_change_judged_by_the_file_at_the_parent() -> None:
 
 
 def test_root_commit_needs_an_admin_in_the_file_it_creates() -> None:
-    root = CommitMeta("r" * 40, (), "管理员", "admin@zwgk.local", AT, "init\n")
+    root = CommitInfo("r" * 40, (), "管理员", "admin@zwgk.local", AT, "init\n")
     files = {OPS_PATH: OPERATORS.encode(), PATH: text(sample_task())}
     assert judge_commit(root, {}, files, None) == []
-    intruder = CommitMeta("r" * 40, (), "张三", "zhangsan@zwgk.local", AT, "init\n")
+    intruder = CommitInfo("r" * 40, (), "张三", "zhangsan@zwgk.local", AT, "init\n")
     assert len(judge_commit(intruder, {}, files, None)) == 1
 
 
@@ -138,8 +138,8 @@ def test_merge_leaf_union_and_conflict() -> None:
     assert merge_leaf([1, 2], [2], [1, 2, 3]) == ([2, 3], False)
 
 
-def merge_meta(login: str) -> CommitMeta:
-    return CommitMeta("m" * 40, ("o" * 40, "t" * 40), login, f"{login}@zwgk.local", AT, "Merge\n")
+def merge_meta(login: str) -> CommitInfo:
+    return CommitInfo("m" * 40, ("o" * 40, "t" * 40), login, f"{login}@zwgk.local", AT, "Merge\n")
 
 
 def test_merge_holding_only_the_union_is_clean_and_extra_changes_are_not() -> None:

@@ -11,20 +11,17 @@ from hypothesis import strategies as st
 
 from tests.reports.conftest import AS_OF, REMINDERS, make_loaded
 from tracker.codec import CodecError
-from tracker.history import parse_trailers
+from tracker.messages import parse_trailers
 from tracker.operators import Operator
 from tracker.reminders import (
     REMINDERS_FILE,
     ReminderRecord,
     append_reminders,
-    build_messages,
     load_reminder_log,
-    records_for,
     reminder_subject,
-    render_message,
-    safe_file_name,
 )
 from tracker.reports import build_report
+from tracker.reports.reminders import build_messages, records_for, render_message, safe_file_name
 from tracker.service import InvalidChange, PermissionDenied, Service
 from tracker.store import Store
 from tracker.textsafe import clean_line

@@ -1,6 +1,6 @@
 """An independent reader agrees with what the write path wrote.
 
-The tracker writes blobs, trees and commits itself (tracker/gitstore.py) and
+The tracker writes blobs, trees and commits itself (the tracker.git package) and
 moves the branch with ``git update-ref``. GitPython, a separate implementation
 of git's object format, must read back exactly the commit the service reports:
 author, parent, subject, trailers and the edited file.

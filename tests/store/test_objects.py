@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tracker import gitstore
+from tracker.git.objects import git_keeps_utf8, tree_order
+from tracker.git.repo import GitRepo, init_repository
+from tracker.git.runner import GitError, format_from_config
+from tracker.git.worktree import read_index
 from tracker.store import Store
 
 NAMES = st.text(
@@ -16,7 +21,7 @@ NAMES = st.text(
 ).filter(lambda s: all(part not in ("", ".", "..", ".git") for part in s.split("/")))
 
 
-def git(repo: gitstore.GitRepo, *args: str, input: bytes | None = None) -> str:
+def git(repo: GitRepo, *args: str, input: bytes | None = None) -> str:
     return repo.run(*args, input=input).stdout.decode().strip()
 
 
@@ -38,10 +43,10 @@ def test_tree_ids_match_git(bare_store: Store, files: dict[str, bytes]) -> None:
     expected = _git_tree(repo, files)
     assert tree == expected
     # the listing given back is what ls-tree says
-    assert listing == {k: sorted(v, key=gitstore._tree_order) for k, v in repo.tree_listing(tree).items()}
+    assert listing == {k: sorted(v, key=tree_order) for k, v in repo.tree_listing(tree).items()}
 
 
-def _git_tree(repo: gitstore.GitRepo, files: dict[str, bytes]) -> str:
+def _git_tree(repo: GitRepo, files: dict[str, bytes]) -> str:
     """The tree the git CLI builds from the same files (hash-object + update-index + write-tree)."""
     index = repo.git_dir / "test-index"
     env = {"GIT_INDEX_FILE": str(index)}
@@ -69,8 +74,8 @@ def test_changing_one_file_keeps_the_rest(store: Store) -> None:
 
 def test_objects_are_synced_when_the_config_asks(store: Store, monkeypatch) -> None:  # noqa: ANN001
     synced: list[int] = []
-    real = gitstore.os.fsync
-    monkeypatch.setattr(gitstore.os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
     store.repo.tree_with(None, {"a.toml": b"plain\n"})
     assert synced == []  # git's default: loose objects are not fsynced
     store.repo.run("config", "core.fsync", "loose-object,reference")
@@ -79,10 +84,10 @@ def test_objects_are_synced_when_the_config_asks(store: Store, monkeypatch) -> N
 
 
 def test_object_format_comes_from_the_config(tmp_path: Path) -> None:
-    repo = gitstore.init_repository(tmp_path / "r", branch="plan/2019", bare=True, shared_group=None)
-    assert gitstore._format_from_config(repo.git_dir) == "sha1"
+    repo = init_repository(tmp_path / "r", branch="plan/2019", bare=True, shared_group=None)
+    assert format_from_config(repo.git_dir) == "sha1"
     (repo.git_dir / "config").write_text("[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectFormat = sha256\n")
-    assert gitstore._format_from_config(repo.git_dir) == "sha256"
+    assert format_from_config(repo.git_dir) == "sha256"
 
 
 # ---- commit objects written by Python are the ones `git commit-tree` writes
@@ -108,12 +113,11 @@ def test_commit_ids_match_git_commit_tree(bare_store: Store, message: str, name:
     ours = repo.commit_tree(tree, [tip] * parents, message, author=(name, email), when=when)
     theirs = repo._git_commit_tree(tree, [tip] * parents, message, author=(name, email), when=when)
     assert ours == theirs
-    if gitstore._git_keeps_utf8(message):  # else git rewrote it, and so do we by letting git write it
+    if git_keeps_utf8(message):  # else git rewrote it, and so do we by letting git write it
         assert repo.run("cat-file", "commit", ours).stdout.endswith(message.encode("utf-8"))
 
 
 def test_commit_without_a_date_matches_git_in_the_local_zone(bare_store: Store, monkeypatch) -> None:  # noqa: ANN001
-    import time
 
     repo = bare_store.repo
     tree, tip = _tree_and_tip(bare_store)
@@ -124,7 +128,7 @@ def test_commit_without_a_date_matches_git_in_the_local_zone(bare_store: Store, 
         theirs = repo._git_commit_tree(tree, [tip], message, author=("王芳", "wangfang@example.cn"))
         stamp = repo.run("cat-file", "commit", theirs).stdout.split(b"\ncommitter ")[1].split(b"\n")[0]
         epoch = int(stamp.split(b"> ")[1].split(b" ")[0])
-        monkeypatch.setattr(gitstore.time, "time", lambda epoch=epoch: epoch + 0.25)
+        monkeypatch.setattr(time, "time", lambda epoch=epoch: epoch + 0.25)
         ours = repo.commit_tree(tree, [tip], message, author=("王芳", "wangfang@example.cn"))
         monkeypatch.undo()
         time.tzset()
@@ -138,14 +142,14 @@ def test_commit_falls_back_to_git_when_config_could_change_the_bytes(bare_store:
     tree, tip = _tree_and_tip(bare_store)
     repo.run("config", "i18n.commitEncoding", "GBK")
     calls: list[str] = []
-    real = gitstore.GitRepo._git_commit_tree
-    monkeypatch.setattr(gitstore.GitRepo, "_git_commit_tree", lambda self, *a, **k: calls.append("git") or real(self, *a, **k))
-    fresh = gitstore.GitRepo(repo.git_dir, None)
+    real = GitRepo._git_commit_tree
+    monkeypatch.setattr(GitRepo, "_git_commit_tree", lambda self, *a, **k: calls.append("git") or real(self, *a, **k))
+    fresh = GitRepo(repo.git_dir, None)
     oid = fresh.commit_tree(tree, [tip], "消息", author=("a", "b"))
     assert calls == ["git"]
     assert b"\nencoding GBK\n" in fresh.run("cat-file", "commit", oid).stdout
     # a date git's own parser must read goes to git too
-    fresh2 = gitstore.GitRepo(bare_store.path, None)
+    fresh2 = GitRepo(bare_store.path, None)
     fresh2.run("config", "--unset", "i18n.commitEncoding")
     fresh2.commit_tree(tree, [tip], "m", author=("a", "b"), when="1567301400 +0800")
     assert calls == ["git", "git"]
@@ -173,19 +177,19 @@ def test_index_reader_agrees_with_ls_files(bare_store: Store, names: list[str], 
         if record:
             meta, _, name = record.partition(b"\t")
             expected[name.decode()] = meta.decode().split(" ")[1]
-    assert gitstore._read_index(index.read_bytes(), set(wanted), 20) == expected
+    assert read_index(index.read_bytes(), set(wanted), 20) == expected
     assert repo.index_entries(wanted) == expected
 
 
 def test_index_reader_declines_what_it_cannot_vouch_for() -> None:
-    assert gitstore._read_index(b"DIRC" + b"\0\0\0\5" + b"\0" * 32, {"a"}, 20) is None
-    assert gitstore._read_index(b"garbage", {"a"}, 20) is None
-    assert gitstore._read_index(b"DIRC\0\0\0\2\0\0\0\3" + b"\0" * 30, {"a"}, 20) is None
+    assert read_index(b"DIRC" + b"\0\0\0\5" + b"\0" * 32, {"a"}, 20) is None
+    assert read_index(b"garbage", {"a"}, 20) is None
+    assert read_index(b"DIRC\0\0\0\2\0\0\0\3" + b"\0" * 30, {"a"}, 20) is None
 
 
 def test_a_nul_in_a_message_is_refused_as_git_refuses_it(bare_store: Store) -> None:
     import pytest
 
     tree, tip = _tree_and_tip(bare_store)
-    with pytest.raises(gitstore.GitError, match="NUL"):
+    with pytest.raises(GitError, match="NUL"):
         bare_store.repo.commit_tree(tree, [tip], "a\0b", author=("a", "b"))

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import gitstore
+from tracker.git import refs as git_refs
+from tracker.git.refs import FOREIGN_LOCK_STALE_SECONDS, LockBusy
 from tracker.operators import Operator
 from tracker.service import (
     Change,
@@ -214,7 +215,7 @@ def test_may_edit_explains(store: Store, operator_for: Callable[[str], Operator]
 
 def _race(svc: Service, before_move: Callable[[], object]) -> None:
     """Run ``before_move`` once, right before ``svc`` tries to move the branch."""
-    real = svc._move
+    real = svc.store._move
     state = {"done": False}
 
     def racing(*args: object, **kwargs: object) -> bool:
@@ -223,7 +224,7 @@ def _race(svc: Service, before_move: Callable[[], object]) -> None:
             before_move()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    svc._move = racing  # type: ignore[method-assign]
+    svc.store._move = racing  # type: ignore[method-assign]
 
 
 def test_lost_race_is_reapplied_on_the_new_tip(store: Store, operator_for: Callable[[str], Operator]) -> None:
@@ -411,7 +412,7 @@ def test_stale_lock_of_a_dead_writer_is_recovered(store: Store, admin: Operator)
 def test_old_foreign_lock_is_recovered(store: Store, admin: Operator) -> None:
     lock = store.repo.git_dir / "refs" / "heads" / "plan" / "2019.lock"
     lock.write_text("x\n")
-    old = lock.stat().st_mtime - gitstore.FOREIGN_LOCK_STALE_SECONDS - 5
+    old = lock.stat().st_mtime - FOREIGN_LOCK_STALE_SECONDS - 5
     os.utime(lock, (old, old))
     task, key, unit = first_assignment(store)
     Service(store, admin).apply([Change(task, key, unit, "status", "done")])
@@ -419,18 +420,18 @@ def test_old_foreign_lock_is_recovered(store: Store, admin: Operator) -> None:
 
 
 def test_live_foreign_lock_is_waited_for_then_reported(store: Store, admin: Operator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gitstore, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(git_refs, "LOCK_WAIT_SECONDS", 0.3)
     lock = store.repo.git_dir / "refs" / "heads" / "plan" / "2019.lock"
     lock.write_text("x\n")
     task, key, unit = first_assignment(store)
     before = store.tip(2019)
-    with pytest.raises(gitstore.LockBusy, match="plan/2019.lock"):
+    with pytest.raises(LockBusy, match="plan/2019.lock"):
         Service(store, admin).apply([Change(task, key, unit, "status", "done")])
     assert store.tip(2019) == before and lock.exists()
 
 
 def test_writer_lock_held_by_another_process_times_out(store: Store, admin: Operator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gitstore, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(git_refs, "LOCK_WAIT_SECONDS", 0.3)
     folder = store.repo.git_dir / "tracker-locks"
     folder.mkdir(exist_ok=True)
     holder = subprocess.Popen(
@@ -441,7 +442,7 @@ def test_writer_lock_held_by_another_process_times_out(store: Store, admin: Oper
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"ok"
         task, key, unit = first_assignment(store)
-        with pytest.raises(gitstore.LockBusy, match="另一个写入进程"):
+        with pytest.raises(LockBusy, match="另一个写入进程"):
             Service(store, admin).apply([Change(task, key, unit, "status", "done")])
     finally:
         holder.kill()
@@ -494,3 +495,32 @@ def test_note_and_evidence_removal(store: Store, admin: Operator) -> None:
 
 def test_store_path_for_hand_check(store: Store) -> None:
     assert Path(store.path, "tasks", "plan.toml").is_file()
+
+
+# ------------------------------------------------------------------ undo, in the service
+
+
+def test_service_undo_reverts_status_and_evidence_as_a_new_commit(store: Store, admin: Operator) -> None:
+    task, key, unit = first_assignment(store)
+    svc = Service(store, admin)
+    before = assignment(store, task, key, unit)
+    done = svc.apply([Change(task, key, unit, "status", "done"),
+                      Change(task, key, unit, "evidence", "寿政办发〔2019〕7号")])
+    undone = svc.undo(done.commit or "")
+    assert undone.subject.startswith(f"撤销 {(done.commit or '')[:10]}: ")
+    assert ("Undo", done.commit) in trailers(store, undone.commit or "")
+    assert git(store, "rev-parse", f"{undone.commit}^") == done.commit
+    after = assignment(store, task, key, unit)
+    assert after.status == before.status and after.evidence == before.evidence
+
+
+def test_service_undo_refuses_what_it_cannot_undo(store: Store, admin: Operator) -> None:
+    svc = Service(store, admin)
+    root = git(store, "rev-list", "--max-parents=0", "plan/2019")
+    with pytest.raises(InvalidChange, match="找不到提交"):
+        svc.undo("no-such-commit")
+    with pytest.raises(InvalidChange, match="普通提交"):
+        svc.undo(root)
+    other = svc.new_plan(2020)
+    with pytest.raises(InvalidChange, match="不在 plan/2019 上"):
+        svc.undo(other.commit or "")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import gitstore, operators
+from tracker import operators
 from tracker.service import Change, Service
 from tracker.store import Store
 from tracker.sync import add_remote, prepare_clone, sync
@@ -102,5 +102,5 @@ def network(tmp_path: Path, login: Callable[[str], None], network_template: Path
     root = tmp_path / "net"
     shutil.copytree(network_template, root, symlinks=True)
     office = Store.open(root / "office")
-    gitstore.set_config(office.repo, "remote.origin.url", str(root / "remote.git"))
+    office.repo.set_config("remote.origin.url", str(root / "remote.git"))
     yield Network(root, root / "remote.git", office)

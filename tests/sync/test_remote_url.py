@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.gitstore import RemoteError, check_remote_name, check_remote_url
+from tracker.git.remote import RemoteError, check_remote_name, check_remote_url
 
 GOOD = [
     "ssh://git@example.org/srv/plan.git",

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.sync.conftest import OWNERS, SLOTS, Network
-from tracker import gitstore, operators
+from tracker import operators
 from tracker.model import Status
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -59,7 +59,7 @@ def test_three_sites_converge_and_list_every_conflict(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(operators, "_os_login", lambda: "office")
         office = Store.open(root / "office")
-        gitstore.set_config(office.repo, "remote.origin.url", str(root / "remote.git"))
+        office.repo.set_config("remote.origin.url", str(root / "remote.git"))
         net = Network(root, root / "remote.git", office)
         sites = [net.clone(name) for name in SITES]
         added: set[tuple[int, str, str]] = set()  # (slot, kind, text) of every note and evidence item

@@ -13,8 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.sync.conftest import GIT, Network, git
-from tracker import gitstore
 from tracker.cli import app
+from tracker.git import remote as git_remote
+from tracker.git.remote import PushReport, remote_list
+from tracker.git.repo import GitRepo
 from tracker.service import PermissionDenied, Service
 from tracker.store import Store
 from tracker.sync import (
@@ -47,11 +49,11 @@ def test_a_plain_clone_is_a_working_site_after_sync(network: Network) -> None:
     Service(network.office, network.office.operator("office", 2019), 2019).new_plan(2020)
     sync(network.office, network.office.operator("office", 2019))
     site = network.clone("site")
-    assert gitstore.get_config(site.repo, f"merge.{DRIVER}.driver") is None
+    assert site.repo.get_config(f"merge.{DRIVER}.driver") is None
     result = network.sync(site, "u1")
     assert site.years() == [2019, 2020]
     assert site.tip(2020) == network.office.tip(2020)
-    assert "merge-driver %O %A %B %P" in (gitstore.get_config(site.repo, f"merge.{DRIVER}.driver") or "")
+    assert "merge-driver %O %A %B %P" in (site.repo.get_config(f"merge.{DRIVER}.driver") or "")
     attributes = (site.repo.git_dir / "info" / "attributes").read_text("utf-8").splitlines()
     assert f"tasks/*.toml merge={DRIVER}" in attributes and f"tasks/**/*.toml merge={DRIVER}" in attributes
     assert result.ok and result.conflicts == []
@@ -111,18 +113,18 @@ def test_a_push_that_loses_a_race_is_retried_and_nothing_is_lost(network: Networ
     a, b = network.clone("a"), network.clone("b")
     network.edit(a, 5, "1", U0, "note", "甲站")
     network.edit(b, 5, "1", U1, "note", "乙站")
-    real_push = gitstore.push
+    real_push = git_remote.push
     calls = []
 
-    def racing_push(repo: gitstore.GitRepo, name: str, specs: list[str]) -> gitstore.PushReport:
+    def racing_push(repo: GitRepo, name: str, specs: list[str]) -> PushReport:
         calls.append(name)
         if len(calls) == 1:  # site b pushes between a's fetch and a's push
             network.sync(b, "u1")
         return real_push(repo, name, specs)
 
-    monkeypatch.setattr(gitstore, "push", racing_push)
+    monkeypatch.setattr(git_remote, "push", racing_push)
     result = network.sync(a, "u0")
-    monkeypatch.setattr(gitstore, "push", real_push)
+    monkeypatch.setattr(git_remote, "push", real_push)
     assert result.ok and result.plans[0].rounds == 2 and result.plans[0].merged
     remote_tip = git("rev-parse", "plan/2019", cwd=network.remote).strip()
     assert remote_tip == a.tip(2019)
@@ -156,7 +158,7 @@ def test_remote_add_is_for_admins_and_checks_name_and_url(network: Network) -> N
     with pytest.raises(SyncError, match="ext::"):
         add_remote(site, admin, "evil", "ext::sh%20-c%20touch%20/tmp/pwned")
     add_remote(site, admin, "second", "ssh://git@example.org/srv/plan.git")
-    assert gitstore.remote_list(site.repo)["second"] == "ssh://git@example.org/srv/plan.git"
+    assert remote_list(site.repo)["second"] == "ssh://git@example.org/srv/plan.git"
     with pytest.raises(SyncError, match="没有名为 nope 的远端"):
         sync(site, admin, remote="nope")
     git("remote", "rename", "origin", "first", cwd=site.path)

@@ -16,7 +16,8 @@ import pytest
 
 from tests.ui.conftest import CLERK, OFFICE, OTHER, TODAY, TOWN, fixed_clock
 from tests.ui.helpers import ready, settle
-from tracker import gitstore, operators
+from tracker import operators
+from tracker.git.repo import GitRepo
 from tracker.service import Change, Service
 from tracker.store import Store
 from tracker.ui.app import make_app
@@ -32,12 +33,12 @@ WHEN = "2019-09-01T09:30:00+08:00"
 def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """A store whose every commit id is the same on every machine."""
     with pytest.MonkeyPatch.context() as mp:
-        original = gitstore.GitRepo.commit_tree
+        original = GitRepo.commit_tree
 
         def fixed_date(self: Any, tree: str, parents: Any, message: str, *, author: Any, when: Any = None) -> str:
             return original(self, tree, parents, message, author=author, when=when or WHEN)
 
-        mp.setattr(gitstore.GitRepo, "commit_tree", fixed_date)
+        mp.setattr(GitRepo, "commit_tree", fixed_date)
         mp.setattr(operators, "_os_login", lambda: OFFICE)
         path: Path = tmp_path_factory.mktemp("snap") / "store"
         store = Store.init(path)

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tracker.bench.timing import median_time
+
 MAX_ITEMS = 12_000
 QUICK_ITEMS = 40
 PEER_OPS = ("list", "filter", "set", "bulk", "history")
@@ -216,8 +218,6 @@ def _figures(
     bench: Any, peer: Any, chosen: list[str], n: int, bulk: int, history_item: int
 ) -> dict[str, float]:
     """Median seconds of each shared operation for one peer."""
-    from tracker.bench.run import median_time
-
     return {
         "list": median_time(lambda _i: peer.list_all(), bench.repeats),
         "filter": median_time(lambda _i: peer.filter(chosen), bench.repeats),

@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import pwd
-import resource
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.bench.generate import CST, generate
+from tracker.bench.timing import LAST_CPU, median_time
 
 BENCH_COMMIT = ("-c", "user.name=bench", "-c", "user.email=bench@zwgk.local", "commit", "-q", "-m")
 GIT = ("git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "gc.auto=0")
@@ -131,35 +131,6 @@ class Result:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-LAST_CPU: list[float] = [0.0]
-
-
-def median_time(fn: Callable[[int], Any], repeats: int, warmup: bool = False) -> float:
-    """Median wall seconds of ``fn(i)`` over ``repeats`` runs (``i`` = run number).
-
-    The median CPU seconds (this process and the children it waited for, so git
-    and whole tracker processes count) is left in ``LAST_CPU[0]``: on a busy
-    machine it predicts the quiet machine's wall time better than the wall time does.
-    """
-    if warmup:
-        fn(-1)
-    times, cpus = [], []
-    for i in range(repeats):
-        c0 = _cpu()
-        start = time.perf_counter()
-        fn(i)
-        times.append(time.perf_counter() - start)
-        cpus.append(_cpu() - c0)
-    LAST_CPU[0] = statistics.median(cpus)
-    return statistics.median(times)
 
 
 def timed(fn: Callable[[int], Any], repeats: int, warmup: bool = False) -> tuple[float, float]:

@@ -131,8 +131,7 @@ def bulk_set(
     as_of: date | None = None,
 ) -> None:
     """Run ``tracker set --query Q ...`` / ``tracker set 5..9 --unit U ...``: one commit or nothing."""
-    from tracker.cli.set_cmd import commit_and_report
-    from tracker.cli.store_common import open_service, user_errors
+    from tracker.cli.store_common import commit_and_report, open_service, user_errors
 
     with user_errors():  # the rules refuse a bad value before the plan is read
         values = [(name, validate_change(name, value))

@@ -29,7 +29,7 @@ from tracker.cli.report_cmd import DueWithinOption, make_report, write_output
 from tracker.cli.store_common import user_errors
 from tracker.i18n import t
 from tracker.operators import current_login
-from tracker.reminders import build_messages, records_for, render_message, safe_file_name
+from tracker.reports.reminders import build_messages, records_for, render_message, safe_file_name
 from tracker.service import Service
 
 REMIND_FORMATS = ("text", "markdown")

@@ -1,7 +1,7 @@
 """``tracker set``: change one unit's status, note or evidence on a requirement or a whole task.
 
-The core of the command is :func:`changes_for` + :func:`commit_and_report`, so that
-bulk forms (``--query``, ranges, a confirmation) can reuse it.
+The core of the command is :func:`changes_for` + :func:`~tracker.cli.store_common.commit_and_report`;
+the bulk forms (``--query``, ranges, a confirmation) are :mod:`tracker.cli.bulk`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import typer
 
 from tracker.cli import bulk
 from tracker.cli.plan_source import PlanOption, RepoOption, fail
-from tracker.cli.store_common import open_service, user_errors
+from tracker.cli.store_common import commit_and_report, open_service, user_errors
 from tracker.i18n import t
 from tracker.model import parse_task_number
 from tracker.planio import LoadedPlan
 from tracker.rules import validate_change
-from tracker.service import Change, CommitResult, Service
+from tracker.service import Change
 
 
 def parse_req(text: str) -> tuple[int, str | None]:
@@ -72,17 +72,6 @@ def changes_for(
     return [Change(number, r.key, resolved, f, v) for r in requirements for f, v in values]
 
 
-def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str | None = None) -> CommitResult:
-    """Apply through the service, print ``COMMIT SUBJECT``; exit 1 with one line on error."""
-    with user_errors():
-        result = service.apply(changes, on_behalf_of=on_behalf_of)
-    if result.commit is None:
-        typer.echo(t("没有变化,未提交", "nothing changed, no commit"))
-    else:
-        typer.echo(f"{result.short} {result.subject}")
-    return result
-
-
 def set_(
     req: Annotated[str | None, typer.Argument(metavar="REQ", show_default=False, help=t("任务或要求编号: 5 或 5.2;范围 5..9", "task or requirement: 5 or 5.2; a range 5..9"))] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", show_default=False, help=t("单位名称或简称", "unit name or alias"))] = None,
@@ -130,4 +119,4 @@ def set_(
     commit_and_report(service, changes, on_behalf_of)
 
 
-__all__ = ["changes_for", "commit_and_report", "parse_req", "set_"]
+__all__ = ["changes_for", "parse_req", "set_"]

@@ -1,4 +1,4 @@
-"""What the store-writing commands share: opening the store as the current login, errors."""
+"""What the store-writing commands share: opening the store as the current login, committing, errors."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from tracker import operators
 from tracker.cli.plan_source import fail
 from tracker.codec import CodecError
 from tracker.errors import ServiceError
-from tracker.gitstore import GitError, LockBusy
+from tracker.git.refs import LockBusy
+from tracker.git.runner import GitError
+from tracker.i18n import t
 from tracker.store import Store, StoreError, resolve_store
 
 if TYPE_CHECKING:
-    from tracker.service import Service
+    from tracker.service import Change, CommitResult, Service
 
 
 def open_store(repo: Path | None) -> Store:
@@ -44,3 +48,14 @@ def user_errors() -> Iterator[None]:
         yield
     except (ServiceError, StoreError, CodecError, LockBusy, GitError, OSError) as exc:
         fail(str(exc))
+
+
+def commit_and_report(service: Service, changes: list[Change], on_behalf_of: str | None = None) -> CommitResult:
+    """Apply through the service, print ``COMMIT SUBJECT``; exit 1 with one line on error."""
+    with user_errors():
+        result = service.apply(changes, on_behalf_of=on_behalf_of)
+    if result.commit is None:
+        typer.echo(t("没有变化,未提交", "nothing changed, no commit"))
+    else:
+        typer.echo(f"{result.short} {result.subject}")
+    return result

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from tracker import gitstore, operators
+from tracker import operators
 from tracker.cli.plan_source import PlanOption, RepoOption, check_format, fail, write_json
 from tracker.cli.store_common import open_store, user_errors
+from tracker.git.remote import RemoteError
+from tracker.git.runner import GitError, find_repository
 from tracker.i18n import t
 from tracker.store import StoreError
 from tracker.sync import (
@@ -35,7 +37,7 @@ def _clone_path(repo: Path | None) -> Path | None:
     env = os.environ.get("TRACKER_REPO", "").strip()
     if env:
         return Path(env)
-    found = gitstore.find_repository(Path.cwd())
+    found = find_repository(Path.cwd())
     return (found[1] or found[0]) if found else None
 
 
@@ -56,7 +58,7 @@ def sync_command(
     if path is not None:
         try:
             prepared = prepare_clone(path, remote)
-        except (StoreError, gitstore.RemoteError, gitstore.GitError):
+        except (StoreError, RemoteError, GitError):
             prepared = []  # not a clone: open_store below says what is wrong
     store = open_store(repo)
     with user_errors():

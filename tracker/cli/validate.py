@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.git.runner import find_repository
 from tracker.i18n import t
 from tracker.importer.validate import Problem, validate_files, validate_folder
 
@@ -61,7 +62,6 @@ def _validate_store(repo: Path | None, year: int | None) -> tuple[list[Problem],
     import os
 
     from tracker.cli.store_common import open_store, user_errors
-    from tracker.gitstore import find_repository
     from tracker.store import TASKS_DIR, Store, StoreError, branch_ref
 
     named = repo is not None or bool(os.environ.get("TRACKER_REPO", "").strip())

@@ -3,7 +3,7 @@
 Refused: deleting a ``refs/heads/plan/*`` branch, a non-fast-forward update of
 one (a force push), and any pushed commit that ``tracker verify`` would report.
 Git runs this in the receiving repository with the pushed objects in a
-quarantine folder; :class:`tracker.gitstore.PushRepo` lets our git calls see them.
+quarantine folder; :class:`tracker.git.repo.PushRepo` lets our git calls see them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tracker import gitstore
+from tracker.git.log import is_ancestor
+from tracker.git.repo import GitRepo, PushRepo
 from tracker.verify import Finding, verify_commits
 
 PLAN_PREFIX = "refs/heads/plan/"
@@ -31,20 +32,20 @@ def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
     return updates
 
 
-def ref_problems(repo: gitstore.GitRepo, old: str, new: str, ref: str) -> list[str]:
+def ref_problems(repo: GitRepo, old: str, new: str, ref: str) -> list[str]:
     """Why an update of ``ref`` from ``old`` to ``new`` is refused (Chinese), if it is."""
     if not ref.startswith(PLAN_PREFIX):
         return []
     branch = ref[len("refs/heads/") :]
     if new in ZEROS:
         return [f"拒绝删除分支 {branch}:计划分支是审计记录,不能删除"]
-    if old not in ZEROS and not gitstore.is_ancestor(repo, old, new):
+    if old not in ZEROS and not is_ancestor(repo, old, new):
         return [f"拒绝强制推送 {branch}:新版本不包含服务器上已有的提交(非快进),请先同步(fetch 并合并)再推送"]
     return []
 
 
 def check_push(
-    repo: gitstore.GitRepo, updates: Sequence[tuple[str, str, str]]
+    repo: GitRepo, updates: Sequence[tuple[str, str, str]]
 ) -> tuple[list[str], list[Finding]]:
     """Ref problems and commit findings for one push."""
     problems: list[str] = []
@@ -74,7 +75,7 @@ def main(stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stderr
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
     try:
-        repo: gitstore.GitRepo = gitstore.PushRepo(git_dir, None)
+        repo: GitRepo = PushRepo(git_dir, None)
         problems, findings = check_push(repo, parse_updates(stdin))
     except Exception as exc:  # noqa: BLE001 - refuse rather than let an unchecked push through
         out.write(f"推送被拒绝:检查时出错({exc})\n")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker import reminders
 from tracker.model import Status
 from tracker.reports.model import Counts, Report
 
@@ -48,7 +47,7 @@ def count_cells(counts: Counts) -> list[str]:
 
 def cn_date(day: date | None) -> str:
     """2019-09-02 -> 2019年9月2日; None -> 未明确."""
-    return "未明确" if day is None else reminders.cn_date(day)
+    return "未明确" if day is None else f"{day.year}年{day.month}月{day.day}日"
 
 
 def iso(day: date | None) -> str:

@@ -1,30 +1,24 @@
-"""The audit trail: field-level events from consecutive versions of the store's files.
+"""Field-level events: what changed between two versions of the store's files, field by field.
 
-Events are computed by comparing the files a commit changed with the same files
-at its parent, never by trusting the commit message: a status change is
-``status: in_progress -> done``, a note is ``note: "" -> text``, an evidence item
-``evidence: "" -> URL``. Plan metadata, the unit registry, the operators file and
-the reminders file give events too (dotted key paths as the field name).
-
-The pure part (:func:`file_events`, :func:`commit_events`, :func:`parse_trailers`)
-works on bytes and parsed TOML; :func:`walk` drives it over ``git log`` through
-:mod:`tracker.gitstore` (the only module that talks to git).
-"""
+Events are computed by comparing the files a commit changed with the same files at its
+parent, never by trusting the commit message: a status change is ``status: in_progress ->
+done``, a note is ``note: "" -> text``, an evidence item ``evidence: "" -> URL``. Plan
+metadata, the unit registry, the operators file and the reminders file give events too
+(dotted key paths as the field name). Pure: bytes and parsed TOML in, events out."""
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tracker.codec import META_FILES, task_number_from_path
-from tracker.textsafe import clean_line, clean_text
+from tracker.git.log import CommitInfo
+from tracker.history.diffing import _ordered_union, canonical, leaf_changes, parse_bytes, render
+from tracker.messages import login_from_email, trailer
+from tracker.textsafe import clean_line
 
 TASKS_PREFIX = "tasks/"
 # Fields that change with every edit of an assignment; they are bookkeeping, not events.
@@ -44,8 +38,6 @@ EVENT_JSON_KEYS = (
     "new",
     "subject",
 )
-TRAILER_KEYS = ("Task", "Unit", "Operator", "On-behalf-of", "Reminder", "Undo")
-_TRAILER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$")
 
 
 # ---------------------------------------------------------------- data
@@ -93,129 +85,6 @@ class Event:
         data["at"] = self.at.isoformat()
         return {key: data[key] for key in EVENT_JSON_KEYS}
 
-
-@dataclass(frozen=True)
-class CommitMeta:
-    """What history needs to know about a commit besides its diff."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    authored_at: datetime
-    message: str
-
-    @property
-    def subject(self) -> str:
-        return clean_line(self.message.split("\n", 1)[0])
-
-    @property
-    def trailers(self) -> dict[str, list[str]]:
-        return parse_trailers(self.message)
-
-
-# ---------------------------------------------------------------- trailers
-
-
-def parse_trailers(message: str) -> dict[str, list[str]]:
-    """Trailers of a commit message: the last paragraph, only if every line is ``Key: value``.
-
-    Only the final paragraph counts (as in ``git interpret-trailers``), and it must
-    consist of trailer lines alone, so text a user typed into a note, which
-    the service puts in the body above the trailers, can never pass for one.
-    """
-    text = message.replace("\r\n", "\n").rstrip("\n")
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
-    if len(paragraphs) < 2:  # the subject alone is never a trailer block
-        return {}
-    lines = paragraphs[-1].split("\n")
-    found: dict[str, list[str]] = {}
-    for line in lines:
-        match = _TRAILER_LINE.match(line)
-        if not match:
-            return {}
-        found.setdefault(match.group(1).lower(), []).append(match.group(2).strip())
-    return found
-
-
-def trailer(trailers: Mapping[str, list[str]], key: str) -> str:
-    """The first value of a trailer (case-insensitive key), or ""."""
-    values = trailers.get(key.lower(), [])
-    return values[0] if values else ""
-
-
-def login_from_email(email: str) -> str:
-    """The login part of an author e-mail (``zhangsan@host`` -> ``zhangsan``)."""
-    return email.split("@", 1)[0].strip()
-
-
-# ---------------------------------------------------------------- rendering values
-
-
-def render(value: Any) -> str:
-    """A TOML value as one piece of text for a table or JSON row."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple):
-        return "、".join(render(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return str(value)
-
-
-def canonical(value: Any) -> str:
-    """A hashable, order-stable form of any TOML value (for set comparisons)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def parse_bytes(data: bytes | None) -> dict[str, Any] | None:
-    """Parse a file's bytes; None when absent. Broken files raise ValueError."""
-    if data is None:
-        return None
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(str(exc)) from None
-
-
-# ---------------------------------------------------------------- flat diffs
-
-
-def flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
-    """Leaves of a TOML document by key path; arrays are leaves."""
-    leaves: dict[tuple[str, ...], Any] = {}
-    for key, value in data.items():
-        path = (*prefix, str(key))
-        if isinstance(value, dict):
-            leaves.update(flatten(value, path))
-        else:
-            leaves[path] = value
-    return leaves
-
-
-def leaf_changes(
-    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
-) -> list[tuple[tuple[str, ...], Any, Any]]:
-    """``(key path, old, new)`` for every leaf that differs (None when absent)."""
-    a = flatten(old or {})
-    b = flatten(new or {})
-    changes = []
-    for key in _ordered_union(a, b):
-        if key not in a or key not in b or a[key] != b[key]:
-            changes.append((key, a.get(key), b.get(key)))
-    return changes
-
-
-def _ordered_union(a: Mapping[Any, Any], b: Mapping[Any, Any]) -> list[Any]:
-    seen = dict.fromkeys(a)
-    seen.update(dict.fromkeys(b))
-    return list(seen)
 
 
 # ---------------------------------------------------------------- task files
@@ -501,115 +370,11 @@ def _path_sort(path: str) -> tuple[int, str]:
     return (0 if name in META_FILES else 1, path)
 
 
-# ---------------------------------------------------------------- one unit, fast
-
-# Keys that spell the unit outside its own tables ("单位" = {...}, "单位".status = ...).
-_ESCAPE = re.compile(rb"\\[uU]")
-_HEADER = re.compile(rb"^[ \t]*\[[^\n]*", re.MULTILINE)
-_STRIPPED = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
-
-
-def unit_fingerprint(data: bytes, unit: str) -> bytes | None:
-    """The text of a task file that holds ``unit``'s assignments, or None when unsure.
-
-    That text is every table whose header names the unit
-    (``[requirements.1.units."市发改局"]``, its sub-tables) up to the next
-    header. Two versions with the same fingerprint give no event for the unit,
-    so history parses only the versions where it differs. None (parse it) when
-    the file could hold the unit's data elsewhere or in a form this does not
-    follow: a ``\\u`` escape, the name used as a key outside its headers, a
-    multi-line string or an open bracket inside the unit's tables, an array of
-    tables over ``requirements``, or a ``reminder`` key (which changes how a
-    commit's ``Reminder:`` trailer is shown).
-    """
-    name = unit.encode("utf-8")
-    if not name or any(c in name for c in (b'"', b"'", b"\\", b"\n", b"\r")):
-        return None
-    if _ESCAPE.search(data) or b"reminder" in data:
-        return None
-    headers = [(m.start(), m.end()) for m in _HEADER.finditer(data)]
-    spans: list[tuple[int, int, int]] = []  # (header start, header end, section end)
-    for index, (begin, stop) in enumerate(headers):
-        line = data[begin:stop]
-        if name in line:
-            spans.append((begin, stop, headers[index + 1][0] if index + 1 < len(headers) else len(data)))
-        elif line.lstrip(b" \t").startswith(b"[[") and b"requirements" in line:
-            return None
-    as_key = re.compile(re.escape(name) + rb"[\"']?[ \t]*[=.]")
-    for found in as_key.finditer(data):
-        if not any(begin <= found.start() < end for begin, _, end in spans):
-            return None
-    for _, stop, end in spans:
-        # A section must end where it is closed: no multi-line string, no bracket left open
-        # (else the next "[" line may be inside a value and the unit's text go on past it).
-        body = data[stop:end]
-        if b'"""' in body or b"'''" in body:
-            return None
-        body = _STRIPPED.sub(b"", body)
-        if body.count(b"[") + body.count(b"{") != body.count(b"]") + body.count(b"}"):
-            return None
-    text = b"\0".join(data[begin:end] for begin, _, end in spans)
-    return text
-
-
-class VersionMemo:
-    """Parsed versions and unit fingerprints of the files one walk sees, keyed by their bytes.
-
-    A commit's "before" is the next older commit's "after" (the same bytes
-    object from one ``cat-file --batch``), so each version is parsed at most once.
-    """
-
-    def __init__(self, unit: str | None = None) -> None:
-        self.unit = unit or None
-        self._parsed: dict[bytes, dict[str, Any]] = {}
-        self._prints: dict[bytes, bytes | None] = {}
-
-    def fingerprint(self, data: bytes) -> bytes | None:
-        """:func:`unit_fingerprint` of ``data`` for this walk's unit, memoised."""
-        if self.unit is None:
-            return None
-        if data not in self._prints:
-            self._prints[data] = unit_fingerprint(data, self.unit)
-        return self._prints[data]
-
-    def parse(self, data: bytes | None) -> dict[str, Any] | None:
-        """:func:`parse_bytes`, memoised."""
-        if data is None:
-            return None
-        if data not in self._parsed:
-            self._parsed[data] = parse_bytes(data) or {}
-        return self._parsed[data]
-
-    def file_events(self, path: str, old: bytes | None, new: bytes | None) -> list[FieldChange]:
-        """:func:`file_events` with memoised parses."""
-        return file_events(path, old, new, parse=self.parse)
-
-    def files_events(self, before: Mapping[str, bytes], after: Mapping[str, bytes]) -> list[FieldChange]:
-        """:func:`files_events`, skipping what cannot concern this walk's unit.
-
-        With a unit, a task file whose fingerprint is unchanged and any file
-        other than task and reminder files (whose events name no unit) are
-        skipped: the unit's events are those of the full comparison.
-        """
-        events: list[FieldChange] = []
-        for path in sorted(set(before) | set(after), key=_path_sort):
-            old, new = before.get(path), after.get(path)
-            if self.unit is not None and not is_reminders_path(path):
-                if not is_task_path(path):
-                    continue
-                if old is not None and new is not None:
-                    mark = self.fingerprint(old)
-                    if mark is not None and mark == self.fingerprint(new):
-                        continue
-            events.extend(self.file_events(path, old, new))
-        return events
-
-
 # ---------------------------------------------------------------- commits -> events
 
 
 def commit_events(
-    meta: CommitMeta,
+    meta: CommitInfo,
     changes: Sequence[FieldChange],
     names: Mapping[str, str] | None = None,
 ) -> list[Event]:
@@ -725,156 +490,3 @@ def apply_filter(events: Iterable[Event], flt: HistoryFilter) -> list[Event]:
     kept = [e for e in events if flt.keeps(e)]
     kept.sort(key=lambda e: _aware(e.at), reverse=True)
     return kept[: flt.limit] if flt.limit is not None else kept
-
-
-# ---------------------------------------------------------------- walking git
-
-
-@dataclass
-class HistoryResult:
-    """Events plus, per commit, the raw patch when asked for."""
-
-    events: list[Event] = field(default_factory=list)
-    patches: dict[str, str] = field(default_factory=dict)
-
-
-def meta_from_info(info: Any) -> CommitMeta:
-    """A :class:`CommitMeta` from a ``gitstore.CommitInfo``."""
-    return CommitMeta(
-        sha=info.sha,
-        parents=tuple(info.parents),
-        author_name=info.author_name,
-        author_email=info.author_email,
-        authored_at=datetime.fromisoformat(info.authored_at),
-        message=info.message,
-    )
-
-
-def walk(
-    repo: Any,
-    ref: str,
-    flt: HistoryFilter,
-    *,
-    names: Mapping[str, str] | None = None,
-    patch: bool = False,
-    task_path: str | None = None,
-) -> HistoryResult:
-    """Field-level events on ``ref`` (a commit id), newest first, filtered.
-
-    ``repo`` is a ``gitstore.GitRepo``. For one task the log is limited to its
-    file ``task_path`` (task files are never renamed, so no ``--follow``). Each
-    commit's changed files are compared with its first parent's, field by field;
-    a merge shows only what it resolved itself; a plan's first (root) commit is
-    the starting point and yields no events.
-
-    The log is read lazily, newest first: with ``flt.limit`` the walk stops once
-    it holds that many events and the next commit is older than the oldest of
-    them (exact as long as committer dates do not run backwards, and author
-    dates are not later than committer dates, as with commits made by
-    ``tracker``). With ``flt.unit`` only the versions whose text for that unit
-    differs are parsed (:func:`unit_fingerprint`); the events are the same as
-    those of a full parse.
-    """
-    from tracker import gitstore  # noqa: PLC0415 - keeps the pure part free of the git layer
-
-    gitstore.ensure_commit_graph(repo)
-    paths = [task_path] if (flt.task is not None and task_path) else []
-    since = flt.since.isoformat() if flt.since else None
-    until = flt.until.isoformat() if flt.until else None
-    versions = VersionMemo(flt.unit)
-    result = HistoryResult()
-    log = gitstore.iter_log_commits(repo, ref, paths=paths, since=since, until=until)
-    try:
-        # Small batches first: "the newest 20" of a long history needs only its newest commits.
-        size = 8 if flt.limit is not None else 200
-        batch = list(itertools.islice(log, size))
-        while batch:
-            if flt.limit is not None and _enough(result.events, flt.limit, batch[0]):
-                break
-            for info, (before, after) in zip(batch, gitstore.commit_changes(repo, batch, paths), strict=True):
-                meta = meta_from_info(info)
-                if not meta.parents:
-                    continue  # a plan's first commit creates everything: the starting point, not an event
-                if len(meta.parents) > 1:
-                    parent_files = [
-                        gitstore.read_files_at(repo, p, list(after) + list(before)) for p in meta.parents
-                    ]
-                    rows = merge_resolution_changes(before, parent_files, after)
-                else:
-                    rows = versions.files_events(before, after)
-                if flt.task is not None:
-                    rows = [r for r in rows if r.task == flt.task]
-                events = [e for e in commit_events(meta, rows, names) if flt.keeps(e)]
-                result.events.extend(events)
-                if patch and events:
-                    result.patches[meta.sha] = clean_text(gitstore.show_patch(repo, meta.sha, paths))
-            size = min(size * 4, 400)
-            batch = list(itertools.islice(log, size))
-    finally:
-        log.close()
-    result.events = apply_filter(result.events, flt)
-    if patch:
-        kept = {e.commit for e in result.events}
-        result.patches = {k: v for k, v in result.patches.items() if k in kept}
-    return result
-
-
-def _enough(events: Sequence[Event], limit: int, following: Any) -> bool:
-    """True when no commit from ``following`` on can bring an event into the newest ``limit``."""
-    if len(events) < limit:
-        return False
-    newest = sorted((_aware(e.at) for e in events), reverse=True)
-    committed = following.committed_at or following.authored_at
-    return _aware(datetime.fromisoformat(committed)) < newest[limit - 1]
-
-
-# ---------------------------------------------------------------- undo
-
-
-UNDOABLE_FIELDS = frozenset({"status", "note", "evidence"})
-
-
-@dataclass(frozen=True)
-class Inverse:
-    """One field change that reverts part of a commit (service field names)."""
-
-    task: int
-    requirement: str
-    unit: str
-    field: str  # "status" | "note" | "note_remove" | "evidence" | "evidence_remove"
-    value: str
-    expected: str | None  # what the undone commit left there: anything else now is a conflict
-
-
-def inverse_changes(changes: Sequence[FieldChange]) -> tuple[list[Inverse], list[FieldChange]]:
-    """The changes that revert ``changes``, and those that cannot be reverted field by field.
-
-    Status goes back to the old value, expecting the value the commit set; an
-    added note is removed (expecting it is still the last note), a removed note
-    re-added; evidence likewise. Notes are undone last-first so each removal
-    sees its note on top.
-    """
-    inverses: list[Inverse] = []
-    refused: list[FieldChange] = []
-    for change in reversed(changes):
-        if change.field not in UNDOABLE_FIELDS or change.task is None or not change.unit:
-            refused.append(change)
-            continue
-        head = (change.task, change.requirement, change.unit)
-        if change.field == "status":
-            inverses.append(Inverse(*head, "status", change.old, change.new))
-        elif change.old and change.new:  # a note rewritten in place: only an admin's hand can put it back
-            refused.append(change)
-        elif change.new:
-            inverses.append(
-                Inverse(
-                    *head,
-                    f"{change.field}_remove",
-                    change.new,
-                    change.new if change.field == "note" else None,
-                )
-            )
-        else:
-            inverses.append(Inverse(*head, change.field, change.old, None))
-    refused.reverse()
-    return inverses, refused
