@@ -339,6 +339,7 @@ class TrackerApp(App[None]):
     def _sync_finished(self) -> None:
         self.session.syncing = False
         self.reload()  # the plan as merged; the load re-reads the remote state too
+        self.main.update_status()  # "syncing…" goes now, not when the reload lands
         self.main.refresh_bindings()
 
     def on_tracker_app_synced(self, message: Synced) -> None:
