@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -44,6 +44,14 @@ async def ready(pilot: Pilot[Any]) -> None:
     """The plan is loaded and the table shows its rows."""
     app = tracker_app(pilot)
     await settle(pilot, lambda: app.session.plan is not None and app.main.query_one(TaskTable).row_count > 0)
+
+
+@contextlib.asynccontextmanager
+async def opened(app: TrackerApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot[Any]]:
+    """The app running headless at ``size``, its plan on screen."""
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        yield pilot
 
 
 def notices(app: TrackerApp, title: str | None = None) -> list[Any]:

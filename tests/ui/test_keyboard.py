@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Input, OptionList, Static
 
 from tests.ui.conftest import CLERK, OFFICE, TOWN
-from tests.ui.helpers import ready, screen_text, settle
+from tests.ui.helpers import opened, screen_text, settle
 from tracker.ui.modals.conflict_modal import ConflictModal
 from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
@@ -34,8 +34,7 @@ def flat(text: str) -> str:
 
 async def test_the_filter_bar_looks_focused_only_when_it_is(make) -> None:
     app = make(CLERK)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         bar = app.main.query_one(FilterBar)
         box = bar.input
         assert isinstance(app.focused, TaskTable)
@@ -58,8 +57,7 @@ async def test_the_filter_bar_looks_focused_only_when_it_is(make) -> None:
 
 async def test_typing_a_filter_in_the_table_fires_no_key(make, store) -> None:
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         assert isinstance(app.focused, TaskTable)
         # u is "unit history", n "not started", t "sections tree": none of them may fire
         await pilot.press(*f"unit:{TOWN}")
@@ -77,8 +75,7 @@ async def test_a_burst_of_typing_arriving_at_once_loses_no_character(make) -> No
     """Over SSH a typed word arrives in one read: keys after the first two were already sent to the
     table when the focus moved to the filter; they belong to the filter all the same."""
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         for ch in f"unit:{TOWN} overdue":
             app.post_message(events.Key("space" if ch == " " else ch, ch))
         await settle(pilot, lambda: app.main.query_bar.value == f"unit:{TOWN} overdue")
@@ -88,8 +85,7 @@ async def test_a_burst_of_typing_arriving_at_once_loses_no_character(make) -> No
 
 async def test_typing_in_the_assignment_list_goes_to_the_filter_too(make) -> None:
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         app.main.query_one(AssignmentList).focus()
         await pilot.press(*"overdue")
         await settle(pilot, lambda: app.main.query_text == "overdue")
@@ -98,8 +94,7 @@ async def test_typing_in_the_assignment_list_goes_to_the_filter_too(make) -> Non
 
 async def test_a_character_no_key_is_bound_to_starts_a_filter_at_once(make) -> None:
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         await pilot.press("营")
         await settle(pilot, lambda: isinstance(app.focused, Input))
         assert app.main.query_bar.value == "营"
@@ -107,8 +102,7 @@ async def test_a_character_no_key_is_bound_to_starts_a_filter_at_once(make) -> N
 
 async def test_a_lone_key_still_acts_after_the_typing_gap(make) -> None:
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         await pilot.press("d")
         assert isinstance(app.screen, MainScreen)  # not yet: it waits to see whether typing follows
         await pilot.pause(TYPING_GAP + 0.1)
@@ -122,8 +116,7 @@ async def test_a_lone_key_still_acts_after_the_typing_gap(make) -> None:
 
 async def test_one_tab_reaches_the_assignment_list(make) -> None:
     app = make(CLERK)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         assert isinstance(app.focused, TaskTable)
         await pilot.press("tab")
         assert isinstance(app.focused, AssignmentList)
@@ -136,8 +129,7 @@ async def test_one_tab_reaches_the_assignment_list(make) -> None:
 
 async def test_help_lists_tab_and_every_key_of_every_screen(make) -> None:
     app = make(CLERK)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = {key for _section, key, _text in app.screen.rows}
@@ -154,8 +146,7 @@ async def test_help_lists_tab_and_every_key_of_every_screen(make) -> None:
 
 async def test_the_unlisted_account_message_is_shown_in_full_at_80x24(make) -> None:
     app = make("stranger")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app):
         shown = flat(screen_text(app))
         assert "请管理员运行 tracker operator add stranger --unit 单位" in shown
         assert app.main.query_one("#status-line").size.height >= 2  # wrapped, not cut
@@ -163,8 +154,7 @@ async def test_the_unlisted_account_message_is_shown_in_full_at_80x24(make) -> N
 
 async def test_a_long_filter_error_is_shown_in_full(make) -> None:
     app = make(OFFICE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app) as pilot:
         await pilot.press("slash")
         app.main.query_bar.input.value = "status:" + "x" * 70
         await settle(pilot, lambda: app.main.query_one("#filter-error").display)
@@ -174,7 +164,6 @@ async def test_a_long_filter_error_is_shown_in_full(make) -> None:
 
 async def test_english_hint(make) -> None:
     app = make(CLERK, lang="en")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
+    async with opened(app):
         assert app.main.query_bar.input.placeholder == "press / to type a filter"
         assert isinstance(app.main.query_one(AssignmentList), OptionList)
