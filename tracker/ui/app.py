@@ -54,7 +54,7 @@ from tracker.ui.screens.main_screen import MainScreen
 from tracker.ui.session import OpenPlan, Session
 
 if TYPE_CHECKING:
-    from tracker.service import Conflict
+    from tracker.changes import Conflict
 
 REFRESH_SECONDS = 2.0
 # Worker groups whose failure the operator is told about, with the title of the notice.

@@ -24,7 +24,8 @@ from tracker.textsafe import clean_line
 
 if TYPE_CHECKING:
     # Loaded by the first load (permissions) in a worker, never at start-up on the UI thread.
-    from tracker.service import Conflict, Service
+    from tracker.changes import Conflict
+    from tracker.service import Service
 
 ServiceFactory = Callable[[Store, Operator, "int | None"], "Service"]
 
@@ -181,7 +182,8 @@ class Backend:
             EditConflict: the same field changed meanwhile (the service's conflicts inside).
             EditRefused: the service refused (permission, an invalid value, hand edits in the way).
         """
-        from tracker.service import Change, ConflictError
+        from tracker.changes import Change
+        from tracker.service import ConflictError
 
         changes = [
             Change(task=req.task, requirement=req.key, unit=unit, field=e.field, value=e.value, expected=e.expected)

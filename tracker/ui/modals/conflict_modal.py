@@ -28,7 +28,7 @@ from tracker.ui import labels
 from tracker.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from tracker.service import Conflict
+    from tracker.changes import Conflict
 
 
 def _value(field: str, value: str, lang: str) -> Text:
