@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.planio import LoadedPlan, bundled_tasks_dir, load_plan_folder
-from tracker.ui.backend import AssignmentMatcher, FilterContext, FilterError, build_rows
+from tracker.ui.rows import AssignmentMatcher, FilterContext, FilterError, build_rows
 
 TODAY = date(2019, 9, 1)
 _PLAN: list[LoadedPlan] = []

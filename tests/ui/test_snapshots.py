@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import CLERK, OFFICE, OTHER, TODAY, TOWN, fixed_clock
-from tests.ui.helpers import settle
+from tests.ui.helpers import ready, settle
 from tracker import operators
 from tracker.git.repo import GitRepo
 from tracker.service import Change, Service
@@ -58,10 +58,6 @@ def app_for(store: Store, login: str = CLERK) -> Any:
     return make_app(store, store.operator(login), today=TODAY, refresh_seconds=0)
 
 
-async def ready(pilot: Any) -> None:
-    await settle(pilot, lambda: pilot.app.main.rows_ready > 0)
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
     assert snap_compare(app_for(snapshot_store), terminal_size=size, run_before=ready)
@@ -70,6 +66,21 @@ def test_main_screen(snap_compare: Any, snapshot_store: Store, size: tuple[int, 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen_office(snap_compare: Any, snapshot_store: Store, size: tuple[int, int]) -> None:
     assert snap_compare(app_for(snapshot_store, OFFICE), terminal_size=size, run_before=ready)
+
+
+def test_filter_bar_focused_with_an_error(snap_compare: Any, snapshot_store: Store) -> None:
+    """/ pressed: the prompt and the highlighted field show where keys go; a bad query's error wraps below."""
+
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot)
+        await pilot.press("slash")
+        box = pilot.app.main.query_bar.input
+        box.cursor_blink = False
+        box.value = "unit:不存在的单位 status:done"  # at once: typed key by key, each prefix would filter
+        box.cursor_position = len(box.value)
+        await settle(pilot, lambda: pilot.app.main.query_one("#filter-error").display)
+
+    assert snap_compare(app_for(snapshot_store), terminal_size=(80, 24), run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

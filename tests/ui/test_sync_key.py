@@ -13,10 +13,10 @@ from typing import Any
 from textual.widgets import Static
 
 from tests.ui.conftest import CLERK, OFFICE, OTHER, TOWN, fixed_clock
-from tests.ui.helpers import settle
+from tests.ui.helpers import notices, ready, settle
 from tracker.service import Change, Service
 from tracker.store import Store
-from tracker.sync import add_remote, prepare_clone, sync
+from tracker.sync import add_remote, list_conflicts, prepare_clone, sync
 from tracker.ui.backend import RemoteState
 from tracker.ui.screens.help_screen import HelpScreen
 from tracker.ui.screens.main_screen import MainScreen
@@ -34,10 +34,6 @@ def git(cwd: Path, *args: str) -> str:
 
 def status_text(app: Any) -> str:
     return str(app.main.query_one("#status-line", Static).render())
-
-
-def notes(app: Any, title: str) -> list[Any]:
-    return [n for n in app._notifications if n.title == title]
 
 
 def share(store: Store, tmp_path: Path) -> Path:
@@ -68,28 +64,29 @@ async def test_s_brings_the_other_sites_change_and_sends_ours(make, store: Store
 
     app = make(CLERK)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
         # B's commit is not fetched yet: only our own commit shows
-        assert app.remote_state == RemoteState("origin", 1, 0, True)
+        assert app.session.remote_state == RemoteState("origin", 1, 0, True)
         assert "远端: 领先1" in status_text(app) and "落后" not in status_text(app)
         assert app.main.check_action("sync", ()) is True
         # a fetch made elsewhere (by hand, or another process): the periodic check sees it, no network
         git(store.path, "fetch", "-q", "origin")
         app.poll()
-        await settle(pilot, lambda: app.remote_state is not None and app.remote_state.behind == 1)
+        await settle(pilot, lambda: app.session.remote_state is not None and app.session.remote_state.behind == 1)
         assert "远端: 领先1 落后1" in status_text(app)
 
         await pilot.press("s")
-        await settle(pilot, lambda: len(app.syncs) == 1 and "已同步" in status_text(app))
-        result = app.syncs[0]
-        assert result.ok and [(p.came_in, p.merged) for p in result.plans] == [(1, True)]
-        assert app.remote_state == RemoteState("origin", 0, 0, True)
-        [done] = notes(app, "同步完成")
+        await settle(pilot, lambda: bool(notices(app, "同步完成")) and "已同步" in status_text(app))
+        assert app.session.remote_state == RemoteState("origin", 0, 0, True)
+        [done] = notices(app, "同步完成")
         assert done.severity == "information"
-        assert f"收到 {result.plans[0].came_in} 个提交,发出 {result.plans[0].went_out} 个提交" in done.message
+        assert "收到 1 个提交,发出 2 个提交" in done.message  # ours and the merge
+        # B's commit came in by a merge: the tip has two parents, ours and B's
+        assert len(git(store.path, "rev-list", "--parents", "-n", "1", "plan/2019").split()) == 3
         assert B_NOTE in done.message and "没有冲突" in done.message
         # B's note is in A's plan, on screen
-        assignment = app.loaded.plan.find_requirement("2.1").assignments[TOWN]
+        assignment = app.session.loaded.plan.find_requirement("2.1").assignments[TOWN]
         assert any(B_NOTE in n.text for n in assignment.notes)
         table = app.main.query_one(TaskTable)
         table.go_to("2.1")
@@ -106,15 +103,16 @@ async def test_s_brings_the_other_sites_change_and_sends_ours(make, store: Store
 async def test_without_a_remote_the_key_is_off_and_nothing_is_said(make, store: Store) -> None:
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
-        assert app.remote_state == RemoteState(None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
+        assert app.session.remote_state == RemoteState(None)
         assert app.main.check_action("sync", ()) is False
-        assert "没有配置远端" in app.sync_block_reason()
+        assert "没有配置远端" in (app.session.sync_block_reason() or "")
         assert "远端" not in status_text(app)
         tip = store.tip(2019)
         await pilot.press("s")
         await settle(pilot)
-        assert not app.syncing and app.syncs == [] and app.sync_errors == []
+        assert not app.session.syncing and not notices(app)
         assert store.tip(2019) == tip
         assert not any("同步" in d for _k, d, _on in app.main.query_one(KeyBar)._items())
         assert not any(c.title.startswith("同步") for c in app.get_system_commands(app.main))
@@ -124,15 +122,16 @@ async def test_a_guest_sees_the_remote_state_but_may_not_sync(make, store: Store
     add_remote(store, store.operator(OFFICE), "origin", str(tmp_path / "nowhere.git"))
     app = make("stranger")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
-        assert app.remote_state is not None and app.remote_state.remote == "origin"
-        assert not app.remote_state.known
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
+        assert app.session.remote_state is not None and app.session.remote_state.remote == "origin"
+        assert not app.session.remote_state.known
         assert "远端: 未同步过" in status_text(app)
         assert "访客不能同步" in status_text(app)
         assert app.main.check_action("sync", ()) is None  # shown dimmed, not run
         await pilot.press("s")
         await settle(pilot)
-        assert app.syncs == [] and app.sync_errors == []
+        assert not app.session.syncing and not notices(app)
         assert ("s", "同步", False) in [(k, d, on) for k, d, on in app.main.query_one(KeyBar)._items()]
 
 
@@ -143,7 +142,8 @@ async def test_a_failed_fetch_is_an_error_in_chinese_and_nothing_moves(
     mine = edit(store, CLERK, Change(1, "1", TOWN, "status", "in_progress"))
     app = make(CLERK)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
         # the palette and the help screen list the key, both from BINDINGS
         assert any(c.title.startswith("同步 sync") for c in app.get_system_commands(app.main))
         await pilot.press("question_mark")
@@ -153,8 +153,8 @@ async def test_a_failed_fetch_is_an_error_in_chinese_and_nothing_moves(
         await settle(pilot, lambda: isinstance(app.screen, MainScreen))
 
         await pilot.press("s")
-        await settle(pilot, lambda: len(app.sync_errors) == 1 and not app.syncing)
-        [failed] = notes(app, "同步失败(本站的提交都还在)")
+        await settle(pilot, lambda: bool(notices(app, "同步失败(本站的提交都还在)")) and not app.session.syncing)
+        [failed] = notices(app, "同步失败(本站的提交都还在)")
         assert failed.severity == "error" and "获取失败" in failed.message
         assert store.tip(2019) == mine
         assert "远端: 未同步过" in status_text(app)
@@ -170,11 +170,12 @@ async def test_a_push_refused_by_the_remotes_hook_is_explained(make, store: Stor
     mine = edit(store, CLERK, Change(1, "1", TOWN, "status", "in_progress"))
     app = make(CLERK)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
         await pilot.press("s")
-        await settle(pilot, lambda: len(app.syncs) == 1 and not app.syncing and app.remote_state.ahead == 1)
-        assert not app.syncs[0].ok
-        [refused] = notes(app, "同步未完成:远端拒绝了推送")
+        await settle(pilot, lambda: bool(notices(app, "同步未完成:远端拒绝了推送")) and not app.session.syncing
+                     and app.session.remote_state is not None and app.session.remote_state.ahead == 1)
+        [refused] = notices(app, "同步未完成:远端拒绝了推送")
         assert refused.severity == "error"
         assert "远端拒绝接收 plan/2019" in refused.message and "本远端今天不收提交" in refused.message
         assert store.tip(2019) == mine and git(remote, "rev-parse", "plan/2019") == before
@@ -189,14 +190,13 @@ async def test_a_conflict_is_announced_as_a_warning(make, store: Store, tmp_path
     edit(store, CLERK, Change(1, "1", TOWN, "status", "done"))
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
         await pilot.press("s")
-        await settle(pilot, lambda: len(app.syncs) == 1 and "已同步" in status_text(app))
-        conflicts = app.syncs[0].conflicts
-        assert app.syncs[0].ok and ("status", "done", "blocked") in [
-            (c.field, c.ours, c.theirs) for c in conflicts
-        ]
-        [done] = notes(app, "同步完成")
+        await settle(pilot, lambda: bool(notices(app, "同步完成")) and "已同步" in status_text(app))
+        conflicts = list_conflicts(store, 2019)
+        assert ("status", "done", "blocked") in [(c.field, c.ours, c.theirs) for c in conflicts]
+        [done] = notices(app, "同步完成")
         assert done.severity == "warning" and f"待裁决的冲突 {len(conflicts)} 处" in done.message
         assert git(remote, "rev-parse", "plan/2019") == store.tip(2019)
 
@@ -205,7 +205,8 @@ async def test_the_remote_state_in_english(make, store: Store, tmp_path: Path) -
     add_remote(store, store.operator(OFFICE), "origin", str(tmp_path / "nowhere.git"))
     app = make("stranger", lang="en")
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot, lambda: app.main.rows_ready > 0 and app.remote_state is not None)
+        await ready(pilot)
+        await settle(pilot, lambda: app.session.remote_state is not None)
         assert "remote: never synced (a guest cannot sync" in status_text(app)
 
 

@@ -166,6 +166,39 @@ def test_the_real_program_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
     assert URL in shown and NOTE in shown
 
 
+def test_typing_a_filter_tab_and_help_as_a_person_would(tmux: Tmux, tmp_path: Path) -> None:
+    """80x24: the filter bar is no prompt until / ; a word typed in the table lands in the filter
+    (u, n, t... fire nothing); one Tab reaches the assignment list; ? lists Tab; q quits."""
+    store, _env, _login = start_store(tmp_path)
+    tmux.start(command(store, "xterm-256color"), 80, 24)
+    screen = tmux.wait_for(lambda s: f"unit:{TOWN}" in s and "条" in s, "the main screen on my unit")
+    assert "过滤>" not in screen, "the filter bar must not look focused while the table is"
+
+    tmux.step("a")
+    tmux.wait_for(lambda s: "(无:全部)" in s and "按 / 输入过滤条件" in s, "the whole plan, the / hint")
+    # typed straight into the table, as someone who thinks the filter has the keys
+    tmux.step("unit:营里镇 overdue", literal=True)
+    screen = tmux.wait_for(lambda s: "过滤>" in s and f"过滤: unit:{TOWN} overdue" in s, "the words in the filter")
+    assert "修改历史" not in screen and TREE not in screen  # neither u nor t fired
+    tmux.step("Enter")
+    screen = tmux.wait_for(lambda s: "过滤>" not in s and TABLE_KEYS in s, "back in the table, prompt gone")
+    assert "逾期" in screen
+
+    # one Tab: the assignment list; down picks the next unit, which is not mine: edit says why
+    tmux.step("Tab")
+    tmux.step("Down")
+    tmux.wait_for(lambda s: "只能修改本单位" in s, "the next unit's assignment highlighted in the list")
+    tmux.step("BTab")
+    tmux.step("Up")
+
+    tmux.step("?")
+    screen = tmux.wait_for(lambda s: "按键一览" in s and "tab" in s and "下一栏" in s, "help listing Tab")
+    assert "shift+tab" in screen
+    tmux.step("Escape")
+    tmux.wait_for(lambda s: "按键一览" not in s and TABLE_KEYS in s, "help closed")
+    quit_program(tmux)
+
+
 def test_wide_terminal_linux_console_and_resize(tmux: Tmux, tmp_path: Path) -> None:
     """TERM=linux at 120x40: the tree shows; narrowed to 80 it hides; the form opens and cancels."""
     store, _env, _login = start_store(tmp_path)

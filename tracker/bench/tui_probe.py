@@ -64,8 +64,8 @@ def _tables(app: Any) -> list[Any]:
 
 
 def _fingerprint(app: Any) -> tuple[int, ...]:
-    # rows_ready: the tracker's main screen counts each table rebuild
-    return (getattr(app.screen, "rows_ready", 0), *(t.row_count for t in _tables(app)))
+    # The rows on screen: the query's last key narrows the table (both apps update it in one go).
+    return tuple(t.row_count for t in _tables(app))
 
 
 async def _until(pilot: Any, check: Any, limit: float = WAIT) -> bool:

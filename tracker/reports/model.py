@@ -232,7 +232,7 @@ def _note_date(assignment: Assignment) -> date | None:
     return assignment.notes[-1].at.date() if assignment.notes else None
 
 
-def _unit_order(loaded: LoadedPlan, units: Iterable[str]) -> list[str]:
+def unit_order(loaded: LoadedPlan, units: Iterable[str]) -> list[str]:
     """Registry order first (市直部门, then towns, as the office lists them), then the rest by name."""
     known = list(loaded.registry.units) + list(loaded.registry.groups)
     rank = {name: i for i, name in enumerate(known)}
@@ -392,7 +392,7 @@ def build_report(
         if unit in units:
             units[unit].last_reminded = max(dates)
 
-    rank = {u: i for i, u in enumerate(_unit_order(loaded, units))}
+    rank = {u: i for i, u in enumerate(unit_order(loaded, units))}
     overdue.sort(
         key=lambda o: (-o.days_late, _req_sort_key(o.requirement), o.role is not Role.LEAD, rank[o.unit])
     )
@@ -407,7 +407,7 @@ def build_report(
         due_within=due_within,
         since=since,
         summary=summary,
-        by_unit=[units[u] for u in _unit_order(loaded, units)],
+        by_unit=[units[u] for u in unit_order(loaded, units)],
         by_section=list(sections.values()),
         by_task=task_rows,
         overdue=overdue,
@@ -443,7 +443,7 @@ def _reminder_rows(
                 row.items[item] = row.items.get(item, 0) + 1
     for row in rows.values():
         row.items = dict(sorted(row.items.items(), key=lambda kv: _req_sort_key(kv[0])))
-    return [rows[u] for u in _unit_order(loaded, rows)]
+    return [rows[u] for u in unit_order(loaded, rows)]
 
 
 def _req_sort_key(req_id: str) -> tuple[int, int, str]:

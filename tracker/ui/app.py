@@ -6,65 +6,59 @@
 | ? / f1 | help: every key |
 | ctrl+p | command palette: every action by name |
 
-The app holds what every screen shares (the loaded plan, its year and tip, the
-operator's permissions, where the plan stands against the shared remote) and
-does all store I/O in thread workers that post messages back: loading, polling
-the branch tip and the remote-tracking refs, saving, syncing, reading history.
+The app holds the :class:`~tracker.ui.session.Session` every screen reads (the loaded
+plan, its year and tip, the operator's permissions, where the plan stands against the
+shared remote), does all store I/O in thread workers that post messages back (loading,
+polling the branch tip and the remote-tracking refs, saving, syncing), and answers the
+messages screens post up (``MainScreen.EditRequested`` and the like).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
 
-from tracker.model import Requirement, Task
-from tracker.operators import ROLE_LABELS
-from tracker.planio import LoadedPlan
-from tracker.store import TASKS_DIR
+from tracker.model import Requirement
+from tracker.operators import Operator
+from tracker.store import TASKS_DIR, Store
+from tracker.sync import SyncError, SyncResult
 from tracker.textsafe import clean_line
 from tracker.ui import labels
 from tracker.ui.backend import (
     Backend,
     Committed,
-    ConflictView,
     EditConflict,
+    EditRefused,
     FieldEdit,
     RemoteState,
-    my_unit_query,
+    ServiceFactory,
     sync_summary,
 )
 from tracker.ui.modals.conflict_modal import ConflictModal
 from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
 from tracker.ui.screens.dashboard_screen import DashboardScreen
-from tracker.ui.screens.help_screen import HelpScreen
+from tracker.ui.screens.help_screen import HelpScreen, binding_rows, navigation_rows
 from tracker.ui.screens.history_screen import HistoryScreen
 from tracker.ui.screens.main_screen import MainScreen
+from tracker.ui.session import OpenPlan, Session
+
+if TYPE_CHECKING:
+    from tracker.changes import Conflict
 
 REFRESH_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One load of a plan: what the worker read, handed to the UI thread in one piece."""
-
-    year: int
-    newest: int
-    years: tuple[int, ...]
-    tip: str
-    ref: str | None
-    loaded: LoadedPlan
-    permissions: dict[str, tuple[bool, str]]
+# Worker groups whose failure the operator is told about, with the title of the notice.
+FAILURE_TITLES = {"load": "load_failed", "save": "save_failed", "sync": "sync_failed"}
 
 
 class TrackerApp(App[None]):
@@ -78,52 +72,63 @@ class TrackerApp(App[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, snapshot: Snapshot, reason: str) -> None:
+        """A load worker read a plan."""
+
+        def __init__(self, plan: OpenPlan, reason: str) -> None:
             super().__init__()
-            self.snapshot = snapshot
+            self.plan = plan
             self.reason = reason
 
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            super().__init__()
-            self.message = message
-
     class TipMoved(Message):
+        """The poll saw the branch at another commit than the one shown."""
+
         def __init__(self, year: int, tip: str) -> None:
             super().__init__()
             self.year = year
             self.tip = tip
 
     class Saved(Message):
+        """The service committed the form's edits."""
+
         def __init__(self, committed: Committed) -> None:
             super().__init__()
             self.committed = committed
 
     class SaveConflicted(Message):
-        def __init__(self, req: Requirement, unit: str, edits: list[FieldEdit], conflicts: list[ConflictView]) -> None:
+        """Someone changed a field the form changes since it opened."""
+
+        def __init__(self, req: Requirement, unit: str, edits: list[FieldEdit], conflicts: list[Conflict]) -> None:
             super().__init__()
             self.req = req
             self.unit = unit
             self.edits = edits
             self.conflicts = conflicts
 
-    class SaveFailed(Message):
+    class SaveRefused(Message):
+        """The service refused the edits (permission, an invalid value, hand edits)."""
+
         def __init__(self, message: str) -> None:
             super().__init__()
             self.message = message
 
     class RemoteChecked(Message):
+        """Where the plan stands against the shared remote (local refs only)."""
+
         def __init__(self, year: int, state: RemoteState) -> None:
             super().__init__()
             self.year = year
             self.state = state
 
     class Synced(Message):
-        def __init__(self, result: Any) -> None:
+        """A sync ran to its end (its result says whether every push went through)."""
+
+        def __init__(self, result: SyncResult) -> None:
             super().__init__()
             self.result = result
 
     class SyncFailed(Message):
+        """A sync could not go ahead (no usable remote, a failed fetch, hand edits)."""
+
         def __init__(self, message: str) -> None:
             super().__init__()
             self.message = message
@@ -140,20 +145,12 @@ class TrackerApp(App[None]):
         self.backend = backend
         self.lang = lang
         self.t = labels.get(lang)
-        self.fixed_today = today
-        self.requested_year = year
+        self.session = Session(backend, lang, today, requested_year=year)
         self.refresh_seconds = refresh_seconds
-        self.snapshot: Snapshot | None = None
-        self.ref: str | None = None
-        self.loads = 0  # completed loads (tests wait on it)
-        self.saves: list[Committed] = []
-        self.remote_state: RemoteState | None = None  # None until the first check
-        self.syncing = False
-        self.syncs: list[Any] = []  # SyncResult of each sync that ran (tests wait on it)
-        self.sync_errors: list[str] = []  # why each failed sync failed
         self.title = self.t("app_title")
+        self.main = MainScreen(self.session)
 
-    def run(self, *args: Any, **kwargs: Any) -> Any:
+    def run(self, *args: Any, **kwargs: Any) -> None:
         """Run in the terminal, sized by the terminal itself.
 
         ``shutil.get_terminal_size`` (which Textual asks at start and on every resize) prefers
@@ -164,55 +161,28 @@ class TrackerApp(App[None]):
         if not kwargs.get("headless"):
             for name in ("COLUMNS", "LINES"):
                 os.environ.pop(name, None)
-        return super().run(*args, **kwargs)
+        return super().run(*args, **kwargs)  # the snapshot plugin reads its screenshot from here
 
     # ---------------------------------------------------------------- shared state
 
     @property
     def today(self) -> date:
-        return self.fixed_today or date.today()
-
-    @property
-    def loaded(self) -> LoadedPlan | None:
-        return self.snapshot.loaded if self.snapshot else None
+        return self.session.today
 
     @property
     def year(self) -> int:
-        if self.snapshot is not None:
-            return self.snapshot.year
-        return self.requested_year or 0
+        return self.session.year
 
     @property
-    def main(self) -> MainScreen:
-        return self.get_screen("main")  # type: ignore[return-value]
-
-    def my_unit_query(self) -> str:
-        return my_unit_query(self.backend.units)
-
-    def initial_query(self) -> str:
-        """Operators land on their unit; the office and readers on the whole plan."""
-        if self.backend.is_admin or not self.backend.units:
-            return ""
-        return self.my_unit_query()
-
-    def edit_block_reason(self, unit: str) -> str | None:
-        """Why this operator may not edit this unit's assignment now; None when she may."""
-        snap = self.snapshot
-        if snap is None:
-            return self.t("loading")
-        if self.ref:
-            return self.t("readonly_ref", ref=self.ref[:7])
-        if snap.year != snap.newest and not self.backend.is_admin:
-            return self.t("readonly_past_year")
-        allowed, reason = snap.permissions.get(unit, (False, self.t("not_yours")))
-        return None if allowed else (reason or self.t("not_yours"))
+    def ref(self) -> str | None:
+        return self.session.ref
 
     # ---------------------------------------------------------------- start-up and loading
 
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(self.lang, self.initial_query()), name="main")
+        self.install_screen(self.main, name="main")
         self.push_screen("main")
-        self.load(self.requested_year, reason="open")
+        self.load(self.session.requested_year, reason="open")
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.poll)
 
@@ -222,86 +192,83 @@ class TrackerApp(App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, year: int | None, ref: str | None, reason: str) -> None:
         backend = self.backend
-        try:
-            years = tuple(backend.years())
-            newest = backend.default_year()
-            chosen = year or newest
-            tip = backend.tip(chosen)
-            loaded = backend.load(chosen, ref=ref) if ref else backend.load(chosen)
-            permissions = {}
-            units = {a.unit for _t, _r, a in loaded.plan.assignments()}
-            for unit in units:
-                try:
-                    permissions[unit] = backend.may_edit(chosen, unit)
-                except Exception as exc:  # one unit's error must not hide the plan
-                    permissions[unit] = (False, clean_line(str(exc)))
-        except Exception as exc:
-            self.post_message(self.LoadFailed(clean_line(str(exc)) or type(exc).__name__))
-            return
-        self.post_message(self.Loaded(Snapshot(chosen, newest, years, tip, ref, loaded, permissions), reason))
-        self._post_remote_state(chosen, None)
+        years = tuple(backend.years())
+        newest = backend.default_year()
+        chosen = year or newest
+        tip = backend.tip(chosen)
+        loaded = backend.load(chosen, ref=ref)
+        units = {a.unit for _t, _r, a in loaded.plan.assignments()}
+        permissions = {unit: backend.may_edit(chosen, unit) for unit in units}
+        self.post_message(self.Loaded(OpenPlan(chosen, newest, years, tip, ref, loaded, permissions), reason))
 
-    def _post_remote_state(self, year: int, known: RemoteState | None) -> None:
-        """(In a worker.) Compare local refs with remote-tracking refs; post when it changed."""
-        try:
-            state = self.backend.remote_state(year)
-        except Exception:
-            return  # a transient read error: the status line keeps what it had
+    def check_remote(self, year: int, known: RemoteState | None) -> None:
+        self._check_remote(year, known)
+
+    @work(thread=True, exclusive=True, group="remote", exit_on_error=False)
+    def _check_remote(self, year: int, known: RemoteState | None) -> None:
+        """Compare local refs with remote-tracking refs (no network); post when it changed."""
+        state = self.backend.remote_state(year)
         if state != known:
             self.post_message(self.RemoteChecked(year, state))
 
     def on_tracker_app_loaded(self, message: Loaded) -> None:
-        previous = self.snapshot
-        self.snapshot = message.snapshot
-        self.ref = message.snapshot.ref
-        self.loads += 1
+        previous = self.session.plan
+        self.session.plan = message.plan
         self.main.plan_changed()
-        if (
-            message.reason == "poll"
-            and previous is not None
-            and previous.tip != message.snapshot.tip
-        ):
-            self.notify(self.t("refreshed", short=message.snapshot.tip[:7]), markup=False, timeout=3)
+        self.check_remote(message.plan.year, None)
+        if message.reason == "poll" and previous is not None and previous.tip != message.plan.tip:
+            self.notify(self.t("refreshed", short=message.plan.tip[:7]), markup=False, timeout=3)
 
-    def on_tracker_app_load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.message, title=self.t("load_failed"), severity="error", markup=False)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed: say why (one line, never a traceback); polls just try again."""
+        if event.state is not WorkerState.ERROR:
+            return
+        group = event.worker.group
+        if group == "sync":
+            self._sync_finished()
+        if group in FAILURE_TITLES:
+            error = event.worker.error
+            message = clean_line(str(error)) or type(error).__name__
+            self.notify(message, title=self.t(FAILURE_TITLES[group]), severity="error", markup=False, timeout=15)
 
     def poll(self) -> None:
         """Every few seconds: has the branch moved? (one cheap ref read, off-thread)."""
-        if self.snapshot is None or self.ref is not None:
+        plan = self.session.plan
+        if plan is None or plan.ref is not None:
             return
-        self._check_tip(self.snapshot.year, self.snapshot.tip, self.remote_state)
+        self._check_tip(plan.year, plan.tip)
+        self.check_remote(plan.year, self.session.remote_state)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _check_tip(self, year: int, known: str, remote: RemoteState | None) -> None:
-        try:
-            tip = self.backend.tip(year)
-        except Exception:
-            return  # a transient read error: the next tick tries again
+    def _check_tip(self, year: int, known: str) -> None:
+        tip = self.backend.tip(year)
         if tip != known:
             self.post_message(self.TipMoved(year, tip))
-        # No network: only local refs against what the last fetch left in refs/remotes.
-        self._post_remote_state(year, remote)
 
     def on_tracker_app_remote_checked(self, message: RemoteChecked) -> None:
         if message.year != self.year:
             return
-        self.remote_state = message.state
+        self.session.remote_state = message.state
         self.main.update_status()
         self.main.refresh_bindings()
 
     def on_tracker_app_tip_moved(self, message: TipMoved) -> None:
-        if self.snapshot is not None and message.year == self.snapshot.year and self.ref is None:
+        plan = self.session.plan
+        if plan is not None and message.year == plan.year and plan.ref is None:
             self.load(message.year, reason="poll")
 
     def reload(self) -> None:
         self.load(self.year or None, self.ref, reason="reload")
 
+    def on_main_screen_reload_requested(self, message: MainScreen.ReloadRequested) -> None:
+        self.reload()
+
     # ---------------------------------------------------------------- editing
 
-    def open_edit(self, task: Task, req: Requirement, unit: str) -> None:
+    def on_main_screen_edit_requested(self, message: MainScreen.EditRequested) -> None:
+        task, req, unit = message.task, message.req, message.unit
         assignment = req.assignments.get(unit)
-        if assignment is None or self.edit_block_reason(unit):
+        if assignment is None or self.session.edit_block_reason(unit):
             return
         modal = EditAssignmentModal(req, assignment, f"{task.number} {task.title}", self.lang)
         self.push_screen(modal, partial(self._edit_done, req, unit))
@@ -321,24 +288,23 @@ class TrackerApp(App[None]):
         except EditConflict as exc:
             self.post_message(self.SaveConflicted(req, unit, edits, exc.conflicts))
             return
-        except Exception as exc:
-            self.post_message(self.SaveFailed(clean_line(str(exc)) or type(exc).__name__))
+        except EditRefused as exc:
+            self.post_message(self.SaveRefused(exc.message))
             return
         self.post_message(self.Saved(committed))
 
     def on_tracker_app_saved(self, message: Saved) -> None:
         c = message.committed
-        self.saves.append(c)
         self.notify(self.t("saved", short=c.short, subject=c.subject), markup=False, timeout=6)
         self.reload()
 
-    def on_tracker_app_save_failed(self, message: SaveFailed) -> None:
-        self.notify(message.message, title=self.t("save_failed"), severity="error", markup=False, timeout=8)
+    def on_tracker_app_save_refused(self, message: SaveRefused) -> None:
+        self.notify(message.message, title=self.t("save_failed"), severity="error", markup=False, timeout=15)
 
     def on_tracker_app_save_conflicted(self, message: SaveConflicted) -> None:
         def chosen(choice: str | None) -> None:
             if choice == "mine":
-                theirs = {c.field: c.theirs for c in message.conflicts}
+                theirs = {c.change.field: c.current for c in message.conflicts}
                 edits = [
                     FieldEdit(e.field, e.value, theirs[e.field]) if e.field in theirs and e.expected is not None else e
                     for e in message.edits
@@ -352,22 +318,10 @@ class TrackerApp(App[None]):
 
     # ---------------------------------------------------------------- sync with the shared remote
 
-    def sync_block_reason(self) -> str | None:
-        """Why the sync key is off now, or None when it is on (no I/O)."""
-        state = self.remote_state
-        if state is None or state.remote is None:
-            return self.t("sync_no_remote")
-        if not self.backend.may_sync:
-            role = self.backend.role
-            return self.t("sync_role", role=ROLE_LABELS.get(role, role) if self.lang != "en" else role)
-        if self.syncing:
-            return self.t("sync_running")
-        return None
-
-    def start_sync(self) -> None:
-        if self.sync_block_reason():
+    def on_main_screen_sync_requested(self, message: MainScreen.SyncRequested) -> None:
+        if self.session.sync_block_reason():
             return
-        self.syncing = True
+        self.session.syncing = True
         self.main.update_status()
         self.main.refresh_bindings()
         self.notify(self.t("sync_started"), timeout=2)
@@ -377,19 +331,19 @@ class TrackerApp(App[None]):
     def _sync(self) -> None:
         try:
             result = self.backend.sync()
-        except Exception as exc:  # SyncError speaks Chinese; anything else is shown as it is
+        except SyncError as exc:  # speaks Chinese; anything else is reported by on_worker_state_changed
             self.post_message(self.SyncFailed(clean_line(str(exc)) or type(exc).__name__))
             return
         self.post_message(self.Synced(result))
 
     def _sync_finished(self) -> None:
-        self.syncing = False
+        self.session.syncing = False
         self.reload()  # the plan as merged; the load re-reads the remote state too
+        self.main.update_status()  # "syncing…" goes now, not when the reload lands
         self.main.refresh_bindings()
 
     def on_tracker_app_synced(self, message: Synced) -> None:
         result = message.result
-        self.syncs.append(result)
         summary = sync_summary(result, self.t)
         if result.ok:
             if result.conflicts:
@@ -401,58 +355,63 @@ class TrackerApp(App[None]):
         self._sync_finished()
 
     def on_tracker_app_sync_failed(self, message: SyncFailed) -> None:
-        self.sync_errors.append(message.message)
         self.notify(message.message, title=self.t("sync_failed"), severity="error", markup=False, timeout=15)
         self._sync_finished()
 
     # ---------------------------------------------------------------- other screens
 
-    def open_history(self, task: int | None = None, unit: str | None = None) -> None:
-        snap = self.snapshot
-        if snap is None:
+    def on_main_screen_history_requested(self, message: MainScreen.HistoryRequested) -> None:
+        plan = self.session.plan
+        if plan is None:
             return
+        task, unit = message.task, message.unit
         title = self.t("history_task", task=task) if task is not None else self.t("history_unit", unit=clean_line(unit or ""))
-        commit = self.ref or snap.tip
+        commit = plan.ref or plan.tip
         task_path = None
-        if task is not None and task in snap.loaded.paths:
-            task_path = TASKS_DIR + snap.loaded.paths[task]
-        self.push_screen(HistoryScreen(title, commit, task=task, unit=unit, task_path=task_path, lang=self.lang))
+        if task is not None and task in plan.loaded.paths:
+            task_path = TASKS_DIR + plan.loaded.paths[task]
+        self.push_screen(
+            HistoryScreen(self.backend, title, commit, task=task, unit=unit, task_path=task_path, lang=self.lang)
+        )
 
-    def open_at_commit(self, commit: str) -> None:
+    def on_history_screen_commit_chosen(self, message: HistoryScreen.CommitChosen) -> None:
         """Show the plan as it was at a commit, read-only (y goes back to the tip)."""
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.load(self.year, ref=commit, reason="jump")
+        self.load(self.year, ref=message.commit, reason="jump")
 
-    def open_dashboard(self) -> None:
-        if self.loaded is not None:
-            self.push_screen(DashboardScreen(self.lang))
+    def on_main_screen_dashboard_requested(self, message: MainScreen.DashboardRequested) -> None:
+        loaded = self.session.loaded
+        if loaded is not None:
+            self.push_screen(DashboardScreen(loaded, self.today, self.lang))
 
-    def open_plan_switch(self) -> None:
-        snap = self.snapshot
-        if snap is None:
+    def on_main_screen_plan_switch_requested(self, message: MainScreen.PlanSwitchRequested) -> None:
+        plan = self.session.plan
+        if plan is None:
             return
 
         def chosen(year: int | None) -> None:
             if year is not None:
-                self.ref = None
                 self.load(year, reason="switch")
 
-        self.push_screen(PlanSwitchModal(list(snap.years), snap.year, snap.newest, self.lang), chosen)
+        self.push_screen(PlanSwitchModal(list(plan.years), plan.year, plan.newest, self.lang), chosen)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        t = self.t
+        t, lang = self.t, self.lang
         sections = [
-            (t("help_screen_main"), list(MainScreen.BINDINGS)),
-            (t("help_screen_edit"), list(EditAssignmentModal.BINDINGS)),
-            (t("help_screen_conflict"), list(ConflictModal.BINDINGS)),
-            (t("help_screen_history"), list(HistoryScreen.BINDINGS)),
-            (t("help_screen_dashboard"), list(DashboardScreen.BINDINGS)),
-            (t("help_screen_app"), [*self.BINDINGS, Binding("ctrl+p", "command_palette", "b_palette")]),
+            (t("help_screen_nav"), navigation_rows(lang)),
+            (t("help_screen_main"), binding_rows(list(MainScreen.BINDINGS), lang)),
+            (t("help_screen_edit"), binding_rows(list(EditAssignmentModal.BINDINGS), lang)),
+            (t("help_screen_conflict"), binding_rows(list(ConflictModal.BINDINGS), lang)),
+            (t("help_screen_history"), binding_rows(list(HistoryScreen.BINDINGS), lang)),
+            (t("help_screen_dashboard"), binding_rows(list(DashboardScreen.BINDINGS), lang)),
+            (t("help_screen_switch"), binding_rows(list(PlanSwitchModal.BINDINGS), lang)),
+            (t("help_screen_app"),
+             binding_rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "b_palette")], lang)),
         ]
-        self.push_screen(HelpScreen(sections, self.lang))
+        self.push_screen(HelpScreen(sections, lang))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # q in a form would throw away what the operator typed: forms close with esc.
@@ -461,8 +420,12 @@ class TrackerApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """One palette entry per action of the current screen and of the app."""
-        for node, bindings in ((screen, screen.BINDINGS), (self, self.BINDINGS)):
-            for binding in Binding.make_bindings(bindings):
+        nodes: tuple[tuple[App[None] | Screen[Any], list[Binding]], ...] = (
+            (screen, list(Binding.make_bindings(screen.BINDINGS))),
+            (self, list(Binding.make_bindings(self.BINDINGS))),
+        )
+        for node, bindings in nodes:
+            for binding in bindings:
                 action = binding.action
                 name = action.split("(")[0]
                 if node.check_action(name, ()) is not True:
@@ -475,20 +438,20 @@ class TrackerApp(App[None]):
 
 
 def make_app(
-    store: Any,
-    operator: Any,
+    store: Store,
+    operator: Operator,
     year: int | None = None,
     lang: str = "zh",
     *,
     today: date | None = None,
-    service_factory: Any = None,
+    service_factory: ServiceFactory | None = None,
     refresh_seconds: float = REFRESH_SECONDS,
 ) -> TrackerApp:
     """The app as the CLI runs it and the tests drive it.
 
     Args:
-        store: a ``tracker.store.Store``.
-        operator: the ``tracker.operators.Operator`` at the keyboard.
+        store: the store holding the plans.
+        operator: who is at the keyboard.
         year: the plan year to open (default: the newest).
         lang: "zh" or "en".
         today: fixed "today" (tests and snapshots); default the real date.
@@ -497,5 +460,3 @@ def make_app(
     """
     backend = Backend(store, operator, service_factory)
     return TrackerApp(backend, year=year, lang=lang, today=today, refresh_seconds=refresh_seconds)
-
-

@@ -1,153 +1,33 @@
-"""The interface's one door to the core: store, service, filter language and history.
+"""Backend: the interface's calls into the store, the service, history and sync, run from workers.
 
-Screens never call git or the store themselves; they call these functions from
-thread workers. Everything here is plain Python (no Textual), so it is tested
-directly, and the screens stay about presentation.
+Screens never call git or the store themselves; the app calls these methods from
+thread workers. Plain Python (no Textual): tested directly, and the screens stay
+about presentation. Errors the operator can act on come back as the core's own
+types (:class:`~tracker.errors.ServiceError` and its subclasses, ``SyncError``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
-from tracker import history, query
+from tracker import history
 from tracker import sync as sync_core
-from tracker.model import Assignment, Requirement, Role, Status, Task, combine_statuses
+from tracker.codec import CodecError
+from tracker.errors import ServiceError
+from tracker.model import Requirement
+from tracker.operators import Operator
 from tracker.planio import LoadedPlan
+from tracker.store import Store, StoreError
 from tracker.textsafe import clean_line
 
-# ---------------------------------------------------------------- rows of the table
+if TYPE_CHECKING:
+    # Loaded by the first load (permissions) in a worker, never at start-up on the UI thread.
+    from tracker.changes import Conflict
+    from tracker.service import Service
 
-
-@dataclass(frozen=True)
-class Row:
-    """One requirement as the task table shows it (only what the cells need)."""
-
-    key: str  # "5.1"
-    task: int
-    title: str
-    section: str
-    subsection: str
-    status: Status
-    due: date | None
-    ongoing: bool
-    lead: str
-    done: int
-    total: int
-    overdue: bool
-    units: tuple[str, ...]  # the units the filter matched, in plan order
-
-
-def _due_of(req: Requirement, today: date) -> date | None:
-    return req.next_due(today)
-
-
-def build_rows(loaded: LoadedPlan, match: AssignmentMatcher, today: date) -> list[Row]:
-    """Rows for every requirement having at least one assignment the filter matches.
-
-    The status shown is that of the matched assignments (an operator filtered to
-    her unit sees her own status); done/total count every assignment.
-    """
-    rows: list[Row] = []
-    for task in loaded.plan.sorted_tasks():
-        verdict = match.task_verdict(task)
-        if verdict is False:
-            continue
-        for req in task.requirements:
-            if verdict:
-                matched = list(req.assignments.values())
-            else:
-                matched = [a for a in req.assignments.values() if match(task, req, a)]
-                if not matched and not (not req.assignments and match.matches_empty(task, req)):
-                    continue
-            closed = sum(1 for a in req.assignments.values() if a.status.is_closed)
-            leads = req.leads or [a.unit for a in req.assignments.values() if a.role is Role.LEAD]
-            rows.append(
-                Row(
-                    key=req.id,
-                    task=task.number,
-                    title=clean_line(task.title),
-                    section=clean_line(task.section),
-                    subsection=clean_line(task.subsection),
-                    status=combine_statuses(a.status for a in matched),
-                    due=_due_of(req, today),
-                    ongoing=not req.due and bool(req.deadline),
-                    lead=clean_line(leads[0]) if leads else "",
-                    done=closed,
-                    total=len(req.assignments),
-                    overdue=any(req.is_overdue(a, today) for a in matched),
-                    units=tuple(a.unit for a in matched),
-                )
-            )
-    return rows
-
-
-# ---------------------------------------------------------------- filters
-
-
-class FilterError(ValueError):
-    """A query the filter language refused, with where it went wrong."""
-
-    def __init__(self, message: str, position: int = 0, token: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.token = token
-
-
-@dataclass
-class FilterContext:
-    """What a query needs besides the task: today, the registry, who is asking."""
-
-    today: date
-    loaded: LoadedPlan
-    my_units: tuple[str, ...] = ()
-
-
-class AssignmentMatcher:
-    """A compiled query (the shared filter language): call it with (task, requirement, assignment)."""
-
-    def __init__(self, text: str, ctx: FilterContext) -> None:
-        self.text = text
-        self.ctx = ctx
-        registry = ctx.loaded.registry
-        try:
-            self._query = query.parse(text, registry)
-        except query.QueryError as exc:
-            raise FilterError(exc.message, exc.position, exc.token) from None
-        self._match_ctx = query.MatchContext(today=ctx.today, registry=registry)
-
-    def __call__(self, task: Task, req: Requirement, assignment: Assignment) -> bool:
-        return self._query.match_assignment(task, req, assignment, self._match_ctx)
-
-    def task_verdict(self, task: Task) -> bool | None:
-        """The query's word on all of ``task`` at once: False skip it, True show all of it, None check each."""
-        return self._query.task_verdict(task, self._match_ctx)
-
-    def matches_empty(self, task: Task, req: Requirement) -> bool:
-        """Whether a requirement with no assignment at all is shown."""
-        return self._query.match_assignment(task, req, None, self._match_ctx)
-
-
-# ---------------------------------------------------------------- one-key filters
-
-
-def my_unit_query(units: Sequence[str]) -> str:
-    """The filter an operator lands on: her unit(s)."""
-    return " or ".join(f"unit:{u}" for u in units)
-
-
-QUICK_FILTERS: dict[str, str] = {
-    "overdue": "overdue",
-    "due30": "due-within:30",
-    "not_started": "status:not_started",
-    "all": "",
-}
-
-
-# ---------------------------------------------------------------- writing
+ServiceFactory = Callable[[Store, Operator, "int | None"], "Service"]
 
 
 @dataclass(frozen=True)
@@ -171,23 +51,10 @@ class Committed:
         return self.commit[:7]
 
 
-@dataclass(frozen=True)
-class ConflictView:
-    """One conflicting field: what the operator saw, what is there now, what she wants."""
-
-    field: str
-    seen: str
-    theirs: str
-    mine: str
-    by: str
-    at: str
-    change: Any = None
-
-
 class EditConflict(Exception):
-    """Someone changed the same field since the form opened."""
+    """Someone changed the same field since the form opened (the service's conflicts inside)."""
 
-    def __init__(self, conflicts: list[ConflictView]) -> None:
+    def __init__(self, conflicts: list[Conflict]) -> None:
         super().__init__("conflict")
         self.conflicts = conflicts
 
@@ -198,24 +65,6 @@ class EditRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Status):
-        return value.value
-    if isinstance(value, (list, tuple)):
-        return "\n".join(_text(v) for v in value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-class ServiceLike(Protocol):
-    def may_edit(self, unit: str) -> tuple[bool, str]: ...
-
-    def apply(self, changes: list[Any]) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -277,40 +126,40 @@ def sync_summary(result: sync_core.SyncResult, t: Callable[..., str], events: in
 class Backend:
     """Store, service and operator for one session of the interface."""
 
-    store: Any
-    operator: Any
-    service_factory: Callable[[Any, Any, int | None], ServiceLike] | None = None
-    _services: dict[int, ServiceLike] = field(default_factory=dict)
+    store: Store
+    operator: Operator
+    service_factory: ServiceFactory | None = None
+    _services: dict[int, Service] = field(default_factory=dict)
 
     # -- reading (called from workers)
 
     def years(self) -> list[int]:
-        return list(self.store.years())
+        return self.store.years()
 
     def default_year(self) -> int:
-        return int(self.store.default_year())
+        return self.store.default_year()
 
     def load(self, year: int, ref: str | None = None) -> LoadedPlan:
-        return self.store.load(year, ref=ref)  # type: ignore[no-any-return]
+        return self.store.load(year, ref=ref)
 
     def tip(self, year: int) -> str:
-        return str(self.store.tip(year))
+        return self.store.tip(year)
 
     # -- permissions
 
     @property
     def role(self) -> str:
-        return str(getattr(self.operator, "role", "guest"))
+        return self.operator.role
 
     @property
     def units(self) -> tuple[str, ...]:
-        return tuple(getattr(self.operator, "units", ()) or ())
+        return self.operator.units
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def service(self, year: int) -> ServiceLike:
+    def service(self, year: int) -> Service:
         if year not in self._services:
             factory = self.service_factory
             if factory is None:
@@ -322,7 +171,7 @@ class Backend:
 
     def may_edit(self, year: int, unit: str) -> tuple[bool, str]:
         allowed, reason = self.service(year).may_edit(unit)
-        return bool(allowed), clean_line(str(reason or ""))
+        return allowed, clean_line(reason)
 
     # -- writing (called from a worker)
 
@@ -330,10 +179,11 @@ class Backend:
         """Send the form's edits to the service: one commit for the lot.
 
         Raises:
-            EditConflict: the same field changed meanwhile (both values inside).
-            EditRefused: permission denied or any other service error.
+            EditConflict: the same field changed meanwhile (the service's conflicts inside).
+            EditRefused: the service refused (permission, an invalid value, hand edits in the way).
         """
-        from tracker.service import Change
+        from tracker.changes import Change
+        from tracker.service import ConflictError
 
         changes = [
             Change(task=req.task, requirement=req.key, unit=unit, field=e.field, value=e.value, expected=e.expected)
@@ -341,12 +191,11 @@ class Backend:
         ]
         try:
             result = self.service(year).apply(changes)
-        except Exception as exc:  # the service's errors say what went wrong in the operator's words
-            conflicts = getattr(exc, "conflicts", None)
-            if conflicts:
-                raise EditConflict([_conflict_view(c) for c in conflicts]) from exc
+        except ConflictError as exc:
+            raise EditConflict(exc.conflicts) from exc
+        except ServiceError as exc:  # its subclasses say why in the operator's words
             raise EditRefused(clean_line(str(exc)) or type(exc).__name__) from exc
-        return Committed(str(result.commit or ""), clean_line(result.subject))
+        return Committed(result.commit or "", clean_line(result.subject))
 
     # -- history (called from workers)
 
@@ -356,7 +205,7 @@ class Backend:
         flt = history.HistoryFilter(task=task, unit=unit, limit=HISTORY_LIMIT)
         try:
             names = {login: op.name for login, op in self.store.snapshot_at(commit).operators().items()}
-        except Exception:  # names are a nicety; logins are shown instead
+        except (CodecError, StoreError):  # names are a nicety; logins are shown instead
             names = {}
         result = history.walk(self.store.repo, commit, flt, names=names, patch=True, task_path=task_path)
         return HistoryView([_event_view(e) for e in result.events], dict(result.patches))
@@ -394,89 +243,20 @@ class Backend:
         return sync_core.sync(self.store, self.operator)
 
 
-def _conflict_view(conflict: Any) -> ConflictView:
-    change = conflict.change
-    return ConflictView(
-        field=str(change.field),
-        seen=_text(conflict.base),
-        theirs=_text(conflict.current),
-        mine=_text(change.value),
-        by=clean_line(_text(conflict.by)),
-        at=_text(conflict.at),
-        change=change,
-    )
-
-
-def _event_view(event: Any) -> HistoryEvent:
-    req = str(event.requirement or "")
+def _event_view(event: history.Event) -> HistoryEvent:
+    req = event.requirement
     req_id = req if "." in req or event.task is None else f"{event.task}.{req}" if req else str(event.task)
     who = event.name or event.login
     if event.on_behalf_of:
         who = f"{who}({event.on_behalf_of})"
-    at = event.at
     return HistoryEvent(
-        when=at.strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at),
+        when=event.at.strftime("%Y-%m-%d %H:%M"),
         who=clean_line(who),
         requirement=req_id,
         unit=clean_line(event.unit),
-        field=str(event.field),
+        field=event.field,
         old=clean_line(event.old),
         new=clean_line(event.new),
-        commit=str(event.commit),
+        commit=event.commit,
         subject=clean_line(event.subject),
     )
-
-
-# ---------------------------------------------------------------- dashboard figures
-
-
-@dataclass
-class Progress:
-    """Done/total/overdue for one unit or one section."""
-
-    name: str
-    done: int = 0
-    total: int = 0
-    overdue: int = 0
-
-
-@dataclass
-class Upcoming:
-    due: date
-    requirement: str
-    unit: str
-    title: str
-
-
-@dataclass
-class Figures:
-    units: list[Progress]
-    sections: list[Progress]
-    upcoming: list[Upcoming]
-    overdue: int
-
-
-def dashboard_figures(loaded: LoadedPlan, today: date, days: int = 30) -> Figures:
-    """Progress per unit and section, overdue counts, what falls due within ``days``."""
-    units: dict[str, Progress] = {}
-    sections: dict[str, Progress] = {}
-    upcoming: list[Upcoming] = []
-    overdue_total = 0
-    end = today + timedelta(days=days)
-    for task, req, a in loaded.plan.assignments():
-        late = req.is_overdue(a, today)
-        closed = a.status.is_closed
-        for bucket, name in ((units, a.unit), (sections, task.section or "—")):
-            p = bucket.setdefault(name, Progress(clean_line(name)))
-            p.total += 1
-            p.done += closed
-            p.overdue += late
-        overdue_total += late
-        if not closed:
-            for d in req.due:
-                if today <= d <= end:
-                    upcoming.append(Upcoming(d, req.id, clean_line(a.unit), clean_line(task.title)))
-                    break
-    unit_list = sorted(units.values(), key=lambda p: (-p.overdue, p.done / p.total if p.total else 1, p.name))
-    upcoming.sort(key=lambda u: (u.due, u.requirement, u.unit))
-    return Figures(unit_list, list(sections.values()), upcoming, overdue_total)

@@ -12,6 +12,7 @@ Dismisses with ``"theirs"`` or ``"mine"``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -22,10 +23,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tracker.model import Status
-from tracker.textsafe import clean_text
+from tracker.textsafe import clean_line, clean_text
 from tracker.ui import labels
-from tracker.ui.backend import ConflictView
 from tracker.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.changes import Conflict
 
 
 def _value(field: str, value: str, lang: str) -> Text:
@@ -46,7 +49,7 @@ class ConflictModal(ModalScreen[str]):
         Binding("escape", "choose('theirs')", "b_cancel", id="cancel", show=False),
     ]
 
-    def __init__(self, conflicts: Sequence[ConflictView], lang: str = "zh") -> None:
+    def __init__(self, conflicts: Sequence[Conflict], lang: str = "zh") -> None:
         super().__init__()
         self.conflicts = list(conflicts)
         self.lang = lang
@@ -59,16 +62,20 @@ class ConflictModal(ModalScreen[str]):
         table.add_column(t("theirs"))
         table.add_column(t("mine"))
         for c in self.conflicts:
-            field_label = t(f"field_{c.field}") if labels.has(f"field_{c.field}") else c.field
-            theirs = _value(c.field, c.theirs, self.lang)
-            theirs.append(f"\n{c.by} {c.at}".rstrip(), style="dim")
-            table.add_row(Text(field_label), _value(c.field, c.seen, self.lang), theirs, _value(c.field, c.mine, self.lang))
+            field = c.change.field
+            field_label = t(f"field_{field}") if labels.has(f"field_{field}") else field
+            theirs = _value(field, c.current, self.lang)
+            when = f"{c.at:%Y-%m-%d %H:%M}" if c.at else ""
+            theirs.append(f"\n{clean_line(c.by)} {when}".rstrip(), style="dim")
+            table.add_row(
+                Text(field_label), _value(field, c.base, self.lang), theirs, _value(field, c.change.value, self.lang)
+            )
         with Vertical(id="conflict-dialog"):
             yield Static(Text(t("conflict_title"), style="bold red"))
             yield Static(Text(t("conflict_help")))
             with VerticalScroll():
                 yield Static(table, id="conflict-table")
-            yield KeyBar()
+            yield KeyBar(self.lang)
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

@@ -9,11 +9,12 @@
 Dismisses with the list of :class:`~tracker.ui.backend.FieldEdit` to commit
 (the status carries ``expected`` = the status the operator saw, so a change made
 meanwhile comes back as a conflict), or None when cancelled. Nothing is saved here.
+Each value is checked with the core's :func:`tracker.rules.validate_change` before the
+form closes (for comfort: the service checks again), so the form refuses exactly what
+the service, the CLI and spreadsheets refuse, with the same words.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,38 +24,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Select, Static, TextArea
 
 from tracker.model import Assignment, Requirement, Status
+from tracker.rules import InvalidChange, validate_change
 from tracker.textsafe import clean_line, clean_text
 from tracker.ui import labels
 from tracker.ui.backend import FieldEdit
 from tracker.ui.widgets.key_bar import KeyBar
-
-MAX_NOTE = 5000
-MAX_EVIDENCE = 2000
-
-
-def validate_evidence(text: str, lang: str = "zh") -> tuple[list[str], str | None]:
-    """Evidence lines -> items, or the first problem in the operator's language.
-
-    An item is an http(s) URL with a host, or a document number / date (no scheme).
-    """
-    t = labels.get(lang)
-    items: list[str] = []
-    for number, raw in enumerate(clean_text(text).split("\n"), start=1):
-        item = raw.strip()
-        if not item:
-            continue
-        if len(item) > MAX_EVIDENCE:
-            return [], t("bad_evidence", line=number, why=t("too_long", n=MAX_EVIDENCE))
-        if "://" in item or item.lower().startswith(("http:", "https:", "javascript:", "file:", "data:")):
-            parts = urlsplit(item)
-            if parts.scheme.lower() not in ("http", "https"):
-                return [], t("bad_evidence", line=number, why=t("bad_scheme"))
-            if not parts.hostname:
-                return [], t("bad_evidence", line=number, why=t("bad_host"))
-            if any(c.isspace() for c in item):
-                return [], t("bad_evidence", line=number, why=t("has_space"))
-        items.append(clean_line(item))
-    return items, None
 
 
 class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
@@ -98,28 +72,33 @@ class EditAssignmentModal(ModalScreen[list[FieldEdit] | None]):
                 yield Static(Text(t("evidence_help")), classes="field-label")
                 yield TextArea("\n".join(a.evidence), id="edit-evidence", soft_wrap=True, compact=True)
             yield Static(Text(""), id="edit-error")
-            yield KeyBar()
+            yield KeyBar(self.lang)
 
     def show_error(self, message: str) -> None:
         self.query_one("#edit-error", Static).update(Text(message, style="bold red"))
 
     def edits(self) -> tuple[list[FieldEdit], str | None]:
-        """What the form asks to change, or a validation error."""
+        """What the form asks to change, or the first value the rules refuse (their message)."""
         t = labels.get(self.lang)
         edits: list[FieldEdit] = []
-        status = self.query_one("#edit-status", Select).value
-        if isinstance(status, str) and status != self.assignment.status.value:
-            edits.append(FieldEdit("status", status, expected=self.assignment.status.value))
-        note = clean_text(self.query_one("#edit-note", TextArea).text).strip()
-        if len(note) > MAX_NOTE:
-            return [], t("note_too_long", n=MAX_NOTE)
-        if note:
-            edits.append(FieldEdit("note", note))
-        items, problem = validate_evidence(self.query_one("#edit-evidence", TextArea).text, self.lang)
-        if problem:
-            return [], problem
-        for item in items:
-            if item not in self.assignment.evidence:
+        try:
+            status = self.query_one("#edit-status", Select).value
+            if isinstance(status, str) and status != self.assignment.status.value:
+                edits.append(FieldEdit("status", validate_change("status", status), self.assignment.status.value))
+            note = self.query_one("#edit-note", TextArea).text
+            if clean_text(note).strip():
+                edits.append(FieldEdit("note", validate_change("note", note)))
+        except InvalidChange as exc:
+            return [], str(exc)
+        lines = self.query_one("#edit-evidence", TextArea).text.split("\n")
+        for number, line in enumerate(lines, start=1):
+            if not clean_line(line).strip() or clean_line(line).strip() in self.assignment.evidence:
+                continue  # blank, or already there (committed before today's rules, perhaps): not a change
+            try:
+                item = validate_change("evidence", line.strip())
+            except InvalidChange as exc:
+                return [], f"{t('evidence_line', line=number)} {exc}"
+            if item not in self.assignment.evidence and all(e.value != item for e in edits):
                 edits.append(FieldEdit("evidence", item))
         return edits, None
 

@@ -47,7 +47,7 @@ class PlanSwitchModal(ModalScreen[int | None]):
         with Vertical(id="switch-dialog"):
             yield Static(Text(t("switch_title"), style="bold"))
             yield OptionList(*options, id="years")
-            yield KeyBar()
+            yield KeyBar(self.lang)
 
     def on_mount(self) -> None:
         years = self.query_one(OptionList)

@@ -5,13 +5,14 @@
 | up/down, pgup/pgdn | scroll |
 | escape | back |
 
-Units are sorted with the most overdue first, so the office sees whom to chase.
-On a narrow terminal the sections and what falls due come first, the units below.
+Units come in the registry's official order (tasks/units.toml, as the office lists
+them), each with its overdue count in red. On a narrow terminal the sections and
+what falls due come first, the units below.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -21,12 +22,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tracker.planio import LoadedPlan
 from tracker.ui import labels
-from tracker.ui.backend import Figures, Progress, dashboard_figures
+from tracker.ui.figures import Figures, Progress, dashboard_figures
 from tracker.ui.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from tracker.ui.app import TrackerApp
 
 
 def bar(done: int, total: int, width: int) -> Text:
@@ -57,14 +56,12 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "back", "b_back", id="back")]
 
-    def __init__(self, lang: str = "zh") -> None:
+    def __init__(self, loaded: LoadedPlan, today: date, lang: str = "zh") -> None:
         super().__init__()
+        self.loaded = loaded
+        self.today = today
         self.lang = lang
         self.figures: Figures | None = None
-
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="dashboard-head")
@@ -73,7 +70,7 @@ class DashboardScreen(Screen[None]):
                 yield Static(Text(""), id="dashboard-units-text")
             with VerticalScroll(id="dashboard-side"):
                 yield Static(Text(""), id="dashboard-side-text")
-        yield KeyBar()
+        yield KeyBar(self.lang)
 
     def on_mount(self) -> None:
         self.query_one("#dashboard-units").focus()
@@ -84,11 +81,9 @@ class DashboardScreen(Screen[None]):
 
     def render_figures(self) -> None:
         """Wide terminals: units on the left, sections and what is due on the right; else stacked."""
-        loaded = self.tracker.loaded
-        if loaded is None:
-            return
+        loaded = self.loaded
         t = labels.get(self.lang)
-        today = self.tracker.today
+        today = self.today
         self.figures = figures = dashboard_figures(loaded, today)
         wide = self.size.width >= 110
         self.query_one("#dashboard-body").set_class(wide, "-wide")

@@ -1,4 +1,4 @@
-"""HelpScreen: every key of every screen, read from the screens' own BINDINGS.
+"""HelpScreen: every key of every screen, read from the screens' own BINDINGS, and how to move around.
 
 | key | action |
 |---|---|
@@ -16,6 +16,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tracker.ui import labels
+
+# Keys that are not bindings of ours (Textual's focus chain, the table's cursor, the filter
+# input) but that a person needs to know: (key as shown, label key).
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("tab", "nav_tab"),
+    ("shift+tab", "nav_shift_tab"),
+    ("↑ ↓", "nav_move"),
+    ("pgup pgdn", "nav_page"),
+    ("home end", "nav_ends"),
+    ("enter", "nav_enter"),
+    ("esc", "nav_escape"),
+    ("abc / 中文", "nav_typing"),
+)
+
+
+def navigation_rows(lang: str) -> list[tuple[str, str]]:
+    """(keys, description) for moving around: focus, cursor, the filter."""
+    t = labels.get(lang)
+    return [(key, t(label)) for key, label in NAVIGATION]
 
 
 def binding_rows(bindings: list[BindingType], lang: str) -> list[tuple[str, str]]:
@@ -37,20 +56,21 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "close", "b_back", show=False),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[BindingType]]], lang: str = "zh") -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]], lang: str = "zh") -> None:
+        """``sections``: (title, [(keys, description), ...]) in the order shown."""
         super().__init__()
         self.sections = sections
         self.lang = lang
-        self.rows = [(title, key, text) for title, bindings in sections for key, text in binding_rows(bindings, lang)]
+        self.rows = [(title, key, text) for title, rows in sections for key, text in rows]
 
     def compose(self) -> ComposeResult:
         t = labels.get(self.lang)
         table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
         table.add_column(width=10, no_wrap=True)
         table.add_column(ratio=1)
-        for title, bindings in self.sections:
+        for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), Text(""))
-            for key, description in binding_rows(bindings, self.lang):
+            for key, description in rows:
                 table.add_row(Text(key, style="bold"), Text(description))
         with VerticalScroll(id="help-dialog"):
             yield Static(Text(t("help_title"), style="bold"))

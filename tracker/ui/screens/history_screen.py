@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -20,16 +18,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from tracker.model import Status
 from tracker.textsafe import clean_line, clean_text
 from tracker.ui import labels
-from tracker.ui.backend import HistoryEvent, HistoryView
+from tracker.ui.backend import Backend, HistoryEvent, HistoryView
 from tracker.ui.widgets.key_bar import KeyBar
 from tracker.ui.widgets.task_table import cell
-
-if TYPE_CHECKING:
-    from tracker.ui.app import TrackerApp
 
 
 def _shown(field: str, value: str, lang: str) -> str:
@@ -50,7 +46,16 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "b_back", id="back"),
     ]
 
+    class CommitChosen(Message):
+        """Open the whole plan as it was at this commit (read-only)."""
+
+        def __init__(self, commit: str) -> None:
+            super().__init__()
+            self.commit = commit
+
     class EventsLoaded(Message):
+        """The history worker read the events (or why it could not)."""
+
         def __init__(self, view: HistoryView | None, error: str = "") -> None:
             super().__init__()
             self.view = view
@@ -58,6 +63,7 @@ class HistoryScreen(Screen[None]):
 
     def __init__(
         self,
+        backend: Backend,
         title: str,
         commit: str,
         task: int | None = None,
@@ -66,6 +72,7 @@ class HistoryScreen(Screen[None]):
         lang: str = "zh",
     ) -> None:
         super().__init__()
+        self.backend = backend
         self.title_text = title
         self.commit = commit
         self.for_task = task
@@ -76,10 +83,6 @@ class HistoryScreen(Screen[None]):
         self.patches: dict[str, str] = {}
         self.loaded = False
 
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         t = labels.get(self.lang)
         yield Static(Text(self.title_text, style="bold"), id="history-title")
@@ -88,7 +91,7 @@ class HistoryScreen(Screen[None]):
         with VerticalScroll(id="diff-scroll"):
             yield Static(Text(""), id="diff")
         yield Static(Text(t("h_loading"), style="dim"), id="history-status")
-        yield KeyBar()
+        yield KeyBar(self.lang)
 
     def on_mount(self) -> None:
         t = labels.get(self.lang)
@@ -105,12 +108,14 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            view = self.tracker.backend.history(self.commit, task=self.for_task, unit=self.for_unit, task_path=self.task_path)
-        except Exception as exc:  # shown, never a crash
-            self.post_message(self.EventsLoaded(None, clean_line(str(exc)) or type(exc).__name__))
-            return
+        view = self.backend.history(self.commit, task=self.for_task, unit=self.for_unit, task_path=self.task_path)
         self.post_message(self.EventsLoaded(view))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A history that cannot be read (a damaged store, git failing) is said here, never a crash.
+        if event.worker.group == "history" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.post_message(self.EventsLoaded(None, clean_line(str(error)) or type(error).__name__))
 
     def on_history_screen_events_loaded(self, event: EventsLoaded) -> None:
         t = labels.get(self.lang)
@@ -182,7 +187,7 @@ class HistoryScreen(Screen[None]):
     def action_jump(self) -> None:
         event = self.selected()
         if event is not None:
-            self.tracker.open_at_commit(event.commit)
+            self.post_message(self.CommitChosen(event.commit))
 
     def action_back(self) -> None:
         self.app.pop_screen()

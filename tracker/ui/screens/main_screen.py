@@ -16,16 +16,18 @@
 | t | show or hide the sections tree |
 | r | reload now |
 | s | sync with the shared remote (only shown when the store has one) |
-| tab | move between table, assignments, tree |
+| tab / shift+tab | next / previous pane: table -> assignments -> requirement text -> filter (-> tree) |
+| any other character | typing outside the filter starts a filter (a lone letter is its key) |
 
-The screen owns no data: the app holds the loaded plan and calls
-:meth:`MainScreen.plan_changed` after every (re)load.
+The screen owns no data: it reads the app's :class:`~tracker.ui.session.Session` and
+the app calls :meth:`MainScreen.plan_changed` after every (re)load. What needs the app
+(edit, history, dashboard, year, reload, sync) is asked for with a message
+(``MainScreen.EditRequested`` ...).
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -34,25 +36,29 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tracker.model import Requirement, Task
+from tracker.textsafe import clean_line
 from tracker.ui import labels
-from tracker.ui.backend import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row, build_rows
+from tracker.ui.rows import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row, build_rows
+from tracker.ui.session import Session
 from tracker.ui.widgets.detail_pane import AssignmentList, DetailPane
 from tracker.ui.widgets.filter_bar import FilterBar
 from tracker.ui.widgets.key_bar import KeyBar
 from tracker.ui.widgets.section_tree import SectionTree
 from tracker.ui.widgets.task_table import TaskTable
 
-if TYPE_CHECKING:
-    from tracker.ui.app import TrackerApp
-
 # Below this width the table needs the room; t shows the sections tree.
 TREE_MIN_WIDTH = 110
 # Actions that change data; check_action disables them with a reason.
 EDIT_ACTIONS = frozenset({"edit_assignment"})
+# A bound letter followed within this many seconds by another character is typing, not a key:
+# people type the letters of a word 0.1-0.25 s apart; a lone key waits this long before it acts.
+TYPING_GAP = 0.3
 # Rows that took less than this to build are built on the UI thread (S and M plans);
 # slower ones (L) in a thread worker, so typing never waits on them.
 INLINE_BUILD = 0.05
@@ -82,7 +88,38 @@ class MainScreen(Screen[None]):
         Binding("s", "sync", "b_sync", id="sync"),
     ]
 
+    class EditRequested(Message):
+        """Open the edit form on this unit's assignment."""
+
+        def __init__(self, task: Task, req: Requirement, unit: str) -> None:
+            super().__init__()
+            self.task = task
+            self.req = req
+            self.unit = unit
+
+    class HistoryRequested(Message):
+        """Show the history of one task or of one unit."""
+
+        def __init__(self, task: int | None = None, unit: str | None = None) -> None:
+            super().__init__()
+            self.task = task
+            self.unit = unit
+
+    class DashboardRequested(Message):
+        """Show the dashboard."""
+
+    class PlanSwitchRequested(Message):
+        """Choose another plan year."""
+
+    class ReloadRequested(Message):
+        """Read the plan again now."""
+
+    class SyncRequested(Message):
+        """Sync with the shared remote."""
+
     class RowsReady(Message):
+        """Rows built for a query (inline or by the rows worker)."""
+
         def __init__(self, query: str, generation: int, rows: list[Row], cost: float = 0.0) -> None:
             super().__init__()
             self.query = query
@@ -90,11 +127,12 @@ class MainScreen(Screen[None]):
             self.rows = rows
             self.cost = cost  # seconds build_rows took
 
-    def __init__(self, lang: str = "zh", initial_query: str = "") -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.lang = lang
-        self.initial_query = initial_query
-        self.query_text = initial_query
+        self.session = session
+        self.lang = session.lang
+        self.initial_query = session.initial_query()
+        self.query_text = self.initial_query
         self.rows: dict[str, Row] = {}
         self._generation = 0
         self._tree_auto = True  # the tree follows the width until t is pressed
@@ -102,11 +140,8 @@ class MainScreen(Screen[None]):
         self._typed_generation = -1
         self._typed_at = 0.0
         self._build_cost: float | None = None  # the last build_rows, in seconds (None: not yet)
-        self.rows_ready = 0  # how many filter results arrived (tests wait on it)
-
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
+        self._held: events.Key | None = None  # a bound letter waiting to see whether typing follows
+        self._held_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         t = labels.get(self.lang)
@@ -115,10 +150,10 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main-body"):
             yield SectionTree(id="sections")
             with Vertical(id="right"):
-                yield TaskTable(self.lang, self.tracker.today, id="tasks")
-                yield DetailPane(self.lang, self.tracker.today, id="detail")
+                yield TaskTable(self.lang, self.session.today, id="tasks")
+                yield DetailPane(self.lang, self.session.today, id="detail")
         yield Static(Text(""), id="status-line")
-        yield KeyBar()
+        yield KeyBar(self.lang)
 
     def on_mount(self) -> None:
         self.set_tree_visible(self.app.size.width >= TREE_MIN_WIDTH)
@@ -131,7 +166,7 @@ class MainScreen(Screen[None]):
 
     def plan_changed(self) -> None:
         """The app loaded a plan (first time, year switch, or someone's new commit)."""
-        loaded = self.tracker.loaded
+        loaded = self.session.loaded
         if loaded is None:
             return
         self.query_one(SectionTree).load(loaded)
@@ -145,21 +180,21 @@ class MainScreen(Screen[None]):
         return self.query_one(FilterBar)
 
     def update_title(self) -> None:
-        app = self.tracker
+        session = self.session
         t = labels.get(self.lang)
-        loaded = app.loaded
+        loaded = session.loaded
         title = Text()
         if loaded is not None:
             title.append(f" {loaded.plan.year} ", style="bold reverse")
             title.append(" " + (loaded.plan.info.title or t("app_title")))
-        who = app.backend.operator
+        who = session.backend.operator
         title.append("  ·  ")
-        title.append(f"{getattr(who, 'name', '') or getattr(who, 'login', '')}", style="bold")
-        units = "、".join(app.backend.units)
+        title.append(clean_line(who.name or who.login), style="bold")
+        units = "、".join(session.backend.units)
         if units:
-            title.append(f" ({units})")
-        if app.ref:
-            title.append("  " + t("readonly_ref", ref=app.ref[:7]), style="bold yellow")
+            title.append(f" ({clean_line(units)})")
+        if session.ref:
+            title.append("  " + t("readonly_ref", ref=session.ref[:7]), style="bold yellow")
         self.query_one("#title-bar", Static).update(title)
 
     # ---------------------------------------------------------------- filtering
@@ -171,14 +206,14 @@ class MainScreen(Screen[None]):
 
     def apply_query(self, text: str, force: bool = False, quiet: bool = False, typed: bool = False) -> bool:
         """Compile the query and rebuild rows off-thread; False (error shown, rows kept) when it is bad."""
-        loaded = self.tracker.loaded
+        loaded = self.session.loaded
         if loaded is None:
             return True
         if text == self.query_text and not force:
             if not quiet:
                 self.query_bar.show_count(len(self.rows))
             return True
-        ctx = FilterContext(self.tracker.today, loaded, self.tracker.backend.units)
+        ctx = FilterContext(self.session.today, loaded, self.session.backend.units)
         try:
             matcher = AssignmentMatcher(text, ctx)
         except FilterError as exc:
@@ -192,7 +227,7 @@ class MainScreen(Screen[None]):
         if self._build_cost is not None and self._build_cost < INLINE_BUILD:
             # Cheaper than a thread's start and its message back: build here, show now.
             start = time.perf_counter()
-            rows = build_rows(loaded, matcher, self.tracker.today)
+            rows = build_rows(loaded, matcher, self.session.today)
             self.on_main_screen_rows_ready(self.RowsReady(text, self._generation, rows, time.perf_counter() - start))
         else:
             self._build_rows(text, self._generation, matcher)
@@ -202,7 +237,7 @@ class MainScreen(Screen[None]):
     def _build_rows(self, text: str, generation: int, matcher: AssignmentMatcher) -> None:
         loaded = matcher.ctx.loaded
         start = time.perf_counter()
-        rows = build_rows(loaded, matcher, self.tracker.today)
+        rows = build_rows(loaded, matcher, matcher.ctx.today)
         if not get_current_worker().is_cancelled:
             self.post_message(self.RowsReady(text, generation, rows, time.perf_counter() - start))
 
@@ -212,12 +247,11 @@ class MainScreen(Screen[None]):
         self._build_cost = event.cost
         self.rows = {r.key: r for r in event.rows}
         table = self.query_one(TaskTable)
-        table.plan_year = self.tracker.loaded.plan.year if self.tracker.loaded else None
+        table.plan_year = self.session.loaded.plan.year if self.session.loaded else None
         table.show_rows(event.rows)
         if event.query == self.query_bar.value:
             self.query_bar.show_count(len(event.rows))
         self.show_detail(table.current_key)
-        self.rows_ready += 1
         self.update_status()
         if event.generation == self._typed_generation:
             self.query_bar.last_cost = time.perf_counter() - self._typed_at
@@ -227,13 +261,13 @@ class MainScreen(Screen[None]):
         self.set_focus(self.query_bar.input)
 
     def action_quick_filter(self, name: str) -> None:
-        text = self.tracker.my_unit_query() if name == "mine" else QUICK_FILTERS[name]
+        text = self.session.my_unit_query() if name == "mine" else QUICK_FILTERS[name]
         self.query_bar.set_value(text)
 
     # ---------------------------------------------------------------- selection
 
     def current(self) -> tuple[Task | None, Requirement | None]:
-        loaded = self.tracker.loaded
+        loaded = self.session.loaded
         key = self.query_one(TaskTable).current_key
         if loaded is None or key is None:
             return None, None
@@ -248,7 +282,7 @@ class MainScreen(Screen[None]):
     def show_detail(self, key: str | None) -> None:
         task, req = self.current()
         row = self.rows.get(key or "")
-        prefer = (row.units if row else ()) + self.tracker.backend.units
+        prefer = (row.units if row else ()) + self.session.backend.units
         self.query_one(DetailPane).show(task, req, prefer=tuple(dict.fromkeys(prefer)))
         self.refresh_bindings()
         self.update_status()
@@ -277,7 +311,7 @@ class MainScreen(Screen[None]):
         unit = self.current_unit
         if req is None or unit is None:
             return labels.get(self.lang)("no_selection")
-        return self.tracker.edit_block_reason(unit)
+        return self.session.edit_block_reason(unit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in EDIT_ACTIONS:
@@ -285,10 +319,10 @@ class MainScreen(Screen[None]):
         if action in ("task_history", "unit_history"):
             return True if self.current()[1] is not None else None
         if action == "sync":
-            state = self.tracker.remote_state
+            state = self.session.remote_state
             if state is None or state.remote is None:
                 return False  # a single-server store: the key would only be noise
-            return None if self.tracker.sync_block_reason() else True
+            return None if self.session.sync_block_reason() else True
         return True
 
     def update_status(self) -> None:
@@ -310,13 +344,13 @@ class MainScreen(Screen[None]):
     def remote_status(self) -> Text:
         """``远端: 领先2 落后1`` / ``已同步`` / ``未同步过``; empty when the store has no remote."""
         t = labels.get(self.lang)
-        app = self.tracker
-        state = app.remote_state
+        session = self.session
+        state = session.remote_state
         text = Text()
         if state is None or state.remote is None:
             return text
         text.append(f"  {t('remote')}: ", style="dim")
-        if app.syncing:
+        if session.syncing:
             text.append(t("remote_syncing"), style="bold")
         elif state.problem:
             text.append(state.problem, style="yellow")
@@ -328,8 +362,8 @@ class MainScreen(Screen[None]):
             text.append(" ".join(parts), style="bold yellow")
         else:
             text.append(t("remote_in_sync"), style="green")
-        if not app.backend.may_sync:
-            text.append(f" ({app.sync_block_reason()})", style="dim")
+        if not session.backend.may_sync:
+            text.append(f" ({session.sync_block_reason()})", style="dim")
         return text
 
     # ---------------------------------------------------------------- actions
@@ -339,29 +373,30 @@ class MainScreen(Screen[None]):
         unit = self.current_unit
         if task is None or req is None or unit is None:
             return
-        self.tracker.open_edit(task, req, unit)
+        self.post_message(self.EditRequested(task, req, unit))
 
     def action_task_history(self) -> None:
         task, _req = self.current()
         if task is not None:
-            self.tracker.open_history(task=task.number)
+            self.post_message(self.HistoryRequested(task=task.number))
 
     def action_unit_history(self) -> None:
-        unit = self.current_unit or (self.tracker.backend.units[0] if self.tracker.backend.units else None)
+        units = self.session.backend.units
+        unit = self.current_unit or (units[0] if units else None)
         if unit is not None:
-            self.tracker.open_history(unit=unit)
+            self.post_message(self.HistoryRequested(unit=unit))
 
     def action_dashboard(self) -> None:
-        self.tracker.open_dashboard()
+        self.post_message(self.DashboardRequested())
 
     def action_switch_plan(self) -> None:
-        self.tracker.open_plan_switch()
+        self.post_message(self.PlanSwitchRequested())
 
     def action_reload(self) -> None:
-        self.tracker.reload()
+        self.post_message(self.ReloadRequested())
 
     def action_sync(self) -> None:
-        self.tracker.start_sync()
+        self.post_message(self.SyncRequested())
 
     def set_tree_visible(self, visible: bool) -> None:
         self.query_one(SectionTree).display = visible
@@ -375,12 +410,83 @@ class MainScreen(Screen[None]):
         else:
             self.query_one(TaskTable).focus()
 
-    def on_key(self, event: object) -> None:
-        # Escape in the filter goes back to the table; the filter stays.
-        key = getattr(event, "key", "")
-        if key == "escape" and isinstance(self.focused, Input):
-            self.set_focus(self.query_one(TaskTable))
-            getattr(event, "stop", lambda: None)()
+    @property
+    def focus_chain(self) -> list[Widget]:
+        """Textual's order (top to bottom, then left to right), but the assignment list straight
+        after the table: one Tab from the table reaches the list an operator edits from; the
+        requirement text (left of the list) comes after it."""
+        chain = super().focus_chain
+        table = next((w for w in chain if isinstance(w, TaskTable)), None)
+        assignments = next((w for w in chain if isinstance(w, AssignmentList)), None)
+        if table is None or assignments is None:
+            return chain
+        chain.remove(assignments)
+        chain.insert(chain.index(table) + 1, assignments)
+        return chain
 
-    def focus_assignments(self) -> None:
-        self.query_one(AssignmentList).focus()
+    # ---------------------------------------------------------------- typing outside the filter
+
+    async def on_key(self, event: events.Key) -> None:
+        """Typing in the table, the list or the tree goes to the filter; a lone letter is its key.
+
+        A letter bound to a key (``u``, ``o``...) waits :data:`TYPING_GAP` seconds: another
+        character in that time means the operator is typing words (``unit:营里镇``), and all
+        of it goes into the filter, so ``u`` never opens a unit's history by surprise. A
+        character no key is bound to (``i``, ``:``, 中文) starts a filter at once.
+        """
+        box = self.query_bar.input
+        if self.focused is box:
+            if event.key == "escape":  # back to the table; the filter stays
+                self.set_focus(self.query_one(TaskTable))
+                event.stop()
+            elif event.is_printable and event.character:
+                # The input takes every character typed into it, so this one was sent to the table
+                # before the focus moved (a burst of typing arrives at once over SSH): it is filter text.
+                box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()
+            return
+        typed = event.character if event.is_printable and event.key not in ("slash", "space") else None
+        held = self._held
+        if held is not None:
+            self._cancel_held()
+            if typed:
+                self._type_filter((held.character or "") + typed)
+                event.stop()
+                event.prevent_default()
+                return
+            await self._run_key(held.key)  # an arrow or enter after a lone key: the key first
+        if not typed:
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key in self.active_bindings:
+            self._held = event
+            self._held_timer = self.set_timer(TYPING_GAP, self._fire_held)
+        else:
+            self._type_filter(typed)
+
+    def _cancel_held(self) -> None:
+        self._held = None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+
+    async def _fire_held(self) -> None:
+        held = self._held
+        self._cancel_held()
+        if held is not None and self.is_current:
+            await self._run_key(held.key)
+
+    async def _run_key(self, key: str) -> None:
+        """Run what ``key`` is bound to, as Textual would have (only when it is enabled)."""
+        active = self.active_bindings.get(key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+
+    def _type_filter(self, text: str) -> None:
+        """Start a new filter with what was typed, in the filter input (which keeps the focus)."""
+        box = self.query_bar.input
+        self.set_focus(box)
+        box.value = ""
+        box.insert_text_at_cursor(text)

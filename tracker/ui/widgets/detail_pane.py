@@ -39,8 +39,8 @@ class DetailPane(Horizontal):
             super().__init__()
             self.unit = unit
 
-    def __init__(self, lang: str = "zh", today: date | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, lang: str = "zh", today: date | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.lang = lang
         self.today = today or date.today()
         self.requirement: Requirement | None = None

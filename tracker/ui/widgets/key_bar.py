@@ -26,6 +26,10 @@ class KeyBar(Widget):
     }
     """
 
+    def __init__(self, lang: str = "zh") -> None:
+        super().__init__()
+        self.lang = lang
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
@@ -45,10 +49,10 @@ class KeyBar(Widget):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            description = labels.describe(binding.description, getattr(self.app, "lang", "zh"))
+            description = labels.describe(binding.description, self.lang)
             items.append((self.app.get_key_display(binding), description, enabled))
         if self.app.ENABLE_COMMAND_PALETTE and self.screen.is_modal is False:
-            items.append(("^p", labels.describe("b_palette", getattr(self.app, "lang", "zh")), True))
+            items.append(("^p", labels.describe("b_palette", self.lang), True))
         return items
 
     def _lines(self, width: int) -> list[Text]:

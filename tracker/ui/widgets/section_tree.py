@@ -32,8 +32,8 @@ class SectionTree(Tree[int]):
             super().__init__()
             self.task = task
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(Text(""), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text(""), id=id)
         self.show_root = False
         self.guide_depth = 2
         self._signature: tuple[tuple[int, str, str, str], ...] = ()

@@ -21,10 +21,11 @@ from datetime import date
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from tracker.model import Status
 from tracker.ui import labels
-from tracker.ui.backend import Row
+from tracker.ui.rows import Row
 
 STATUS_STYLE: dict[Status, str] = {
     Status.NOT_STARTED: "",
@@ -56,16 +57,13 @@ class TaskTable(DataTable[Text]):
             super().__init__()
             self.key = key
 
-    def __init__(self, lang: str = "zh", today: date | None = None, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, lang: str = "zh", today: date | None = None, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.lang = lang
         self.today = today or date.today()
         self.plan_year: int | None = None
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._order: list[str] = []
-        self.rebuilds = 0  # how many times every row was rebuilt (tests read it)
-        self.rows_removed = 0  # rows dropped one by one by a narrower filter
-        self.cell_updates = 0
 
     def on_mount(self) -> None:
         t = labels.get(self.lang)
@@ -78,7 +76,7 @@ class TaskTable(DataTable[Text]):
 
     def on_resize(self) -> None:
         if "task" in self.columns:
-            self.columns["task"].width = self._title_width()  # type: ignore[index]
+            self.columns[ColumnKey("task")].width = self._title_width()
             self._require_update_dimensions = True
             self.refresh()
 
@@ -123,14 +121,12 @@ class TaskTable(DataTable[Text]):
             # A narrower filter (each keystroke of a word): drop the rows that went, keep the rest.
             for key in [k for k in self._order if k not in new_cells]:
                 self.remove_row(key)
-                self.rows_removed += 1
             self._order = new_order
         for key in new_order:
             old = self._rows[key]
             for column, (before, after) in zip(COLUMNS, zip(old, new_cells[key], strict=True), strict=True):
                 if before.plain != after.plain or before.style != after.style:
                     self.update_cell(key, column, after)
-                    self.cell_updates += 1
         self._rows = new_cells
         if keep in new_cells and self.current_key != keep:
             self.move_cursor(row=new_order.index(keep), animate=False)
@@ -149,7 +145,6 @@ class TaskTable(DataTable[Text]):
         return all(key in shown for key in new_order)  # order kept: a subsequence
 
     def _rebuild(self, new_order: list[str], new_cells: dict[str, tuple[Text, ...]], keep: str | None) -> None:
-        self.rebuilds += 1
         self.clear()
         for key in new_order:
             self.add_row(*new_cells[key], key=key)
