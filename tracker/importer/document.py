@@ -22,12 +22,31 @@ from tracker.units import fold_width
 _LOOKALIKE_RANGES = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 
 
+# CJK radicals supplement characters have no Unicode decomposition; these are the ones
+# PDF fonts put in place of common ideographs (⺠ for 民 in 市民政局).
+_RADICAL_SUPPLEMENT = {
+    "⺠": "民", "⻓": "长", "⻔": "门", "⻅": "见", "⻆": "角", "⻋": "车", "⻜": "飞", "⻢": "马",
+    "⻥": "鱼", "⻦": "鸟", "⻩": "黄", "⻬": "齐", "⻉": "贝", "⻄": "西", "⺟": "母", "⻘": "青",
+    "⻝": "食", "⻛": "风", "⻚": "页", "⻙": "韦", "⻰": "龙", "⻳": "龟", "⻮": "齿", "⻓": "长",
+    "⻣": "骨", "⻤": "鬼", "⻨": "麦", "⻧": "卤", "⻑": "長", "⻛": "风", "⺁": "厂", "⺇": "几",
+    "⺈": "⺈", "⺊": "卜", "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尣", "⺐": "尢", "⺑": "尣",
+    "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵",
+    "⺛": "旡", "⺜": "日", "⺝": "月", "⺞": "歺", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫",
+    "⺦": "丬", "⺧": "牛", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "目", "⺬": "示", "⺭": "礻",
+    "⺮": "竹", "⺯": "糸", "⺰": "纟", "⺲": "罒", "⺳": "网", "⺴": "罒", "⺵": "罒", "⺶": "羊",
+    "⺷": "羊", "⺸": "羊", "⺹": "耂", "⺺": "聿", "⺻": "聿", "⺼": "肉", "⺽": "臼", "⺾": "艹",
+    "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻅": "见", "⻇": "角", "⻈": "讠",
+    "⻉": "贝", "⻊": "足", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "钅", "⻒": "镸",
+    "⻕": "门", "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻟": "饣", "⻠": "饣", "⻡": "首",
+}
+
+
 def _lookalike_map() -> dict[int, str]:
-    table: dict[int, str] = {}
+    table: dict[int, str] = {ord(k): v for k, v in _RADICAL_SUPPLEMENT.items() if k != v}
     for start, end in _LOOKALIKE_RANGES:
         for code in range(start, end + 1):
             folded = unicodedata.normalize("NFKC", chr(code))
-            if folded != chr(code) and len(folded) == 1:
+            if folded != chr(code) and len(folded) == 1 and code not in table:
                 table[code] = folded
     return table
 

@@ -106,7 +106,7 @@ class _PageParser(HTMLParser):
             return
         if tag == "table":
             self._newline()
-            draft = _TableDraft(order=len(self.lines))
+            draft = _TableDraft(order=len(self.lines) - (0 if self.lines[-1].strip() else 1))
             self.tables.append(draft)
             self.stack.append(draft)
             self.cell.append(None)

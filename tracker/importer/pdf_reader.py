@@ -21,7 +21,8 @@ from typing import Any
 from tracker.importer.builder import NoticeImportError
 from tracker.importer.document import Cell, Extract, Table, TableRow, clean_cell
 
-WRAP_CHARS = 2.2  # a line ending within this many characters of the right edge was wrapped
+WRAP_CHARS = 2.3  # a line ending within this many characters of the right edge was wrapped
+PARAGRAPH_PITCH = 1.3  # a line pitch this much above the usual one is paragraph spacing
 MAX_PAGES = 500
 
 
@@ -42,19 +43,42 @@ def _line_text(line: list[dict[str, Any]]) -> str:
         if previous is not None and char["x0"] - previous["x1"] > 0.6 * char.get("size", 10):
             parts.append(" ")
         parts.append(char["text"])
-    return "".join(parts)
+    return " ".join("".join(parts).split())
 
 
-def join_wrapped(lines: list[list[dict[str, Any]]], right: float) -> str:
-    """Lines of characters -> text: a line reaching ``right`` continues on the next one."""
+def _ink_right(line: list[dict[str, Any]]) -> float:
+    """Where a line's last visible character ends (a trailing space glyph does not count)."""
+    visible = [c for c in line if c["text"].strip()]
+    return visible[-1]["x1"] if visible else line[-1]["x0"]
+
+
+def usual_pitch(groups: Iterable[list[list[dict[str, Any]]]]) -> float:
+    """The line pitch of wrapped text: the smallest distance between consecutive lines seen."""
+    pitches = [
+        min(c["top"] for c in b) - min(c["top"] for c in a)
+        for lines in groups
+        for a, b in zip(lines, lines[1:], strict=False)
+    ]
+    positive = [p for p in pitches if p > 0]
+    return min(positive) if positive else 0.0
+
+
+def join_wrapped(lines: list[list[dict[str, Any]]], right: float, usual: float = 0.0) -> str:
+    """Lines of characters -> text: a line reaching ``right`` continues on the next one.
+
+    A gap above the next line clearly wider than the ``usual`` pitch (paragraph
+    spacing) also ends a paragraph, whatever the line's length.
+    """
     out: list[str] = []
+    tops = [min(c["top"] for c in line) for line in lines]
     for index, line in enumerate(lines):
         text = _line_text(line)
         out.append(text)
         if index + 1 == len(lines):
             break
         size = sum(c.get("size", 10) for c in line) / len(line)
-        wrapped = line[-1]["x1"] >= right - WRAP_CHARS * size
+        spaced = usual > 0 and tops[index + 1] - tops[index] > PARAGRAPH_PITCH * usual
+        wrapped = _ink_right(line) >= right - WRAP_CHARS * size and not spaced
         if not wrapped:
             out.append("\n")
         elif text[-1:].isascii() and text[-1:].isalnum() and _line_text(lines[index + 1])[:1].isascii():
@@ -68,35 +92,38 @@ def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> boo
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> str:
+def _cell_lines(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> tuple[list[list[dict[str, Any]]], float]:
+    """A cell's lines and the right edge its text wraps at (the box less the left padding)."""
     inside = [c for c in chars if _inside(c, box)]
     if not inside:
-        return ""
-    lines = _lines_of(inside)
-    # The right edge: the cell's box less the padding seen on the left.
+        return [], box[2]
+    lines = [line for line in _lines_of(inside) if any(c["text"].strip() for c in line)]
+    if not lines:
+        return [], box[2]
     left_pad = min(line[0]["x0"] for line in lines) - box[0]
-    return clean_cell(join_wrapped(lines, box[2] - max(left_pad, 0)))
+    return lines, box[2] - max(left_pad, 0)
 
 
 def _table_grid(found: Any, chars: list[dict[str, Any]]) -> list[list[Cell]]:
-    grid: list[list[Cell]] = []
-    for row in found.rows:
-        cells = [Cell("", continued=True) if box is None else Cell(_cell_text(chars, box)) for box in row.cells]
-        grid.append(cells)
-    return grid
+    cells = [[None if box is None else _cell_lines(chars, box) for box in row.cells] for row in found.rows]
+    usual = usual_pitch(c[0] for row in cells for c in row if c is not None)
+    return [
+        [Cell("", continued=True) if c is None else Cell(clean_cell(join_wrapped(c[0], c[1], usual))) for c in row]
+        for row in cells
+    ]
 
 
 def _text_lines(chars: list[dict[str, Any]]) -> list[str]:
-    if not chars:
+    lines = [line for line in _lines_of(chars) if any(c["text"].strip() for c in line)]
+    if not lines:
         return []
-    lines = _lines_of(chars)
-    right = max(line[-1]["x1"] for line in lines)
-    return [line for line in clean_cell(join_wrapped(lines, right)).split("\n") if line]
+    right = max(_ink_right(line) for line in lines)
+    return [line for line in clean_cell(join_wrapped(lines, right, usual_pitch([lines]))).split("\n") if line]
 
 
 def _page_items(page: Any) -> Iterable[tuple[str, Any]]:
     """("text", line) and ("table", grid) items of a page, top to bottom."""
-    chars = [c for c in page.chars if c.get("text", "").strip()]
+    chars = [c for c in page.chars if c.get("text", "")]
     for found in sorted(page.find_tables(), key=lambda t: t.bbox[1]):
         above = [c for c in chars if c["bottom"] <= found.bbox[1] + 1]
         for line in _text_lines(above):
@@ -114,7 +141,12 @@ def read_pdf(data: bytes, source: str) -> Extract:
     Raises:
         NoticeImportError: not a PDF, encrypted, damaged, or without a text layer.
     """
+    import logging
+
     import pdfplumber  # only this reader needs it
+
+    # pdfminer logs every odd font descriptor; the user needs only our one-line errors.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     extract = Extract("pdf")
     try:

@@ -180,6 +180,12 @@ def parse_table(
         for row in grid[:header_at]:
             if 0 < row.number <= last:
                 preamble[row.number - 1] = " ".join(c.text for c in row.cells if c.text and not c.continued)
+    else:
+        # Title rows inside the table (a PDF's or a Word file's) belong to the preamble too.
+        preamble = [
+            *preamble,
+            *(line for row in grid[:header_at] for c in row.cells if not c.continued for line in c.text.split("\n") if line),
+        ]
     info = _read_preamble(preamble, year, issued, report)
     builder = PlanBuilder(registry, info, report, allow_unknown_units=allow_unknown_units)
     _TableReader(builder, column_map, registry).read(data)
