@@ -42,7 +42,7 @@ import pytest
 
 from tracker.deadlines import DeadlineKind, resolve_deadline
 from tracker.importer import ImportResult, NoticeImportError, import_file
-from tracker.model import Requirement, Role, Task
+from tracker.model import Plan, Requirement, Role, Task
 from tracker.units import Registry, load_registry, normalise_name
 
 NOTICES = Path(__file__).resolve().parents[1] / "data" / "notices"
@@ -107,14 +107,16 @@ def _compare_units(where: str, req: Requirement, spec: dict[str, Any], registry:
     return diffs
 
 
-def _compare_due(where: str, req: Requirement, spec: dict[str, Any], year: int) -> list[str]:
+def _compare_due(
+    where: str, req: Requirement, spec: dict[str, Any], year: int, issued: date | None
+) -> list[str]:
     due = spec["due"]
     if isinstance(due, list):
         wanted = tuple(date.fromisoformat(d) for d in due)
         if req.due != wanted:
             return [f"{where}: due differs: expected {[d.isoformat() for d in wanted]}, got {list(req.due)}"]
         return []
-    kind = resolve_deadline(req.deadline, year).kind
+    kind = resolve_deadline(req.deadline, year, issued).kind
     if due == "ongoing" and (req.due or kind is not DeadlineKind.ONGOING):
         return [f"{where}: due: expected ongoing (no date), got {kind.value} {list(req.due)}"]
     if due == "unspecified" and (req.due or kind is not DeadlineKind.UNSPECIFIED):
@@ -125,16 +127,16 @@ def _compare_due(where: str, req: Requirement, spec: dict[str, Any], year: int) 
 
 
 def _compare_requirement(
-    where: str, req: Requirement, spec: dict[str, Any], registry: Registry, year: int
+    where: str, req: Requirement, spec: dict[str, Any], registry: Registry, plan: Plan
 ) -> list[str]:
     diffs = _compare_units(where, req, spec, registry)
     if normal_deadline(req.deadline) != normal_deadline(str(spec["deadline"])):
         diffs.append(f"{where}: deadline differs: expected {spec['deadline']!r}, got {req.deadline!r}")
-    diffs += _compare_due(where, req, spec, year)
+    diffs += _compare_due(where, req, spec, plan.year, plan.info.issued)
     return diffs
 
 
-def _compare_task(slug: str, task: Task, spec: dict[str, Any], registry: Registry, year: int) -> list[str]:
+def _compare_task(slug: str, task: Task, spec: dict[str, Any], registry: Registry, plan: Plan) -> list[str]:
     where = f"{slug}: task {task.number}"
     diffs = []
     if "title" in spec and normal_title(task.title) != normal_title(str(spec["title"])):
@@ -146,7 +148,7 @@ def _compare_task(slug: str, task: Task, spec: dict[str, Any], registry: Registr
             f"{where}: expected {spec['requirements']} requirements, got {len(task.requirements)} {texts}"
         )
     for index, (req, req_spec) in enumerate(zip(task.requirements, wanted, strict=False), start=1):
-        diffs += _compare_requirement(f"{where}: requirement {index}", req, req_spec, registry, year)
+        diffs += _compare_requirement(f"{where}: requirement {index}", req, req_spec, registry, plan)
     return diffs
 
 
@@ -181,7 +183,6 @@ def _compare_cut(slug: str, result: ImportResult, cut: dict[str, Any]) -> list[s
 
 def compare(slug: str, result: ImportResult, expected: dict[str, Any]) -> list[str]:
     """Every difference between an import and its expectations, one line each."""
-    year = int(expected["year"])
     registry = load_registry(result.units_text)
     plan = result.plan
     wanted = {int(t["number"]): t for t in expected["tasks"]}
@@ -192,7 +193,7 @@ def compare(slug: str, result: ImportResult, expected: dict[str, Any]) -> list[s
             f"unexpected {sorted(set(plan.tasks) - set(wanted))}"
         )
     for number in sorted(set(plan.tasks) & set(wanted)):
-        diffs += _compare_task(slug, plan.tasks[number], wanted[number], registry, year)
+        diffs += _compare_task(slug, plan.tasks[number], wanted[number], registry, plan)
     diffs += _compare_kinds(slug, expected, registry)
     if "cut" in expected:
         diffs += _compare_cut(slug, result, expected["cut"])
@@ -282,3 +283,85 @@ def test_title_normalisation_reads_like_a_clerk() -> None:
     assert normal_title("1.推进“放管服”改革") == "推进放管服改革"
     assert normal_title("做好财政信息公开") != normal_title("做好预算信息公开")
     assert normal_deadline("(2019年6月底前完成)") == "2019年6月底前完成"
+
+
+# ------------------------------------------------------------------ the comparison itself
+
+# The hand-written expectations of tests/data/plan-pipe.txt, a table today's importer reads:
+# proof that a faithful import passes and that each kind of difference is named.
+PLAN_PIPE_EXPECTED = """
+year = 2020
+groups = ["市直各有关部门"]
+
+[[tasks]]
+number = 1
+title = "1.推进财政信息公开"
+requirements = 2
+
+[[tasks.requirement]]
+units = ["市财政局", "市直各有关部门"]
+leads = ["市财政局"]
+deadline = "全年"
+due = ["2020-12-31"]
+
+[[tasks.requirement]]
+units = ["财政局"]
+deadline = "6月底前"
+due = ["2020-06-30"]
+
+[[tasks]]
+number = 2
+title = "推进就业信息公开。"
+requirements = 1
+
+[[tasks.requirement]]
+units = ["市人社局"]
+leads = ["市人社局"]
+deadline = "本任务分工印发1个月内"
+due = ["2020-04-02"]
+"""
+
+
+def _plan_pipe() -> ImportResult:
+    return import_file(NOTICES.parent / "plan-pipe.txt", 2020, allow_unknown_units=True)
+
+
+def test_comparison_passes_a_faithful_import() -> None:
+    assert compare("plan-pipe", _plan_pipe(), tomllib.loads(PLAN_PIPE_EXPECTED)) == []
+
+
+def test_comparison_names_document_task_requirement_and_field() -> None:
+    expected = tomllib.loads(PLAN_PIPE_EXPECTED)
+    first, second = expected["tasks"]
+    first["requirement"][1]["due"] = ["2020-07-31"]
+    first["requirement"][0]["leads"] = ["市直各有关部门"]
+    second["title"] = "推进社保信息公开"
+    second["requirement"][0]["units"] = ["市人社局", "市海事局"]
+    second["requirement"][0]["deadline"] = "年底前"
+    expected["groups"] = []
+    expected["tasks"].append({"number": 3, "requirements": 0})
+    expected["cut"] = {"row": "the second row of task 1", "text": "公开政府采购信息"}
+    diffs = compare("plan-pipe", _plan_pipe(), expected)
+    assert diffs == [
+        "plan-pipe: task numbers differ: missing [3], unexpected []",
+        "plan-pipe: task 1: requirement 1: leads differ: expected ['市直各有关部门'], got ['市财政局']",
+        "plan-pipe: task 1: requirement 2: due differs: expected ['2020-07-31'], got [datetime.date(2020, 6, 30)]",
+        "plan-pipe: task 2: title differs: expected '推进社保信息公开', got '推进就业信息公开'",
+        "plan-pipe: task 2: requirement 1: units differ: missing ['市海事局'], unexpected []",
+        "plan-pipe: task 2: requirement 1: deadline differs: expected '年底前', got '本任务分工印发1个月内'",
+        "plan-pipe: unit name '市海事局': expected a unit in the plan's units, got unknown",
+        "plan-pipe: unit name '市直各有关部门': expected a unit in the plan's units, got group",
+        "plan-pipe: the cut row (the second row of task 1) was imported as requirement(s) ['1.2']",
+    ]
+
+
+def test_comparison_tells_ongoing_from_unspecified() -> None:
+    expected = tomllib.loads(PLAN_PIPE_EXPECTED)
+    expected["tasks"][0]["requirement"][0]["due"] = "ongoing"
+    expected["tasks"][1]["requirement"][0]["due"] = "unspecified"
+    diffs = compare("plan-pipe", _plan_pipe(), expected)
+    assert diffs == [
+        "plan-pipe: task 1: requirement 1: due: expected ongoing (no date), got dated [datetime.date(2020, 12, 31)]",
+        "plan-pipe: task 2: requirement 1: due: expected unspecified (no deadline), got dated "
+        "[datetime.date(2020, 4, 2)]",
+    ]
