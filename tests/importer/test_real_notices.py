@@ -31,6 +31,7 @@ another exception; another checks the data folder itself against FORMAT.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -47,7 +48,7 @@ from tracker.units import Registry, load_registry, normalise_name
 
 NOTICES = Path(__file__).resolve().parents[1] / "data" / "notices"
 FOLDERS = sorted(p for p in NOTICES.iterdir() if (p / "expected.toml").is_file())
-LAYOUTS = {"flattened-table", "pipe-table", "outline", "tab-table", "labelled-outline"}
+LAYOUTS = {"flattened-table", "line-table", "pipe-table", "outline", "tab-table", "labelled-outline"}
 DUE_KINDS = {"ongoing", "unspecified", "recurring"}
 
 _ORDINAL = re.compile(r"^\s*(?:[((]?[一二三四五六七八九十百]+[))、.]|[((]?\d+[))、.]|[((]\d+[))])\s*")
@@ -236,11 +237,13 @@ def test_at_least_eight_documents() -> None:
 def test_expected_file_follows_format(folder: Path) -> None:
     expected = load_expected(folder)
     slug = folder.name
-    for key in ("source_url", "retrieved", "office", "year", "layout", "complete", "tasks"):
+    for key in ("source_url", "retrieved", "office", "year", "layout", "complete", "sha256", "tasks"):
         assert key in expected, f"{slug}: expected.toml has no {key!r}"
     assert str(expected["source_url"]).startswith(("http://", "https://")), slug
     assert expected["layout"] in LAYOUTS, f"{slug}: layout {expected['layout']!r} not in {sorted(LAYOUTS)}"
     assert document_of(folder, expected).is_file(), f"{slug}: no document file"
+    digest = hashlib.sha256(document_of(folder, expected).read_bytes()).hexdigest()
+    assert digest == expected["sha256"], f"{slug}: the document changed; it must stay as retrieved"
     assert (not expected["complete"]) == ("cut" in expected), (
         f"{slug}: `complete = false` goes with a [cut] table"
     )
