@@ -18,8 +18,9 @@ How strictly things are compared:
 - units: the set of assignees equals the expected names resolved through the units the import
   returns (``result.units_text``: an alias resolves to its unit, a group with members expands);
   every expected group name must be a group there, every other name a unit;
-- leads: the exact set of ``req.leads`` when the expectations give ``leads`` (the document says
-  who leads); then every other unit is an implementer. Without ``leads``, roles are not checked;
+- leads: when the expectations give ``leads`` (the document says who leads), the assignments
+  with the lead role are exactly those units and every other assignment implements. Without
+  ``leads``, roles are not checked;
 - deadline: the text equal after width folding and removing whitespace and outer brackets;
 - due: the exact dates, or the kind (``ongoing``, ``unspecified``, ``recurring``);
 - a cut row (``[cut]``): its phrase is in no requirement, and the import kept it (a remark of
