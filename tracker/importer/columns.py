@@ -205,7 +205,10 @@ def find_columns(rows: list[TableRow], override: dict[str, str] | None = None) -
             key = keys[index]
             if key not in columns.index:
                 columns.index[key] = index
-                columns.headers[key] = rows[position + header_rows - 1].cells[index].text or row.cells[index].text
+                lower = rows[position + header_rows - 1].cells
+                columns.headers[key] = (lower[index].text if index < len(lower) else "") or (
+                    row.cells[index].text if index < len(row.cells) else ""
+                )
         _find_number_column(rows[position + header_rows :], keys, columns)
         return position, columns
     return None

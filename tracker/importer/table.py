@@ -257,7 +257,14 @@ class _TableReader:
             number_text = "" if number_cell.continued else number_cell.text.rstrip(".")
             text = "" if text_cell.continued else text_cell.text
             new_task = False
-            if has_task_column:
+            if has_task_column and number_text.isdigit() and not numbers_tasks:
+                # A 序号 on every row: each numbered row is a task a clerk calls by that
+                # number; a merged 工作任务 cell gives the rows under it the same title.
+                title = self.current_title if (task_cell.continued or not task_cell.text) else task_cell.text
+                _, parsed_title = _task_of(title or "", "", builder.last_number)
+                builder.start_task(int(number_text), parsed_title or short_title(text), row.number)
+                self.current_title, new_task = title, True
+            elif has_task_column:
                 title = "" if task_cell.continued else task_cell.text
                 if title and title != self.current_title:
                     number, parsed_title = _task_of(title, number_text if numbers_tasks else "", builder.last_number)
