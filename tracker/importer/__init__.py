@@ -174,7 +174,7 @@ def import_file(
         from tracker.importer.legacy_word import convert_to_docx
 
         data, kind = convert_to_docx(data, source), "docx"
-    if kind in ("xls", "rtf", "zip"):
+    if kind in ("xls", "rtf", "zip", "damaged"):
         raise NoticeImportError(f"{source}: {_UNSUPPORTED[kind]}")
     units_text, registry = _registry(units_text)
     kwargs = {"issued": issued, "source": source, "allow_unknown_units": allow_unknown_units}
@@ -209,6 +209,7 @@ _UNSUPPORTED = {
     "xls": "旧版 Excel(.xls)文件无法直接读取;请在 Excel 或 WPS 中另存为 .xlsx 再导入",
     "rtf": "RTF 文件无法直接读取;请在 Word 或 WPS 中另存为 .docx 再导入",
     "zip": "这是一个压缩包,不是 Word(.docx)或 Excel(.xlsx)文件;请解压后导入其中的通知文件",
+    "damaged": "文件已损坏(压缩包无法打开);请重新下载或另存后再导入",
 }
 
 

@@ -117,7 +117,16 @@ def column_of(cell: str) -> str | None:
         for word in words:
             if len(word) >= 3 and key.startswith(word) and (best is None or len(word) > best[0]):
                 best = (len(word), column)
-    return best[1] if best else None
+    if best:
+        return best[1]
+    # ``办结时间`` / ``落实措施``: a header ending in a column's generic word.
+    for column, endings in _ENDINGS.items():
+        if 3 <= len(key) <= 6 and key.endswith(endings):
+            return column
+    return None
+
+
+_ENDINGS = {"deadline": ("时间", "时限", "期限"), "text": ("内容", "要求", "措施")}
 
 
 def is_header_cell(cell: str) -> bool:

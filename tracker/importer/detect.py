@@ -18,7 +18,7 @@ _UTF16_WORD = "WordDocument".encode("utf-16-le")
 _UTF16_BOOK = "Workbook".encode("utf-16-le")
 
 # What detect_format returns.
-FORMATS = ("pdf", "docx", "xlsx", "zip", "word97", "xls", "rtf", "html", "csv", "text")
+FORMATS = ("pdf", "docx", "xlsx", "zip", "damaged", "word97", "xls", "rtf", "html", "csv", "text")
 
 
 def detect_format(data: bytes, suffix: str = "") -> str:
@@ -27,7 +27,9 @@ def detect_format(data: bytes, suffix: str = "") -> str:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        kind = _zip_kind(data)
+        # A damaged package: let the reader its name promises say it cannot read it.
+        return {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, kind) if kind == "damaged" else kind
     if data.startswith(_OLE):
         if _UTF16_WORD in data[:1_000_000] or suffix in (".doc", ".wps", ".dot"):
             return "word97"
@@ -49,7 +51,7 @@ def _zip_kind(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return "zip"
+        return "damaged"
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:

@@ -184,8 +184,16 @@ def read_pdf(data: bytes, source: str) -> Extract:
     return extract
 
 
-def _why(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
+def _why(exc: BaseException) -> str:
+    """A short reason; pdfplumber wraps pdfminer's own exception, so look inside."""
+    chain: list[BaseException] = [exc]
+    while len(chain) < 5:
+        inner = chain[-1].__cause__ or chain[-1].__context__
+        inner = inner or next((a for a in chain[-1].args if isinstance(a, BaseException)), None)
+        if inner is None:
+            break
+        chain.append(inner)
+    names = [type(e).__name__ for e in chain]
+    if any("Password" in n or "Encrypt" in n for n in names):
         return "文件已加密,请先去掉密码"
-    return name
+    return names[-1]
