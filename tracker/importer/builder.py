@@ -151,7 +151,25 @@ def split_names(text: str) -> list[str]:
         else:
             current.append(char)
     names.append("".join(current))
-    return [n for n in names if n]
+    joined: list[str] = []
+    for name in (n for n in names if n):
+        # ``市直有关部门、单位``: a bare 单位/部门 completes the collective name before it.
+        if name in _BARE_CLASS and joined and is_collective(joined[-1]):
+            joined[-1] += "、" + name
+        else:
+            joined.append(name)
+    return joined
+
+
+_BARE_CLASS = ("单位", "部门", "单位等", "部门等")
+_CLASS_NAME = re.compile(r"(管委|管委会|政府|部门|单位|街道|乡镇)$")
+# A class of bodies, not one named body (丽水开发区管委会 names one).
+_GENERIC_START = re.compile(r"^(开发区|园区|高新区|功能区|经济区|乡镇|街道|部门|单位|国家级|省级)")
+
+
+def governed_by_each(previous: str, name: str) -> bool:
+    """``各区市政府、开发区管委``: the 各 of the name before also governs a class name after it."""
+    return previous.startswith("各") and bool(_GENERIC_START.match(name)) and bool(_CLASS_NAME.search(name))
 
 
 def is_collective(name: str) -> bool:
@@ -434,8 +452,9 @@ class PlanBuilder:
         ordered: list[tuple[str, Role, bool]] = []
         for clause in row.clauses:
             role = clause.role or (Role.IMPLEMENTER if has_lead else Role.LEAD)
-            for name in clause.names:
-                for unit, unknown in self._expand(name, task.number, clause.line):
+            for position, name in enumerate(clause.names):
+                each = position > 0 and governed_by_each(clause.names[position - 1], name)
+                for unit, unknown in self._expand(name, task.number, clause.line, each):
                     ordered.append((unit, role, unknown))
         # Leads first, each in notice order; a unit named twice keeps its first (strongest) role.
         for role in (Role.LEAD, Role.IMPLEMENTER):
@@ -472,10 +491,10 @@ class PlanBuilder:
             )
         return result.dates
 
-    def _expand(self, name: str, task: int, line: int) -> list[tuple[str, bool]]:
+    def _expand(self, name: str, task: int, line: int, each: bool = False) -> list[tuple[str, bool]]:
         resolved = self.registry.resolve(name)
         if resolved.kind == "unknown":
-            self.report.unknown_units.append(UnknownUnit(name, task, line, is_collective(name)))
+            self.report.unknown_units.append(UnknownUnit(name, task, line, each or is_collective(name)))
             return [(normalise_name(name), True)]
         if resolved.kind == "group":
             used = self.report.groups.setdefault(task, [])

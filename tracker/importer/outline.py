@@ -103,8 +103,28 @@ def read_brackets(text: str, line: int, registry: Registry) -> Brackets:
     return found
 
 
-def _read_bracket(inner: str, line: int, registry: Registry, found: Brackets) -> bool:
+_REMARK_IN_NAMES = re.compile(r"\((?=[^()]*[,。;“”:])[^()]*\)")
+_FIRST_LEADS = re.compile(r"(列|排在?)第一位的?(单位)?为牵头")
+
+
+@dataclass
+class Rules:
+    """Rules a document states once for what follows (``列第一位为牵头单位,下同``)."""
+
+    first_leads: bool = False
+
+
+def _clean_units(value: str, rules: Rules) -> str:
+    """A labelled units value without remarks: ``(…,下同)`` asides and sentences after ``。``."""
+    if _FIRST_LEADS.search(value):
+        rules.first_leads = True
+    value = _REMARK_IN_NAMES.sub("", value)
+    return value.split("。")[0].strip()
+
+
+def _read_bracket(inner: str, line: int, registry: Registry, found: Brackets, rules: Rules | None = None) -> bool:
     """Read one bracket into ``found``; False when it is ordinary text."""
+    rules = rules or Rules()
     if not inner:
         return False
     parts = [p.strip() for p in re.split(r"[;;]", inner) if p.strip()]
@@ -124,11 +144,20 @@ def _read_bracket(inner: str, line: int, registry: Registry, found: Brackets) ->
                 role = Role.IMPLEMENTER
             else:
                 role = None
+            value = _clean_units(value, rules)
             parsed = parse_unit_line(value, line, registry)
             if parsed is not None:
                 clauses.extend(parsed)
-            elif (plain := names_clause(value, line, role)) is not None:
-                clauses.append(plain)
+                continue
+            names = split_names(value)
+            if not names or not all(looks_like_unit(n, registry) for n in names):
+                continue  # a cut or garbled line: the paragraph stays without these units
+            if role is None and rules.first_leads and not has_lead:
+                clauses.append(Clause((names[0],), Role.LEAD, line))
+                if names[1:]:
+                    clauses.append(Clause(tuple(names[1:]), Role.IMPLEMENTER, line))
+            else:
+                clauses.append(Clause(tuple(names), role, line))
             continue
         if (when := _deadline_of(part)) is not None:
             deadline = when
@@ -161,6 +190,8 @@ def _level_of(line: str) -> tuple[int, str, str] | None:
 def _title(body: str) -> str:
     if m := _LEADING_SENTENCE.match(body):
         return m.group(1)
+    if "。" in body.rstrip("。") or body.endswith("。"):
+        return body.split("。")[0]
     from tracker.importer.table import short_title
 
     return short_title(body)
@@ -193,15 +224,35 @@ def parse_outline(
     headings: dict[int, _Item] = {}
     pending: list[_Item] = []  # numbered paragraphs without units, reported if no task follows
     current: _Item | None = None
+    last_item: _Item | None = None
+    rules = Rules()
     for index in range(start, len(lines)):
         line, number = lines[index], index + 1
         if not line or (info.title and line == info.title):
             continue
         numbered = _level_of(line)
+        if numbered is None and _LABEL.match(line) and len(line) <= 200:
+            # ``牵头单位:区发改局`` on a line of its own, under the numbered item it belongs to.
+            labelled = Brackets("")
+            if _read_bracket(line, number, registry, labelled, rules) and last_item is not None:
+                responsible = "\n".join(labelled.responsible)
+                if last_item.task is None:
+                    for deeper in [lv for lv in headings if lv >= last_item.level]:
+                        del headings[deeper]
+                    _set_headings(builder, headings, last_item.level)
+                    builder.start_task(_task_number(builder, last_item), _title(last_item.body), last_item.line)
+                    builder.row(last_item.body, labelled.clauses, responsible, labelled.deadline, number)
+                    last_item.task = builder.last_number
+                    current = last_item
+                    pending = [p for p in pending if p is not last_item]
+                else:
+                    builder.row("", labelled.clauses, responsible, labelled.deadline, number)
+                continue
         found = read_brackets(numbered[2] if numbered else line, number, registry)
         if numbered is not None:
             level, marker, body = numbered
             item = _Item(level, marker, body, number)
+            last_item = item
             for deeper in [lv for lv in headings if lv >= level]:
                 del headings[deeper]
             if not found.clauses:
@@ -210,8 +261,9 @@ def parse_outline(
                 current = None
                 continue
             _set_headings(builder, headings, level)
-            builder.start_task(builder.last_number + 1, _title(found.text), number)
+            builder.start_task(_task_number(builder, item), _title(found.text), number)
             builder.row(found.text, found.clauses, "\n".join(found.responsible), found.deadline, number)
+            item.task = builder.last_number
             current = item
             pending = [p for p in pending if p.level < level]
             continue
@@ -238,6 +290,14 @@ def parse_outline(
         if item.task is None and not any(r.line == item.line for r in report.remarks):
             report.add("preamble", item.line, "编号段落没有责任单位,作为标题或说明", f"{item.marker}{item.body}"[:60])
     return builder, report
+
+
+def _task_number(builder: PlanBuilder, item: _Item) -> int:
+    """The item's own ``1.`` number when it runs on in order, else the next number."""
+    digits = re.sub(r"[^0-9]", "", item.marker)
+    if item.level >= 2 and digits and int(digits) > builder.last_number and int(digits) not in builder.drafts:
+        return int(digits)
+    return builder.last_number + 1
 
 
 def _under_task(headings: dict[int, _Item]) -> bool:

@@ -253,6 +253,10 @@ class _TableReader:
                     else:
                         builder.set_subsection(f"({m.group(1)}){m.group(2).strip()}")
                     continue
+            if len(row.cells) == 1 and len(self.columns) > 1:
+                # One cell where the table has several: a note, or the document cut off mid-row.
+                builder.unplaced(fresh[0], row.number, "表格行只有一格,读不出各列(文档可能在此截断)")
+                continue
             task_cell, number_cell, text_cell = (self._get(row, k) for k in _SINGLE_KEYS)
             number_text = "" if number_cell.continued else number_cell.text.rstrip(".")
             text = "" if text_cell.continued else text_cell.text
