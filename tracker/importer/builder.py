@@ -152,7 +152,7 @@ def split_names(text: str) -> list[str]:
             current.append(char)
     names.append("".join(current))
     joined: list[str] = []
-    for name in (n for n in names if n):
+    for name in (part for n in names if n for part in _split_etc(n)):
         # ``市直有关部门、单位``: a bare 单位/部门 completes the collective name before it.
         if name in _BARE_CLASS and joined and is_collective(joined[-1]):
             joined[-1] += "、" + name
@@ -162,6 +162,15 @@ def split_names(text: str) -> list[str]:
 
 
 _BARE_CLASS = ("单位", "部门", "单位等", "部门等")
+_ETC = re.compile(r"^(?P<named>.+?)等(?P<rest>(有关|相关|其他)?(部门|单位|科室|处室|部门单位)?)$")
+
+
+def _split_etc(name: str) -> list[str]:
+    """``市卫生健康委等`` -> the name; ``市民政局等有关部门`` -> the name and the vague group."""
+    m = _ETC.match(name)
+    if not m:
+        return [name]
+    return [m.group("named")] + ([m.group("rest")] if m.group("rest") else [])
 _CLASS_NAME = re.compile(r"(管委|管委会|政府|部门|单位|街道|乡镇)$")
 # A class of bodies, not one named body (丽水开发区管委会 names one).
 _GENERIC_START = re.compile(r"^(开发区|园区|高新区|功能区|经济区|乡镇|街道|部门|单位|国家级|省级)")

@@ -218,7 +218,8 @@ def parse_outline(
     """Read a 要点-style document into a builder (see the module docstring)."""
     report = ImportReport(source=source)
     lines = normalise_lines(text)
-    start = _first_structural(lines)
+    # The preamble ends at the first numbered paragraph, however long (要点 headings are sentences).
+    start = min(_first_structural(lines), next((i for i, line in enumerate(lines) if _level_of(line)), len(lines)))
     info = _read_preamble(lines[:start], year, issued, report)
     builder = PlanBuilder(registry, info, report, allow_unknown_units=allow_unknown_units)
     headings: dict[int, _Item] = {}
@@ -288,7 +289,7 @@ def parse_outline(
             report.add("preamble", number, "没有责任单位,不作为任务", line)
     for item in pending:
         if item.task is None and not any(r.line == item.line for r in report.remarks):
-            report.add("preamble", item.line, "编号段落没有责任单位,作为标题或说明", f"{item.marker}{item.body}"[:60])
+            report.add("preamble", item.line, "编号段落没有责任单位,作为标题或说明", f"{item.marker}{item.body}")
     return builder, report
 
 
