@@ -124,7 +124,10 @@ _PHRASE = re.compile(
 )
 _NAME_SPLIT = re.compile(r"[、,\s]+")
 # 各科室, 各镇(街区), 市直各有关部门, 各县市区, 相关镇(街区): a collective name, kept as a group.
-_COLLECTIVE = re.compile(r"^(各|相关|有关|其他|全市|全县|全区|市直|县直|区直)|各有关|各相关|各(县|区|镇|乡|科|处|股|部门|单位)")
+_COLLECTIVE = re.compile(
+    r"^(各|相关|有关|其他|全市|全县|全区|市直|县直|区直)|各有关|各相关|各(县|区|镇|乡|科|处|股|部门|单位|直属|机构)"
+    r"|(有关|相关)(部门|单位)$|^[县市区乡镇]\([市县区乡镇]、[市县区乡镇]\)"
+)
 _BAD_IN_NAME = re.compile(r"[。,:;!?“”《》\"'0-9]")
 _UNIT_SHAPE = re.compile(
     r"(局|办|室|部|委|中心|集团|学院|院|镇|街道|街区|园区|开发区|管委会|政府|部门|单位|公司|所|站|队|会|社|行|处|科|馆|台|厅"
@@ -162,7 +165,7 @@ def split_names(text: str) -> list[str]:
 
 
 _BARE_CLASS = ("单位", "部门", "单位等", "部门等")
-_ETC = re.compile(r"^(?P<named>.+?)等(?P<rest>(有关|相关|其他)?(部门|单位|科室|处室|部门单位)?)$")
+_ETC = re.compile(r"^(?P<named>.+?)等(?P<rest>(市|县|区|省)?(有关|相关|其他)?(部门|单位|科室|处室|部门单位)?)$")
 
 
 def _split_etc(name: str) -> list[str]:

@@ -219,6 +219,7 @@ def find_columns(rows: list[TableRow], override: dict[str, str] | None = None) -
                     row.cells[index].text if index < len(row.cells) else ""
                 )
         _find_number_column(rows[position + header_rows :], keys, columns)
+        _find_deadline_column(rows[position + header_rows :], columns, rows[position])
         return position, columns
     return None
 
@@ -245,6 +246,24 @@ def _find_number_column(data: list[TableRow], keys: dict[int, str], columns: Col
                         columns.index[key] = nxt
             columns.index["number"] = index
             columns.headers["number"] = ""
+            return
+
+
+def _find_deadline_column(data: list[TableRow], columns: ColumnMap, header: TableRow) -> None:
+    """No 时限 column: a column of other cells (备注) holding mostly deadlines is read as one."""
+    if "deadline" in columns.index:
+        return
+    from tracker.deadlines import looks_like_deadline
+
+    taken = set(columns.index.values())
+    width = max((len(r.cells) for r in data), default=0)
+    for index in range(width):
+        if index in taken:
+            continue
+        values = [r.cells[index].text for r in data if index < len(r.cells) and r.cells[index].text and not r.cells[index].continued]
+        if values and sum(looks_like_deadline(v) for v in values) >= max(1, 0.6 * len(values)):
+            columns.index["deadline"] = index
+            columns.headers["deadline"] = header.cells[index].text if index < len(header.cells) else ""
             return
 
 

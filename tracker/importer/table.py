@@ -300,7 +300,28 @@ class _TableReader:
                 if fresh and not new_task and not (set(fresh) <= {task_cell.text, number_cell.text}):
                     builder.unplaced(" | ".join(fresh), row.number, "这一行读不出要求、单位或时限")
                 continue
-            builder.row(text, clauses, responsible, shared["deadline"], row.number)
+            for part in split_numbered(text):
+                builder.row(part, clauses, responsible, shared["deadline"], row.number)
+
+
+_RUN_ON = re.compile(r"(?:^|(?<=[。;!?\s]))([1-9])\s*[.、](?![0-9])")
+
+
+def split_numbered(text: str) -> list[str]:
+    """``1.开展…。2.按照…。3.…`` in one cell -> one requirement each; other text stays whole.
+
+    Only a run starting at 1 and counting up by one splits, so a number inside a
+    sentence (``在6月底前``) never does.
+    """
+    starts: list[int] = []
+    expected = 1
+    for m in _RUN_ON.finditer(text):
+        if int(m.group(1)) == expected:
+            starts.append(m.start())
+            expected += 1
+    if len(starts) < 2 or starts[0] != 0:
+        return [text]
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=False)]
 
 
 def _task_of(task_cell: str, number_cell: str, last: int) -> tuple[int, str]:

@@ -87,8 +87,11 @@ def _split_tabs(joined: str) -> list[str]:
 
 def pipe_rows(text: str, registry: Registry) -> list[TableRow] | None:
     """A pipe table as rows with short rows placed by content; None without a pipe header."""
+    lines = clean_text(text).split("\n")
+    if sum(1 for line in lines if _CLOSER.fullmatch(line.strip())) >= 2:
+        lines = _join_split_rows(lines)
     raw: list[tuple[int, list[str]]] = []
-    for number, line in enumerate(clean_text(text).split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or ("|" in stripped and _SEPARATOR.fullmatch(stripped)):
             continue
@@ -112,6 +115,38 @@ def pipe_rows(text: str, registry: Registry) -> list[TableRow] | None:
             continue
         rows.append(TableRow(number, align_cells(trimmed, keys, registry)))
     return rows
+
+
+_CLOSER = re.compile(r"\|{2,}")
+
+
+def _join_split_rows(lines: list[str]) -> list[str]:
+    """Rows written one cell per line (``cell |``), a ``||`` line closing each row, as one line each.
+
+    The joined row keeps the number of its first line (the list keeps its length).
+    """
+    out = list(lines)
+    start: int | None = None
+    cells: list[str] = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if _CLOSER.fullmatch(stripped):
+            if start is not None:
+                out[start] = "| " + " | ".join(cells) + " |"
+                for covered in range(start + 1, index + 1):
+                    out[covered] = ""
+            else:
+                out[index] = ""
+            start, cells = None, []
+        elif stripped.endswith("|") and stripped.count("|") <= 2 or (start is not None and stripped):
+            if start is None:
+                start = index
+            cells.append(stripped.removesuffix("|").strip() if stripped.endswith("|") else stripped)
+            if not stripped.endswith("|") and len(cells) > 1:
+                # A cell running over several lines: its lines stay one cell.
+                last = cells.pop()
+                cells[-1] += "\n" + last
+    return out
 
 
 # ---------------------------------------------------------------- one cell per line
@@ -162,7 +197,7 @@ def flattened_rows(text: str, registry: Registry) -> list[TableRow] | None:
             keys.insert(at, "number")
             rows[-1].cells.insert(at, Cell(""))
     for number, chunk in chunks:
-        if len(chunk) == 1 and ((SECTION.match(chunk[0]) or SUBSECTION.match(chunk[0])) and len(chunk[0]) <= 40):
+        if len(chunk) == 1:
             rows.append(TableRow(number, [Cell(chunk[0])]))
         elif len(chunk) >= len(keys):
             rows.append(TableRow(number, [Cell(c) for c in chunk]))
@@ -194,7 +229,8 @@ def _cut_rows(
             chunks.append((start, current))
             current = []
     if current:
-        chunks.append((start, current))
+        # The document stops inside a row: kept as one cell, reported by the table reader.
+        chunks.append((start, current if len(current) >= len(keys) else ["\n".join(current)]))
     return chunks
 
 
