@@ -234,6 +234,14 @@ def parse_unit_line(text: str, line: int, registry: Registry) -> list[Clause] | 
     return clauses
 
 
+def looks_cut(text: str, registry: Registry) -> bool:
+    """``市发改委、市财政局、人民银``: a unit list whose last name is cut off (no phrase, no sentence)."""
+    if _BAD_IN_NAME.search(text) or _PHRASE.search(text):
+        return False
+    names = split_names(text)
+    return len(names) >= 3 and all(looks_like_unit(n, registry) for n in names[:-1]) and not looks_like_unit(names[-1], registry)
+
+
 def names_clause(text: str, line: int, role: Role | None) -> Clause | None:
     """A plain list of names (a 牵头单位 / 责任单位 column) as one clause."""
     names = split_names(text)
@@ -367,6 +375,13 @@ class PlanBuilder:
             target.responsible.append(responsible)
         if deadline:
             target.deadline, target.deadline_line = deadline, line
+
+    def cut_row(self, text: str, line: int, why: str) -> None:
+        """A units line cut off mid-name: the open row's paragraphs and the line are kept as unplaced."""
+        if self.current is not None and self.current.rows and not self.current.rows[-1].clauses:
+            for paragraph, paragraph_line in self.current.rows.pop().texts:
+                self.unplaced(paragraph, paragraph_line, "要求后面的责任单位不完整")
+        self.unplaced(text, line, why)
 
     def unplaced(self, text: str, line: int, why: str) -> None:
         """Text that fits nowhere: kept on the current task (if any) and reported."""

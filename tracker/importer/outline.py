@@ -87,14 +87,14 @@ def _deadline_of(value: str) -> str | None:
     return None
 
 
-def read_brackets(text: str, line: int, registry: Registry) -> Brackets:
+def read_brackets(text: str, line: int, registry: Registry, rules: Rules | None = None) -> Brackets:
     """Take the units and deadline brackets out of a paragraph."""
     found = Brackets(text)
     kept: list[str] = []
     last = 0
     for start, end in bracket_groups(text):
         inner = text[start + 1 : end - 1].strip()
-        if _read_bracket(inner, line, registry, found):
+        if _read_bracket(inner, line, registry, found, rules):
             kept.append(text[last:start])
             last = end
     if last:
@@ -177,6 +177,33 @@ def _read_bracket(inner: str, line: int, registry: Registry, found: Brackets, ru
     return bool(clauses or deadline)
 
 
+def split_measures(text: str, line: int, registry: Registry, rules: Rules) -> tuple[list[Brackets], str]:
+    """A paragraph whose measures ``(1)…(X牵头负责)。(2)…(Y负责)`` each close with units.
+
+    Returns one :class:`Brackets` per measure and the text left after the last
+    units bracket (a measure cut off before its units, or nothing).
+    """
+    ends: list[int] = []
+    for start, end in bracket_groups(text):
+        probe = Brackets("")
+        if _read_bracket(text[start + 1 : end - 1].strip(), line, registry, probe, rules) and probe.clauses:
+            ends.append(end)
+    if len(ends) < 2:
+        return [], text
+    measures: list[Brackets] = []
+    last = 0
+    for end in ends:
+        segment = text[last:end].lstrip("。;; ")
+        measures.append(read_brackets(segment, line, registry, rules))
+        last = end
+    rest = text[last:].strip().lstrip("。;;").strip()
+    # The item's own title sentence before ``(1)`` is not part of the first measure.
+    first = measures[0]
+    if m := re.match(r"^[^()]{2,40}?[。:](?=\((1|一)\))", first.text):
+        first.text = first.text[m.end() :]
+    return measures, rest
+
+
 def _level_of(line: str) -> tuple[int, str, str] | None:
     """(level 0-3, marker, body) of a numbered paragraph."""
     for level, pattern in enumerate(LEVELS):
@@ -249,7 +276,7 @@ def parse_outline(
                 else:
                     builder.row("", labelled.clauses, responsible, labelled.deadline, number)
                 continue
-        found = read_brackets(numbered[2] if numbered else line, number, registry)
+        found = read_brackets(numbered[2] if numbered else line, number, registry, rules)
         if numbered is not None:
             level, marker, body = numbered
             item = _Item(level, marker, body, number)
@@ -263,7 +290,11 @@ def parse_outline(
                 continue
             _set_headings(builder, headings, level)
             builder.start_task(_task_number(builder, item), _title(found.text), number)
-            builder.row(found.text, found.clauses, "\n".join(found.responsible), found.deadline, number)
+            measures, rest = split_measures(body, number, registry, rules)
+            for measure in measures or [found]:
+                builder.row(measure.text, measure.clauses, "\n".join(measure.responsible), measure.deadline, number)
+            if measures and len(rest) > 2:
+                builder.unplaced(rest, number, "措施后面没有责任单位(文档可能在此截断)")
             item.task = builder.last_number
             current = item
             pending = [p for p in pending if p.level < level]
