@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tracker.store import Store
 
-READER_LIBRARIES = ("pdfplumber", "pdfminer", "docx", "openpyxl", "html.parser", "tracker.importer")
+READER_LIBRARIES = ("pypdfium2", "docx", "openpyxl", "html.parser", "tracker.importer")
 
 
 def _loaded_after(args: list[str]) -> tuple[str, str]:
@@ -45,7 +45,7 @@ def test_each_reader_loads_its_own_library_only(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from tracker.importer import import_file\n"
         f"import_file(Path({str(page)!r}), 2023)\n"
-        "print(','.join(m for m in ('pdfplumber', 'pdfminer', 'docx', 'openpyxl') if m in sys.modules))\n"
+        "print(','.join(m for m in ('pypdfium2', 'docx', 'openpyxl') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
