@@ -83,7 +83,8 @@ def summary_lines(plan: Plan, report: ImportReport, units_text: str, *, allowed_
         out.append(t("列: ", "columns: ") + ";".join(mapping))
         if not any(key == "deadline" for key, _, _ in report.columns):
             out.append(t("没有时限列: 所有时限记为“未规定”", "no deadline column: every due date is unspecified"))
-    out.append(t(f"计划: {info.year} {info.title}", f"plan: {info.year} {info.title}"))
+    title = info.title or t("(没有读到标题)", "(no title found)")
+    out.append(t(f"计划: {info.year} {title}", f"plan: {info.year} {title}"))
     issued = info.issued.isoformat() if info.issued else t("不详", "unknown")
     out.append(t(f"发文: {info.issuer or '不详'}  印发日期: {issued}", f"issuer: {info.issuer or 'unknown'}  issued: {issued}"))
     for task in plan.sorted_tasks():
