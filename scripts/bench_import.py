@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 UNITS = ["市发改局牵头落实;市财政局、市人社局按职责分工分别落实", "各镇(街区)分别落实", "市直各有关部门落实", "市司法局牵头落实"]

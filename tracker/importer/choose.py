@@ -122,12 +122,8 @@ def read_text(
             was looked for and the first lines and headers seen.
     """
     kwargs = {"issued": issued, "source": source, "allow_unknown_units": allow_unknown_units}
-    for name, rows in (
-        ("tab", lambda: tab_rows(text)),
-        ("pipe", lambda: pipe_rows(text, registry)),
-        ("flattened", lambda: flattened_rows(text, registry)),
-    ):
-        found = rows()
+    for name in ("tab", "pipe", "flattened"):
+        found = tab_rows(text) if name == "tab" else (pipe_rows if name == "pipe" else flattened_rows)(text, registry)
         if found is not None and find_columns(found, columns) is not None:
             builder, report = parse_table(found, year, registry, columns=columns, **kwargs)  # type: ignore[arg-type]
             report.reader = name

@@ -125,9 +125,9 @@ class _PageParser(HTMLParser):
             if not table.rows:
                 table.rows.append([])
             values = dict(attrs)
-            draft = _CellDraft(rowspan=_span(values.get("rowspan")), colspan=_span(values.get("colspan")))
-            table.rows[-1].append(draft)
-            self.cell[-1] = draft
+            cell = _CellDraft(rowspan=_span(values.get("rowspan")), colspan=_span(values.get("colspan")))
+            table.rows[-1].append(cell)
+            self.cell[-1] = cell
         elif tag in _BLOCK:
             self._newline()
 

@@ -28,7 +28,6 @@ from tracker.importer.builder import (
     ImportReport,
     PlanBuilder,
     looks_like_unit,
-    names_clause,
     parse_unit_line,
     split_names,
 )
@@ -193,10 +192,10 @@ def split_measures(text: str, line: int, registry: Registry, rules: Rules) -> tu
     measures: list[Brackets] = []
     last = 0
     for end in ends:
-        segment = text[last:end].lstrip("。;; ")
+        segment = re.sub(r"^[。;; ]+", "", text[last:end])
         measures.append(read_brackets(segment, line, registry, rules))
         last = end
-    rest = text[last:].strip().lstrip("。;;").strip()
+    rest = re.sub(r"^[。;;]+", "", text[last:].strip()).strip()
     # The item's own title sentence before ``(1)`` is not part of the first measure.
     first = measures[0]
     if m := re.match(r"^[^()]{2,40}?[。:](?=\((1|一)\))", first.text):

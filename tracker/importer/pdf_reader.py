@@ -20,15 +20,14 @@ ideographs they stand for. A PDF without any text (a scan) gets one clear error.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
-Char = dict[str, Any]
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom (top-down, as on screen)
-
 from tracker.importer.builder import NoticeImportError
 from tracker.importer.document import Cell, Extract, Table, TableRow, clean_cell
+
+Char = dict[str, Any]
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom (top-down, as on screen)
 
 WRAP_CHARS = 2.3  # a line ending within this many characters of the right edge was wrapped
 PARAGRAPH_PITCH = 1.3  # a line pitch this much above the usual one is paragraph spacing
@@ -58,7 +57,7 @@ def _line_text(line: list[dict[str, Any]]) -> str:
 def _ink_right(line: list[dict[str, Any]]) -> float:
     """Where a line's last visible character ends (a trailing space glyph does not count)."""
     visible = [c for c in line if c["text"].strip()]
-    return visible[-1]["x1"] if visible else line[-1]["x0"]
+    return float(visible[-1]["x1"] if visible else line[-1]["x0"])
 
 
 def usual_pitch(groups: Iterable[list[list[dict[str, Any]]]]) -> float:
@@ -98,7 +97,7 @@ def join_wrapped(lines: list[list[dict[str, Any]]], right: float, usual: float =
 def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
     x = (char["x0"] + char["x1"]) / 2
     y = (char["top"] + char["bottom"]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+    return bool(box[0] <= x <= box[2] and box[1] <= y <= box[3])
 
 
 def _cell_lines(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> tuple[list[list[dict[str, Any]]], float]:
@@ -235,8 +234,8 @@ def read_pdf(data: bytes, source: str) -> Extract:
     Raises:
         NoticeImportError: not a PDF, encrypted, damaged, or without a text layer.
     """
-    import pypdfium2 as pdfium  # only this reader needs it
-    import pypdfium2.raw as raw
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # only this reader needs it
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     extract = Extract("pdf")
     try:
