@@ -60,6 +60,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "责任人",
     ),
     "partner": ("配合单位", "协办单位", "配合部门", "配合科室", "协助单位", "参与单位"),
+    "section": ("章节", "大项", "类别"),
+    "subsection": ("小项", "子项"),
     "deadline": (
         "时限要求",
         "完成时限",
@@ -91,6 +93,8 @@ KEY_LABELS = {
     "units": ("责任单位", "units"),
     "partner": ("配合单位", "partner"),
     "deadline": ("时限要求", "deadline"),
+    "section": ("章节", "section"),
+    "subsection": ("小项", "sub-section"),
 }
 _REMARK = re.compile(r"\([^()]*\)$")
 _PUNCT = re.compile(r"[\s:;,.、。*·_\-]+")

@@ -245,6 +245,17 @@ class _TableReader:
             fresh = [c.text for c in cells if c.text and not c.continued]
             if not fresh or all(is_header_cell(t) for t in fresh):
                 continue
+            if len(row.cells) == 1 and len(self.columns) > 1 and not (SECTION.match(fresh[0]) or SUBSECTION.match(fresh[0])):
+                # One cell where the table has several: a note, or the document cut off mid-row.
+                builder.unplaced(fresh[0], row.number, "表格行只有一格,读不出各列(文档可能在此截断)")
+                continue
+            heading_keys = [self.columns[k] for k in ("section", "subsection") if k in self.columns]
+            fresh_cells = [i for i, c in enumerate(cells) if c.text and not c.continued and i not in heading_keys]
+            if not fresh_cells and heading_keys:
+                for key, setter in (("section", builder.set_section), ("subsection", builder.set_subsection)):
+                    if key in self.columns and self._get(row, key).text:
+                        setter(self._get(row, key).text)
+                continue
             if len(set(fresh)) == 1 and (not self._get(row, "text").text or self._get(row, "text").continued):
                 only = fresh[0]
                 if (m := SECTION.match(only)) or (m := SUBSECTION.match(only)):
@@ -253,10 +264,10 @@ class _TableReader:
                     else:
                         builder.set_subsection(f"({m.group(1)}){m.group(2).strip()}")
                     continue
-            if len(row.cells) == 1 and len(self.columns) > 1:
-                # One cell where the table has several: a note, or the document cut off mid-row.
-                builder.unplaced(fresh[0], row.number, "表格行只有一格,读不出各列(文档可能在此截断)")
-                continue
+            for key, setter in (("section", builder.set_section), ("subsection", builder.set_subsection)):
+                heading = self._get(row, key)
+                if heading.text and not heading.continued and key in self.columns:
+                    setter(heading.text)
             task_cell, number_cell, text_cell = (self._get(row, k) for k in _SINGLE_KEYS)
             number_text = "" if number_cell.continued else number_cell.text.rstrip(".")
             text = "" if text_cell.continued else text_cell.text

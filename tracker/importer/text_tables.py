@@ -103,8 +103,17 @@ def pipe_rows(text: str, registry: Registry) -> list[TableRow] | None:
             raw.append((number, [stripped]))
     header_at = next((i for i, (_, cells) in enumerate(raw) if len(cells) >= 2 and _is_header(cells)), None)
     if header_at is None:
-        return None
+        inferred = infer_keys([cells for _, cells in raw], registry)
+        if inferred is None:
+            return None
+        # No header row: one is made from what the columns hold, and says so in its words.
+        raw.insert(0, (0, [INFERRED_HEADER[k] if k else "" for k in inferred]))
+        header_at = 0
     keys = _header_keys(raw[header_at][1])
+    if raw and len(raw) > header_at + 1 and not lines[raw[-1][0] - 1].strip().endswith("|") and len(raw[-1][1]) > 1:
+        # The document stops inside its last row (no closing ``|``): kept whole, reported.
+        number, cells = raw[-1]
+        raw[-1] = (number, [" | ".join(c for c in cells if c)])
     rows = [TableRow(n, [Cell(c) for c in cells]) for n, cells in raw[: header_at + 1]]
     for number, cells in raw[header_at + 1 :]:
         trimmed = list(cells)
@@ -147,6 +156,53 @@ def _join_split_rows(lines: list[str]) -> list[str]:
                 last = cells.pop()
                 cells[-1] += "\n" + last
     return out
+
+
+INFERRED_HEADER = {
+    "section": "章节",
+    "subsection": "小项",
+    "number": "序号",
+    "task": "工作任务",
+    "text": "具体要求",
+    "units": "责任单位",
+    "deadline": "时限要求",
+}
+
+
+def infer_keys(rows: list[list[str]], registry: Registry) -> list[str | None] | None:
+    """Column keys of a table without a header row, from what its widest rows hold.
+
+    A column is read as what most of its cells look like: ``一、`` headings (section),
+    ``(一)`` headings (sub-section), small integers (序号), deadlines, unit lists, or
+    long text (具体要求). None unless at least a 具体要求 column and a units or
+    deadline column are found.
+    """
+    widths = [len(cells) for cells in rows if len(cells) >= 3]
+    if len(widths) < 2:
+        return None
+    # The widest rows that occur twice: short rows are the ones whose merged cells were left out.
+    width = max((w for w in set(widths) if widths.count(w) >= 2), default=max(widths, key=widths.count))
+    full = [cells for cells in rows if len(cells) == width]
+    keys: list[str | None] = []
+    for index in range(width):
+        values = [cells[index] for cells in full if cells[index]]
+        if not values:
+            keys.append(None)
+            continue
+        votes = {
+            "section": sum(bool(SECTION.match(v)) for v in values),
+            "subsection": sum(bool(SUBSECTION.match(v)) for v in values),
+            "number": sum(bool(_INTEGER.fullmatch(v)) for v in values),
+            "deadline": sum(looks_like_deadline(v) for v in values),
+            "units": sum(_unit_score(v, registry) > 0 for v in values),
+            "text": sum(len(v) > 20 or (len(v) > 8 and "。" in v) for v in values),
+        }
+        key, count = max(votes.items(), key=lambda kv: kv[1])
+        keys.append(key if count >= 0.6 * len(values) and key not in keys else None)
+    found = set(keys)
+    if "text" not in found or not found & {"units", "deadline"}:
+        return None
+    return keys
 
 
 # ---------------------------------------------------------------- one cell per line
@@ -271,6 +327,10 @@ def _score(text: str, key: str | None, registry: Registry) -> float:
         if TASK.match(text) or SECTION.match(text):
             return 1.5
         return 1.0 if len(text) <= 30 and "。" not in text.rstrip("。") else -1.0
+    if key == "section":
+        return 3.0 if SECTION.match(text) else -3.0
+    if key == "subsection":
+        return 3.0 if SUBSECTION.match(text) else -3.0
     return -0.5
 
 
