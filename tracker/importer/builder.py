@@ -119,10 +119,10 @@ class Clause:
 
 
 _PHRASE = re.compile(
-    r"(?P<phrase>(?:按职责分工|按照职责分工|按职责)?(?:分别|共同|各自)?(?:负责)?"
+    r"(?P<phrase>(?:按职责分工|按照职责分工|按职责)?(?:分别|共同|各自|参照|具体)?(?:负责)?"
     r"(?:(?P<kind>牵头|配合|协助|参与)(?:落实|负责)?|落实|负责))$"
 )
-_NAME_SPLIT = re.compile(r"[、,\s]+")
+_NAME_SPLIT = re.compile(r"[、,;\s]+")
 # 各科室, 各镇(街区), 市直各有关部门, 各县市区, 相关镇(街区): a collective name, kept as a group.
 _COLLECTIVE = re.compile(
     r"^(各|相关|有关|其他|全市|全县|全区|市直|县直|区直)|各有关|各相关|各(县|区|镇|乡|科|处|股|部门|单位|直属|机构)"

@@ -91,11 +91,13 @@ def pipe_rows(text: str, registry: Registry) -> list[TableRow] | None:
     if sum(1 for line in lines if _CLOSER.fullmatch(line.strip())) >= 2:
         lines = _join_split_rows(lines)
     raw: list[tuple[int, list[str]]] = []
+    piped: set[int] = set()  # lines that are table rows, even when they hold one cell
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or ("|" in stripped and _SEPARATOR.fullmatch(stripped)):
             continue
         if "|" in stripped:
+            piped.add(number)
             inner = stripped[1:] if stripped.startswith("|") else stripped
             inner = inner[:-1] if inner.endswith("|") else inner
             raw.append((number, [c.strip() for c in inner.split("|")]))
@@ -109,17 +111,24 @@ def pipe_rows(text: str, registry: Registry) -> list[TableRow] | None:
         # No header row: one is made from what the columns hold, and says so in its words.
         raw.insert(0, (0, [INFERRED_HEADER[k] if k else "" for k in inferred]))
         header_at = 0
+    # A header row split over lines (``工作任务 | 具体要求`` then ``| 责任单位 |``).
+    while header_at + 1 < len(raw) and all(column_of(c) for c in raw[header_at + 1][1] if c.strip()) and any(
+        c.strip() for c in raw[header_at + 1][1]
+    ):
+        number, cells = raw[header_at]
+        raw[header_at] = (number, [c for c in cells if c.strip()] + [c for c in raw.pop(header_at + 1)[1] if c.strip()])
     keys = _header_keys(raw[header_at][1])
     if raw and len(raw) > header_at + 1 and not lines[raw[-1][0] - 1].strip().endswith("|") and len(raw[-1][1]) > 1:
         # The document stops inside its last row (no closing ``|``): kept whole, reported.
         number, cells = raw[-1]
         raw[-1] = (number, [" | ".join(c for c in cells if c)])
+        piped.discard(number)
     rows = [TableRow(n, [Cell(c) for c in cells]) for n, cells in raw[: header_at + 1]]
     for number, cells in raw[header_at + 1 :]:
         trimmed = list(cells)
         while trimmed and not trimmed[-1]:
             trimmed.pop()
-        if len(cells) == 1 or len(trimmed) >= len(keys) or not trimmed:
+        if (len(cells) == 1 and number not in piped) or len(trimmed) >= len(keys) or not trimmed:
             rows.append(TableRow(number, [Cell(c) for c in cells]))
             continue
         rows.append(TableRow(number, align_cells(trimmed, keys, registry)))
@@ -155,6 +164,11 @@ def _join_split_rows(lines: list[str]) -> list[str]:
                 # A cell running over several lines: its lines stay one cell.
                 last = cells.pop()
                 cells[-1] += "\n" + last
+    if start is not None:
+        # The document stops inside a row (no closing ``||``): one line without pipes, reported as cut.
+        out[start] = " ".join(cells)
+        for covered in range(start + 1, len(lines)):
+            out[covered] = ""
     return out
 
 
