@@ -179,6 +179,7 @@ def test_truncated_pdf(tmp_path: Path, cut: int) -> None:
         ("empty.csv", b""),
         ("header-only.csv", "工作任务,具体要求,责任单位\n".encode()),
     ],
+    ids=["empty.html", "header-only.html", "empty.docx", "empty.csv", "header-only.csv"],
 )
 def test_empty_tables_are_one_clear_error(tmp_path: Path, name: str, data: bytes) -> None:
     path = tmp_path / name

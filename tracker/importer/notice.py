@@ -93,8 +93,11 @@ def normalise_lines(text: str) -> list[str]:
 
 
 def is_header(line: str) -> bool:
-    """A table header cell such as ``具 体 要 求`` (letter-spaced or not)."""
-    return "".join(line.split()) in HEADER_WORDS
+    """A table header cell such as ``具 体 要 求`` (letter-spaced or not), under any of its synonyms."""
+    from tracker.importer.columns import SYNONYMS
+
+    word = "".join(line.split())
+    return word in HEADER_WORDS or any(word in words for words in SYNONYMS.values())
 
 
 def is_artefact(line: str) -> bool:

@@ -171,6 +171,10 @@ def parse_table(
     if found is None:
         raise nothing_found(source, [grid], columns)
     header_at, column_map = found
+    if grid and grid[header_at].number == 0 and column_map.header_rows:
+        # A header made by a reader from what the columns hold (text_tables.infer_keys).
+        column_map.headers = dict.fromkeys(column_map.headers, "")
+        report.add("warning", None, "表格没有表头行:各列的含义按内容推断(见“列”一行),请核对")
     report.columns = column_map.describe()
     data = grid[header_at + column_map.header_rows :]
     if preamble is None:
