@@ -43,7 +43,7 @@ from tracker.importer.builder import (
     UnknownUnit,
     assignments_per_unit,
 )
-from tracker.importer.choose import read_extract, read_text
+from tracker.importer.choose import ReadOptions, read_extract, read_text
 from tracker.importer.columns import parse_columns_option
 from tracker.importer.detect import detect_format
 from tracker.importer.notice import decode_bytes
@@ -126,15 +126,8 @@ def import_text(
             units without ``allow_unknown_units``; every problem with its line.
     """
     units_text, registry = _registry(units_text)
-    builder, report = read_text(
-        text,
-        year,
-        registry,
-        issued=issued,
-        source=source,
-        allow_unknown_units=allow_unknown_units,
-        columns=_columns(columns),
-    )
+    options = ReadOptions(year, registry, issued, source, allow_unknown_units, _columns(columns))
+    builder, report = read_text(text, options)
     return _finish(builder, report, units_text, source)
 
 
@@ -177,10 +170,10 @@ def import_file(
     if kind in ("xls", "rtf", "zip", "damaged"):
         raise NoticeImportError(f"{source}: {_UNSUPPORTED[kind]}")
     units_text, registry = _registry(units_text)
-    kwargs = {"issued": issued, "source": source, "allow_unknown_units": allow_unknown_units}
+    options = ReadOptions(year, registry, issued, source, allow_unknown_units, override)
     if kind in ("xlsx", "csv"):
         rows = read_xlsx_rows(path) if kind == "xlsx" else read_csv_rows(data, source)
-        builder, report = parse_table(rows, year, registry, columns=override, **kwargs)  # type: ignore[arg-type]
+        builder, report = parse_table(rows, year, registry, columns=override, **options.reader_kwargs())
         report.reader, report.counts = kind, "row"
         return _finish(builder, report, units_text, source)
     if kind in ("html", "docx", "pdf"):
@@ -191,10 +184,10 @@ def import_file(
         else:
             from tracker.importer.pdf_reader import read_pdf as reader
         extract = reader(data, source)
-        builder, report = read_extract(extract, year, registry, columns=override, **kwargs)  # type: ignore[arg-type]
+        builder, report = read_extract(extract, options)
         return _finish(builder, report, units_text, source)
     try:
-        builder, report = read_text(decode_bytes(data, source), year, registry, columns=override, **kwargs)  # type: ignore[arg-type]
+        builder, report = read_text(decode_bytes(data, source), options)
     except NoticeImportError as exc:
         if suffix in _BINARY_SUFFIXES:  # named as a binary format, holding neither it nor a notice
             raise NoticeImportError(f"{source}: 不是可读的 {_BINARY_SUFFIXES[suffix]} 文件") from None

@@ -12,7 +12,9 @@ places more requirements with units wins, the notice on a tie.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tracker.importer.builder import ImportReport, NoticeImportError, PlanBuilder
 from tracker.importer.columns import find_columns, headers_seen
@@ -61,59 +63,44 @@ def task_table(tables: list[Table], columns: dict[str, str] | None) -> tuple[Tab
     return None
 
 
-def read_extract(
-    extract: Extract,
-    year: int,
-    registry: Registry,
-    *,
-    issued: date | None,
-    source: str,
-    allow_unknown_units: bool,
-    columns: dict[str, str] | None,
-) -> tuple[PlanBuilder, ImportReport]:
+@dataclass(frozen=True)
+class ReadOptions:
+    """What one import reads with: plan year, unit registry, issue date, source name, overrides."""
+
+    year: int
+    registry: Registry
+    issued: date | None = None
+    source: str = "<notice>"
+    allow_unknown_units: bool = False
+    columns: dict[str, str] | None = None
+
+    def reader_kwargs(self) -> dict[str, Any]:
+        return {"issued": self.issued, "source": self.source, "allow_unknown_units": self.allow_unknown_units}
+
+
+def read_extract(extract: Extract, options: ReadOptions) -> tuple[PlanBuilder, ImportReport]:
     """A reader's extract -> a builder, from its task table or else from its text."""
-    found = task_table(extract.tables, columns)
+    found = task_table(extract.tables, options.columns)
     if found is not None:
         table, rows, warnings = found
         builder, report = parse_table(
             rows,
-            year,
-            registry,
-            issued=issued,
-            source=source,
-            allow_unknown_units=allow_unknown_units,
-            columns=columns,
+            options.year,
+            options.registry,
+            columns=options.columns,
             preamble=extract.lines_before(table),
+            **options.reader_kwargs(),
         )
         for warning in warnings:
             report.add("warning", None, warning)
         report.reader, report.counts = extract.reader, "row"
         return builder, report
     seen = [line for t in extract.tables for line in headers_seen(t.rows, 2)]
-    return read_text(
-        extract.text(),
-        year,
-        registry,
-        issued=issued,
-        source=source,
-        allow_unknown_units=allow_unknown_units,
-        columns=columns,
-        reader_suffix=f"{extract.reader}-text",
-        seen=seen,
-    )
+    return read_text(extract.text(), options, reader_suffix=f"{extract.reader}-text", seen=seen)
 
 
 def read_text(
-    text: str,
-    year: int,
-    registry: Registry,
-    *,
-    issued: date | None,
-    source: str,
-    allow_unknown_units: bool,
-    columns: dict[str, str] | None,
-    reader_suffix: str = "",
-    seen: list[str] | None = None,
+    text: str, options: ReadOptions, *, reader_suffix: str = "", seen: list[str] | None = None
 ) -> tuple[PlanBuilder, ImportReport]:
     """Text -> a builder: a table held in the text, else the better paragraph reading.
 
@@ -121,29 +108,28 @@ def read_text(
         NoticeImportError: nothing in the text reads as tasks; the message says what
             was looked for and the first lines and headers seen.
     """
-    kwargs = {"issued": issued, "source": source, "allow_unknown_units": allow_unknown_units}
+    year, registry, columns, kwargs = options.year, options.registry, options.columns, options.reader_kwargs()
     for name in ("tab", "pipe", "flattened"):
         found = tab_rows(text) if name == "tab" else (pipe_rows if name == "pipe" else flattened_rows)(text, registry)
         if found is not None and find_columns(found, columns) is not None:
-            builder, report = parse_table(found, year, registry, columns=columns, **kwargs)  # type: ignore[arg-type]
+            builder, report = parse_table(found, year, registry, columns=columns, **kwargs)
             report.reader = name
             return builder, report
     if columns:
-        raise nothing_found(source, [], columns)
-    notice = parse_notice(text, year, registry, **kwargs)  # type: ignore[arg-type]
-    outline = parse_outline(text, year, registry, **kwargs)  # type: ignore[arg-type]
-    readings = [("notice", *notice), ("outline", *outline)]
+        raise nothing_found(options.source, [], columns)
+    readings = [
+        ("notice", *parse_notice(text, year, registry, **kwargs)),
+        ("outline", *parse_outline(text, year, registry, **kwargs)),
+    ]
     name, builder, report = max(
         readings, key=lambda r: (outline_score(r[1]), len(r[1].drafts), r[0] == "notice")
     )
     if not builder.drafts:
         lines = [line for line in normalise_lines(text) if line][:3]
         raise NoticeImportError(
-            f"{source}: 没有找到任何任务(找过: 含“工作任务/具体要求/责任单位/时限要求”等表头的表格、"
+            f"{options.source}: 没有找到任何任务(找过: 含“工作任务/具体要求/责任单位/时限要求”等表头的表格、"
             "“1.任务名称”这样的任务行、带“(牵头单位:…;责任单位:…)”括号的编号段落)",
             [f"看到的表头/首行: {line[:40]}" for line in ([*(seen or []), *lines])[:6]],
         )
-    report.reader = reader_suffix or name
-    if reader_suffix:
-        report.reader = f"{reader_suffix}:{name}"
+    report.reader = f"{reader_suffix}:{name}" if reader_suffix else name
     return builder, report
