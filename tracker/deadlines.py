@@ -8,7 +8,10 @@ The rules (../shared/DESIGN.md, "Deadlines"):
 - ``本任务分工印发1个月内`` -> the issue date plus one month (``N日内`` / ``N周内`` too);
   with no issue date it stays *unresolved*: the text says so instead of guessing;
 - ``6月底前/全年`` -> two milestones, one per part;
-- ``持续推进`` / ``长期坚持`` -> ongoing (no date);
+- ``持续推进`` / ``长期坚持`` / ``常态化推进`` / ``及时`` -> ongoing (no date);
+- ``每季度`` / ``每月`` / ``每半年`` (recurring) -> every period's last day in the plan year;
+- ``下半年`` -> 31 Dec; ``10月中旬`` -> the 20th, ``上旬`` the 10th, ``下旬`` the month's end;
+- a trailing ``完成`` / ``前完成`` / ``启动`` is read past (``2023年6月底前完成``);
 - empty -> unspecified (shown as such, never invented).
 
 Text that none of the rules reads is *unresolved* too, with the reason.
@@ -71,7 +74,23 @@ _DIGITS = {
 }
 _NUMBER = r"[0-9]{1,2}|[一二两三四五六七八九十]{1,3}"
 
-_ONGOING = re.compile(r"^(持续推进|长期坚持|持续|长期|常态化|长期推进|持续开展|经常性|常年)$")
+_ONGOING = re.compile(
+    r"^(持续推进|长期坚持|持续|长期|常态化|长期推进|持续开展|经常性|常年|常态化推进|常态化开展|持续实施|长期实施"
+    r"|及时|实时|随时|即时|及时公开|及时发布|动态更新|动态调整|适时|长期有效)$"
+)
+_RECURRING = {
+    "每月": tuple(range(1, 13)),
+    "按月": tuple(range(1, 13)),
+    "每季度": (3, 6, 9, 12),
+    "按季度": (3, 6, 9, 12),
+    "每季": (3, 6, 9, 12),
+    "每半年": (6, 12),
+    "每年": (12,),
+}
+_RECURRING_PART = re.compile(r"^(每月|按月|每季度|按季度|每季|每半年|每年)(?:末|底)?(?:前)?(?:更新|公开|发布|报送)?$")
+_SECOND_HALF = re.compile(r"^(下半年|下半年前)$")
+_TEN_DAYS = re.compile(rf"^({_NUMBER})月(?:份)?(上旬|中旬|下旬)(?:前|之前|末)?$")
+_DONE = re.compile(r"(?<=.)(前完成|之前完成|完成|前启动|启动|前完成并持续推进)$")
 _YEAR_END = re.compile(r"^(全年|底前|底|年底前|年底|年内|年底之前|本年度|全年度|年末前|年底前完成|全年推进)$")
 _HALF = re.compile(r"^(上半年|年中|年中前|上半年前)$")
 _QUARTER = re.compile(rf"^(?:第)?({_NUMBER})季度(?:末|底)?(?:前|之前)?$")
@@ -105,7 +124,7 @@ def add_months(start: date, months: int) -> date:
 
 def split_parts(text: str) -> list[str]:
     """``6月底前/全年`` -> ``["6月底前", "全年"]`` (also ``;`` and ``、`` as separators)."""
-    return [p for p in re.split(r"[/;、]|\s+", fold_width(text).strip()) if p]
+    return [p for p in re.split(r"[/;、,,]|\s+", fold_width(text).strip().rstrip("。")) if p]
 
 
 def resolve_deadline(text: str, year: int, issued: date | None) -> Deadline:
@@ -126,6 +145,9 @@ def resolve_deadline(text: str, year: int, issued: date | None) -> Deadline:
     dates: set[date] = set()
     ongoing = False
     for part in parts:
+        if m := _RECURRING_PART.match(part):
+            dates.update(_month_end(year, month) for month in _RECURRING[m.group(1)])
+            continue
         try:
             result = _resolve_part(part, year, issued)
         except _Unresolved as exc:
@@ -151,10 +173,20 @@ class _Unresolved(ValueError):
     pass
 
 
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _resolve_part(part: str, year: int, issued: date | None) -> date | None:
     """One part -> a date, or None for ongoing; raises _Unresolved otherwise."""
     if _ONGOING.match(part):
         return None
+    if _DONE.search(part) and not _RELATIVE.match(part):
+        stripped = _DONE.sub("", part)
+        try:
+            return _resolve_part(stripped if stripped.endswith(("前", "内")) else stripped, year, issued)
+        except _Unresolved:
+            pass
     match = _YEAR_PREFIX.match(part)
     if match:
         year = int(match.group(1))
@@ -164,6 +196,12 @@ def _resolve_part(part: str, year: int, issued: date | None) -> date | None:
             return date(year, 12, 31)
         if _HALF.match(part):
             return date(year, 6, 30)
+        if _SECOND_HALF.match(part):
+            return date(year, 12, 31)
+        if m := _TEN_DAYS.match(part):
+            month = chinese_number(m.group(1))
+            day = {"上旬": 10, "中旬": 20}.get(m.group(2))
+            return date(year, month, day) if day else _month_end(year, month)
         if m := _QUARTER.match(part):
             quarter = chinese_number(m.group(1))
             if not 1 <= quarter <= 4:

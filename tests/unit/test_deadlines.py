@@ -116,3 +116,42 @@ def test_any_text_resolves_without_error(text: str, year: int, issued: date | No
     assert result.kind in DeadlineKind
     assert list(result.dates) == sorted(set(result.dates))
     assert (result.kind is DeadlineKind.DATED) == bool(result.dates)
+
+
+# Phrases of other offices' real notices (issue 11, item 3).
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("年底前", (date(2023, 12, 31),)),
+        ("2023年6月底前", (date(2023, 6, 30),)),
+        ("2023年6月底前完成", (date(2023, 6, 30),)),
+        ("2022年6月底前", (date(2022, 6, 30),)),
+        ("上半年", (date(2023, 6, 30),)),
+        ("下半年", (date(2023, 12, 31),)),
+        ("第三季度", (date(2023, 9, 30),)),
+        ("每季度", (date(2023, 3, 31), date(2023, 6, 30), date(2023, 9, 30), date(2023, 12, 31))),
+        ("每半年", (date(2023, 6, 30), date(2023, 12, 31))),
+        ("本任务分工印发1个月内", (date(2023, 4, 2),)),
+        ("年底前完成", (date(2023, 12, 31),)),
+        ("6月底前,年底前", (date(2023, 6, 30), date(2023, 12, 31))),
+        ("10月中旬", (date(2023, 10, 20),)),
+        ("3月上旬前", (date(2023, 3, 10),)),
+    ],
+)
+def test_phrases_of_other_offices(text: str, dates: tuple[date, ...]) -> None:
+    result = resolve_deadline(text, 2023, date(2023, 3, 2))
+    assert result.kind is DeadlineKind.DATED
+    assert result.dates == dates
+    assert looks_like_deadline(text)
+
+
+def test_every_month_is_twelve_month_ends() -> None:
+    result = resolve_deadline("每月", 2024, None)
+    assert len(result.dates) == 12
+    assert result.dates[1] == date(2024, 2, 29) and result.dates[-1] == date(2024, 12, 31)
+
+
+@pytest.mark.parametrize("text", ["持续推进", "长期坚持", "常态化推进", "及时"])
+def test_ongoing_phrases_of_other_offices(text: str) -> None:
+    result = resolve_deadline(text, 2023, None)
+    assert result.kind is DeadlineKind.ONGOING and result.dates == ()

@@ -243,8 +243,12 @@ def test_undecodable_bytes_are_an_error(tmp_path: Path) -> None:
         import_file(path, 2019)
 
 
-def test_unsupported_file_kinds_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(NoticeImportError, match="不支持 .pdf"):
+def test_missing_and_unsupported_files_are_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NoticeImportError, match="n.pdf: 无法读取"):
         import_file(tmp_path / "n.pdf", 2019)
+    old_excel = tmp_path / "n.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le") + bytes(64))
+    with pytest.raises(NoticeImportError, match=r"n.xls: .*另存为 .xlsx"):
+        import_file(old_excel, 2019)
     with pytest.raises(NoticeImportError, match="无法读取"):
         import_file(tmp_path / "missing.txt", 2019)

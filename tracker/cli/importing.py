@@ -1,4 +1,4 @@
-"""``tracker import``: a 任务分工 notice (text, CSV, XLSX, pipe table) -> a folder of plan files."""
+"""``tracker import``: a 任务分工 notice (web page, Word, PDF, spreadsheet, text) -> a plan."""
 
 from __future__ import annotations
 
@@ -8,16 +8,8 @@ from typing import Annotated
 
 import typer
 
-from tracker.deadlines import resolve_deadline
 from tracker.i18n import t
-from tracker.importer import (
-    ImportResult,
-    NoticeImportError,
-    assignments_per_unit,
-    import_file,
-    write_plan,
-)
-from tracker.model import Role
+from tracker.importer import ImportResult, NoticeImportError, import_file, write_plan
 
 # Remarks printed one by one even without --dry-run; the rest are counted.
 _ALWAYS_SHOWN = ("warning", "fixed", "unplaced", "artefact")
@@ -35,8 +27,8 @@ def _parse_issued(value: str | None) -> date | None:
 def import_notice(
     notice: Annotated[
         Path,
-        typer.Argument(help=t("通知文件:复制出的文字(.txt)、.csv、.xlsx 或竖线分隔的表格",
-                              "the notice: text copied out (.txt), .csv, .xlsx or a pipe-separated table"),
+        typer.Argument(help=t("通知文件:网页(.html)、Word(.docx/.doc/.wps)、PDF、.xlsx、.csv 或文字(.txt)",
+                              "the notice: web page (.html), Word (.docx/.doc/.wps), PDF, .xlsx, .csv or text (.txt)"),
                        show_default=False),
     ],
     plan: Annotated[int, typer.Option("--plan", help=t("计划年度,如 2019", "plan year, e.g. 2019"), show_default=False)],
@@ -71,6 +63,14 @@ def import_notice(
         Path | None, typer.Option("--units", help=t("单位名录 units.toml(默认用随程序附带的寿光市名录)",
                                                   "unit registry units.toml (default: the bundled Shouguang one)"))
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help=t("指定表头,不用自动识别,如 'task=工作任务,units=责任科室'"
+                                         "(可用 task、requirement、units、lead、partner、deadline、number;值可为列号)",
+                                         "name the columns instead of detecting them, e.g. 'task=工作任务,units=责任科室' "
+                                         "(keys: task, requirement, units, lead, partner, deadline, number; a value may be a column number)"),
+                     show_default=False),
+    ] = None,
 ) -> None:
     issued_date = _parse_issued(issued)
     if not 1900 <= plan <= 2200:
@@ -81,11 +81,16 @@ def import_notice(
         typer.echo(f"{units}: 无法读取单位名录: {exc}", err=True)
         raise typer.Exit(1) from None
     try:
+        # A dry run shows unknown names instead of stopping at them.
         result = import_file(
-            notice, plan, issued=issued_date, units_text=units_text, allow_unknown_units=allow_unknown_units
+            notice, plan, issued=issued_date, units_text=units_text,
+            allow_unknown_units=allow_unknown_units or dry_run, columns=columns,
         )
         if dry_run:
-            _print_dry_run(result)
+            from tracker.importer.summary import summary_lines
+
+            for line in summary_lines(result.plan, result.report, result.units_text, allowed_unknown=allow_unknown_units):
+                typer.echo(line)
             return
         if into is None:
             _import_into_store(result, repo, plan, notice)
@@ -142,32 +147,3 @@ def _print_remarks(result: ImportResult, *, everything: bool) -> None:
         typer.echo(f"有 {len(report.unknown_units)} 处单位名称不在单位名录中,已保留并标记 unknown_unit:")
         for unknown in report.unknown_units:
             typer.echo(f"  {unknown.describe(report.source)}")
-
-
-def _print_dry_run(result: ImportResult) -> None:
-    plan = result.plan
-    info = plan.info
-    typer.echo(f"计划: {info.year} {info.title}")
-    typer.echo(
-        f"发文: {info.issuer or '不详'}  印发日期: {info.issued.isoformat() if info.issued else '不详'}"
-    )
-    for task in plan.sorted_tasks():
-        typer.echo(f"任务{task.number} {task.title}  [{task.section} / {task.subsection}]")
-        for req in task.requirements:
-            deadline = resolve_deadline(req.deadline, info.year, info.issued)
-            leads = [u for u, a in req.assignments.items() if a.role is Role.LEAD]
-            others = [u for u, a in req.assignments.items() if a.role is Role.IMPLEMENTER]
-            inherited = "(沿用上一条的单位和时限)" if req.inherited else ""
-            typer.echo(f"  {req.id} 时限: {req.deadline or '未规定'} -> {deadline.label}{inherited}")
-            typer.echo(f"      牵头: {'、'.join(leads) or '无'}")
-            typer.echo(f"      落实: {'、'.join(others) or '无'}")
-        for text in task.unclassified:
-            typer.echo(f"  未归类: {text}")
-    tasks, reqs, assignments = _counts(result)
-    typer.echo(f"共 {tasks} 项任务、{reqs} 条要求、{assignments} 条单位分工。各单位分工数:")
-    for unit, count in sorted(assignments_per_unit(plan).items(), key=lambda kv: (-kv[1], kv[0])):
-        typer.echo(f"  {unit}\t{count}")
-    typer.echo("导入说明(含无法归类的行):")
-    _print_remarks(result, everything=True)
-    if not result.report.of_kind("unplaced"):
-        typer.echo("没有无法归类的内容。")

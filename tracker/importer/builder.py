@@ -47,9 +47,11 @@ class UnknownUnit:
     name: str
     task: int
     line: int
+    collective: bool = False  # 各科室, 各县市区: a group of the new office, not one unit
 
     def describe(self, source: str) -> str:
-        return f"{source}:{self.line}: 任务{self.task} 的单位“{self.name}”不在单位名录中"
+        what = "统称" if self.collective else "单位"
+        return f"{source}:{self.line}: 任务{self.task} 的{what}“{self.name}”不在单位名录中"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,14 @@ class ImportReport:
     source: str = ""
     remarks: list[Remark] = field(default_factory=list)
     unknown_units: list[UnknownUnit] = field(default_factory=list)
+    # The reader chosen (``html``, ``docx``, ``pdf``, ``notice`` ...) and, for tables, the
+    # columns read: (key, header text, 1-based column).
+    reader: str = ""
+    # Groups named per task (各镇(街区) expands to its members; the summary names the group).
+    groups: dict[int, list[str]] = field(default_factory=dict)
+    columns: list[tuple[str, str, int]] = field(default_factory=list)
+    # How the numbers of remarks count: "line" (text lines) or "row" (table rows).
+    counts: str = "line"
 
     def add(self, kind: str, line: int | None, message: str, text: str = "", task: int | None = None) -> None:
         self.remarks.append(Remark(kind, line, message, text, task))
@@ -109,18 +119,74 @@ class Clause:
 
 
 _PHRASE = re.compile(
-    r"(?P<phrase>(?:按职责分工|按照职责分工|按职责)?(?:分别|共同|各自)?(?P<kind>牵头|配合)?(?:落实|负责))$"
+    r"(?P<phrase>(?:按职责分工|按照职责分工|按职责)?(?:分别|共同|各自|参照|具体)?(?:负责)?"
+    r"(?:(?P<kind>牵头|配合|协助|参与)(?:落实|负责)?|落实|负责))$"
 )
-_NAME_SPLIT = re.compile(r"[、,\s]+")
+_NAME_SPLIT = re.compile(r"[、,;\s]+")
+# 各科室, 各镇(街区), 市直各有关部门, 各县市区, 相关镇(街区): a collective name, kept as a group.
+_COLLECTIVE = re.compile(
+    r"^(各|相关|有关|其他|全市|全县|全区|市直|县直|区直)|各有关|各相关|各(县|区|镇|乡|科|处|股|部门|单位|直属|机构)"
+    r"|(有关|相关)(部门|单位)$|^[县市区乡镇]\([市县区乡镇]、[市县区乡镇]\)"
+)
 _BAD_IN_NAME = re.compile(r"[。,:;!?“”《》\"'0-9]")
 _UNIT_SHAPE = re.compile(
-    r"(局|办|室|部|委|中心|集团|学院|院|镇|街道|街区|园区|开发区|管委会|政府|部门|单位|公司|所|站|队|会|社|行|处|科|馆|台|厅)$"
+    r"(局|办|室|部|委|中心|集团|学院|院|镇|街道|街区|园区|开发区|管委会|政府|部门|单位|公司|所|站|队|会|社|行|处|科|馆|台|厅"
+    r"|区|县|股|组|乡|团|司|署|协)$"
 )
 
 
 def split_names(text: str) -> list[str]:
-    """``市发改局、市财政局`` -> the names, whitespace and separators gone."""
-    return [n for n in _NAME_SPLIT.split(text.strip().strip(";")) if n]
+    """``市发改局、市财政局`` -> the names, whitespace and separators gone.
+
+    Separators inside brackets stay: ``各县(市、区)`` is one name.
+    """
+    names: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text.strip().strip(";"):
+        if char in "(《":
+            depth += 1
+        elif char in ")》":
+            depth = max(depth - 1, 0)
+        if depth == 0 and _NAME_SPLIT.fullmatch(char):
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    names.append("".join(current))
+    joined: list[str] = []
+    for name in (part for n in names if n for part in _split_etc(n)):
+        # ``市直有关部门、单位``: a bare 单位/部门 completes the collective name before it.
+        if name in _BARE_CLASS and joined and is_collective(joined[-1]):
+            joined[-1] += "、" + name
+        else:
+            joined.append(name)
+    return joined
+
+
+_BARE_CLASS = ("单位", "部门", "单位等", "部门等")
+_ETC = re.compile(r"^(?P<named>.+?)等(?P<rest>(市|县|区|省)?(有关|相关|其他)?(部门|单位|科室|处室|部门单位)?)$")
+
+
+def _split_etc(name: str) -> list[str]:
+    """``市卫生健康委等`` -> the name; ``市民政局等有关部门`` -> the name and the vague group."""
+    m = _ETC.match(name)
+    if not m:
+        return [name]
+    return [m.group("named")] + ([m.group("rest")] if m.group("rest") else [])
+_CLASS_NAME = re.compile(r"(管委|管委会|政府|部门|单位|街道|乡镇)$")
+# A class of bodies, not one named body (丽水开发区管委会 names one).
+_GENERIC_START = re.compile(r"^(开发区|园区|高新区|功能区|经济区|乡镇|街道|部门|单位|国家级|省级)")
+
+
+def governed_by_each(previous: str, name: str) -> bool:
+    """``各区市政府、开发区管委``: the 各 of the name before also governs a class name after it."""
+    return previous.startswith("各") and bool(_GENERIC_START.match(name)) and bool(_CLASS_NAME.search(name))
+
+
+def is_collective(name: str) -> bool:
+    """A collective name such as ``各科室`` or ``市直各有关部门`` (a group, not one unit)."""
+    return bool(_COLLECTIVE.search(normalise_name(name)))
 
 
 def looks_like_unit(name: str, registry: Registry) -> bool:
@@ -129,7 +195,7 @@ def looks_like_unit(name: str, registry: Registry) -> bool:
         return True
     if _BAD_IN_NAME.search(name) or not 2 <= len(name) <= 30:
         return False
-    return bool(_UNIT_SHAPE.search(re.sub(r"\([^()]*\)$", "", name)))
+    return bool(_UNIT_SHAPE.search(re.sub(r"\([^()]*\)$", "", name))) or is_collective(name)
 
 
 def parse_unit_line(text: str, line: int, registry: Registry) -> list[Clause] | None:
@@ -142,7 +208,15 @@ def parse_unit_line(text: str, line: int, registry: Registry) -> list[Clause] | 
     parts = [p for p in re.split(r"[;;]", text.strip()) if p.strip()]
     if not parts:
         return None
+    # ``办公室牵头,各科室配合``: commas between clauses, each ending in its phrase.
+    split: list[str] = []
     for part in parts:
+        pieces = [p for p in re.split(r"[,,]", part) if p.strip()]
+        if len(pieces) > 1 and all(_PHRASE.search(p.strip()) for p in pieces):
+            split.extend(pieces)
+        else:
+            split.append(part)
+    for part in split:
         match = _PHRASE.search(part.strip())
         if not match:
             return None
@@ -152,12 +226,20 @@ def parse_unit_line(text: str, line: int, registry: Registry) -> list[Clause] | 
         phrase, kind = match.group("phrase"), match.group("kind")
         if kind == "牵头":
             role: Role | None = Role.LEAD
-        elif kind == "配合" or "分别" in phrase:
+        elif kind in ("配合", "协助", "参与") or "分别" in phrase:
             role = Role.IMPLEMENTER
         else:
             role = None
         clauses.append(Clause(tuple(names), role, line))
     return clauses
+
+
+def looks_cut(text: str, registry: Registry) -> bool:
+    """``市发改委、市财政局、人民银``: a unit list whose last name is cut off (no phrase, no sentence)."""
+    if _BAD_IN_NAME.search(text) or _PHRASE.search(text):
+        return False
+    names = split_names(text)
+    return len(names) >= 3 and all(looks_like_unit(n, registry) for n in names[:-1]) and not looks_like_unit(names[-1], registry)
 
 
 def names_clause(text: str, line: int, role: Role | None) -> Clause | None:
@@ -294,6 +376,13 @@ class PlanBuilder:
         if deadline:
             target.deadline, target.deadline_line = deadline, line
 
+    def cut_row(self, text: str, line: int, why: str) -> None:
+        """A units line cut off mid-name: the open row's paragraphs and the line are kept as unplaced."""
+        if self.current is not None and self.current.rows and not self.current.rows[-1].clauses:
+            for paragraph, paragraph_line in self.current.rows.pop().texts:
+                self.unplaced(paragraph, paragraph_line, "要求后面的责任单位不完整")
+        self.unplaced(text, line, why)
+
     def unplaced(self, text: str, line: int, why: str) -> None:
         """Text that fits nowhere: kept on the current task (if any) and reported."""
         if self.current is not None:
@@ -390,8 +479,9 @@ class PlanBuilder:
         ordered: list[tuple[str, Role, bool]] = []
         for clause in row.clauses:
             role = clause.role or (Role.IMPLEMENTER if has_lead else Role.LEAD)
-            for name in clause.names:
-                for unit, unknown in self._expand(name, task.number, clause.line):
+            for position, name in enumerate(clause.names):
+                each = position > 0 and governed_by_each(clause.names[position - 1], name)
+                for unit, unknown in self._expand(name, task.number, clause.line, each):
                     ordered.append((unit, role, unknown))
         # Leads first, each in notice order; a unit named twice keeps its first (strongest) role.
         for role in (Role.LEAD, Role.IMPLEMENTER):
@@ -428,11 +518,15 @@ class PlanBuilder:
             )
         return result.dates
 
-    def _expand(self, name: str, task: int, line: int) -> list[tuple[str, bool]]:
+    def _expand(self, name: str, task: int, line: int, each: bool = False) -> list[tuple[str, bool]]:
         resolved = self.registry.resolve(name)
         if resolved.kind == "unknown":
-            self.report.unknown_units.append(UnknownUnit(name, task, line))
+            self.report.unknown_units.append(UnknownUnit(name, task, line, each or is_collective(name)))
             return [(normalise_name(name), True)]
+        if resolved.kind == "group":
+            used = self.report.groups.setdefault(task, [])
+            if resolved.name not in used:
+                used.append(resolved.name)
         return [(unit, False) for unit in self.registry.expand(name)]
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.deadlines import looks_like_deadline, parse_issue_date
-from tracker.importer.builder import ImportReport, NoticeImportError, PlanBuilder, parse_unit_line
+from tracker.importer.builder import ImportReport, NoticeImportError, PlanBuilder, looks_cut, parse_unit_line
 from tracker.model import PlanInfo
 from tracker.textsafe import clean_text
 from tracker.units import Registry, fold_width
@@ -93,8 +93,11 @@ def normalise_lines(text: str) -> list[str]:
 
 
 def is_header(line: str) -> bool:
-    """A table header cell such as ``具 体 要 求`` (letter-spaced or not)."""
-    return "".join(line.split()) in HEADER_WORDS
+    """A table header cell such as ``具 体 要 求`` (letter-spaced or not), under any of its synonyms."""
+    from tracker.importer.columns import SYNONYMS
+
+    word = "".join(line.split())
+    return word in HEADER_WORDS or any(word in words for words in SYNONYMS.values())
 
 
 def is_artefact(line: str) -> bool:
@@ -154,6 +157,8 @@ def parse_notice(
     section: _Heading | None = None
     subsection: _Heading | None = None
     pending_completion: tuple[_Heading, int] | None = None
+    open_heading: _Heading | None = None
+    open_heading_line = 0
     for index in range(start, len(lines)):
         line, number = lines[index], index + 1
         if not line:
@@ -171,6 +176,8 @@ def parse_notice(
             section = _Heading(line, heading)
             subsection = None
             builder.set_section(heading)
+            open_heading, open_heading_line = section, number
+            builder.current = None
             continue
         if (m := SUBSECTION.match(line)) and _is_heading(m.group(2)):
             heading = fix_heading(f"({m.group(1)})", m.group(2), line, number, report)
@@ -180,6 +187,8 @@ def parse_notice(
             subsection = _Heading(line, heading)
             pending_completion = (subsection, number)
             builder.set_subsection(heading)
+            open_heading, open_heading_line = subsection, number
+            builder.current = None
             continue
         if (m := TASK.match(line)) and _is_heading(m.group(2)):
             task_number, title = int(m.group(1)), m.group(2).strip()
@@ -196,8 +205,16 @@ def parse_notice(
                     builder.set_subsection(completed)
                 pending_completion = None
             builder.start_task(task_number, title, number)
+            open_heading = None
             continue
+        if builder.current is None and (subsection or section) is not None and open_heading is not None:
+            # Text under a heading with no numbered task: the heading is the task ((一)加强预期引导).
+            builder.start_task(builder.last_number + 1, _bare(open_heading.text), open_heading_line)
+            open_heading = None
         clauses = parse_unit_line(line, number, registry)
+        if clauses is None and looks_cut(line, registry):
+            builder.cut_row(line, number, "单位行不完整(文档可能在此截断)")
+            continue
         if clauses is not None:
             builder.units(line, clauses, number)
         elif looks_like_deadline(line):
@@ -205,6 +222,14 @@ def parse_notice(
         else:
             builder.paragraph(line, number)
     return builder, report
+
+
+def _bare(heading: str) -> str:
+    """``(一)加强预期引导`` -> ``加强预期引导``."""
+    for pattern in (SECTION, SUBSECTION):
+        if m := pattern.match(heading):
+            return m.group(2).strip()
+    return heading
 
 
 def _is_heading(body: str) -> bool:

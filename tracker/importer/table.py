@@ -1,18 +1,20 @@
-"""任务分工 as a table (CSV, XLSX, or a pipe-separated table copied from a web page) -> events.
+"""A task table (rows of cells from any reader) -> events for the plan builder.
 
-The header row names the columns; it may sit below a few title lines, which are
-read like a notice's preamble. Recognised columns (spaces inside ignored):
+The header row names the columns (:mod:`tracker.importer.columns`: 序号,
+工作任务, 具体要求, 责任单位 or 牵头单位 + 配合单位, 时限要求 and their
+synonyms); it may sit below title rows, which are read like a notice's
+preamble. Rows are then read by meaning:
 
-- ``序号``: the task number when the task cell carries none;
-- ``工作任务`` (``任务``): ``5.优化涉企服务`` or a bare title;
-- ``具体要求`` (``工作要求``): the requirement text;
-- ``责任单位``: ``X牵头落实;Y分别落实`` lines, or a plain list of names;
-- ``牵头单位`` + ``责任单位`` (or ``配合单位``): leads and implementers as two columns;
-- ``时限要求`` / ``完成时限``.
-
-A row whose task cell is empty continues the task above (merged cells); a row
-whose text cell is empty adds its units and deadline to the requirement above.
-A row holding only ``一、…`` or ``(一)…`` is a heading.
+- a row whose task cell is empty or merged with the one above continues that task;
+- a row whose 具体要求 cell is empty or merged adds its units and deadline to
+  the requirement above; a new 具体要求 whose 责任单位/时限 cells are merged
+  with the row above shares them (an *inherited* requirement, as in the notice);
+- a row holding only ``一、…`` or ``(一)…`` (one cell across the table) is a heading;
+- a repeated header row (after a page break) is skipped;
+- 序号 numbers tasks when it sits on task rows only, else it numbers requirements
+  and the tasks are numbered in order; without a 工作任务 column every numbered
+  row is a task titled by its first clause; without a 时限要求 column every
+  due date is unspecified.
 """
 
 from __future__ import annotations
@@ -32,19 +34,12 @@ from tracker.importer.builder import (
     names_clause,
     parse_unit_line,
 )
-from tracker.importer.notice import SECTION, SUBSECTION, TASK, _read_preamble, decode_bytes, is_header
+from tracker.importer.columns import ColumnMap, find_columns, headers_seen, is_header_cell
+from tracker.importer.document import Cell, TableRow, normalise_chars, plain_rows
+from tracker.importer.notice import SECTION, SUBSECTION, TASK, _read_preamble, decode_bytes
 from tracker.model import Role
 from tracker.textsafe import clean_text
 from tracker.units import Registry, fold_width
-
-COLUMNS = {
-    "number": ("序号", "编号"),
-    "task": ("工作任务", "任务", "任务名称"),
-    "text": ("具体要求", "工作要求", "要求", "任务内容"),
-    "lead": ("牵头单位",),
-    "units": ("责任单位", "配合单位", "落实单位"),
-    "deadline": ("时限要求", "完成时限", "时限", "完成时间"),
-}
 
 Row = tuple[int, list[str]]  # (line or sheet row number, cells)
 
@@ -109,85 +104,239 @@ def read_pipe_rows(text: str) -> list[Row]:
     return rows
 
 
+
 def looks_like_pipe_table(text: str) -> bool:
-    """A text whose header line is a pipe-separated row naming 具体要求."""
-    for line in text.splitlines():
+    """A text with a pipe-separated header row naming at least two known columns."""
+    from tracker.importer.columns import column_of
+
+    for line in text.splitlines()[:200]:
         cells = [c for c in fold_width(line).split("|") if c.strip()]
-        if len(cells) >= 3 and any("".join(c.split()) in COLUMNS["text"] for c in cells):
-            return True
+        if len(cells) >= 2 and "|" in line:
+            keys = {column_of(c) for c in cells} - {None}
+            if len(keys) >= 2 and keys & {"task", "text"}:
+                return True
     return False
 
 
-def _column_of(cell: str) -> str | None:
-    name = "".join(fold_width(cell).split())
-    for key, names in COLUMNS.items():
-        if name in names:
-            return key
-    return None
+_SINGLE_KEYS = ("task", "number", "text")
+_SHARED_KEYS = ("lead", "units", "partner", "deadline")
+_CLAUSE = re.compile(r"^(.{4,40}?)[。;:!?]")
+
+
+def short_title(text: str) -> str:
+    """A task title from a requirement's text: its first clause, numbering removed."""
+    first = text.split("\n")[0].strip()
+    for pattern in (SECTION, SUBSECTION, TASK):
+        if m := pattern.match(first):
+            first = m.group(2).strip()
+            break
+    first = re.sub(r"^[0-9]{1,3}\s*[.、)]\s*", "", first)
+    if m := _CLAUSE.match(first):
+        first = m.group(1)
+    elif len(first) > 40:
+        first = first[:40] + "…"
+    return first.rstrip("。;:,")
 
 
 def parse_table(
-    rows: list[Row],
+    rows: list[Row] | list[TableRow],
     year: int,
     registry: Registry,
     *,
     issued: date | None = None,
     source: str = "<table>",
     allow_unknown_units: bool = False,
+    columns: dict[str, str] | None = None,
+    preamble: list[str] | None = None,
 ) -> tuple[PlanBuilder, ImportReport]:
-    """Read numbered rows into a builder (call ``builder.build()`` for the plan).
+    """Read rows into a builder (call ``builder.build()`` for the plan).
+
+    Args:
+        rows: ``(number, [text, ...])`` or :class:`TableRow` (with merged cells marked).
+        columns: ``--columns`` overrides, key -> header word or 1-based column.
+        preamble: text lines before the table (a web page's or a document's), for
+            the plan's title, issuer and date; else the rows above the header are used.
 
     Raises:
-        NoticeImportError: when no header row names a 具体要求 column.
+        NoticeImportError: when no row reads as a header; the message names the
+            header words looked for and the first rows seen.
     """
-    report = ImportReport(source=source)
-    cleaned = [(n, [fold_width(c).strip() for c in cells]) for n, cells in rows]
-    header_at = next(
-        (
-            i
-            for i, (_, cells) in enumerate(cleaned)
-            if sum(_column_of(c) is not None for c in cells) >= 2
-            and any(_column_of(c) == "text" for c in cells)
-        ),
-        None,
+    table = [r if isinstance(r, TableRow) else None for r in rows]
+    grid: list[TableRow] = (
+        [r for r in table if r is not None] if all(table) else plain_rows(rows)  # type: ignore[arg-type]
     )
-    if header_at is None:
-        raise NoticeImportError(f"{source}: 找不到表头(需要“具体要求”列和“工作任务”“责任单位”“时限要求”等列)")
-    columns: dict[str, int] = {}
-    for index, name in enumerate(cleaned[header_at][1]):
-        key = _column_of(name)
-        if key and key not in columns:
-            columns[key] = index
-    # Placed by row number so that the preamble's remarks name the right lines.
-    preamble_lines = [""] * cleaned[header_at][0]
-    for n, cells in cleaned[:header_at]:
-        preamble_lines[n - 1] = " ".join(c for c in cells if c)
-    info = _read_preamble(preamble_lines, year, issued, report)
+    grid = [TableRow(r.number, [Cell(_clean(c.text), c.continued) for c in r.cells]) for r in grid]
+    report = ImportReport(source=source)
+    found = find_columns(grid, columns)
+    if found is None:
+        raise nothing_found(source, [grid], columns)
+    header_at, column_map = found
+    if grid and grid[header_at].number == 0 and column_map.header_rows:
+        # A header made by a reader from what the columns hold (text_tables.infer_keys).
+        column_map.headers = dict.fromkeys(column_map.headers, "")
+        report.add("warning", None, "表格没有表头行:各列的含义按内容推断(见“列”一行),请核对")
+    report.columns = column_map.describe()
+    data = grid[header_at + column_map.header_rows :]
+    if preamble is None:
+        # Placed by row number so that the preamble's remarks name the right lines.
+        last = grid[header_at].number if grid else 0
+        preamble = [""] * last
+        for row in grid[:header_at]:
+            if 0 < row.number <= last:
+                preamble[row.number - 1] = " ".join(c.text for c in row.cells if c.text and not c.continued)
+    else:
+        # Title rows inside the table (a PDF's or a Word file's) belong to the preamble too.
+        preamble = [
+            *preamble,
+            *(line for row in grid[:header_at] for c in row.cells if not c.continued for line in c.text.split("\n") if line),
+        ]
+    info = _read_preamble(preamble, year, issued, report)
     builder = PlanBuilder(registry, info, report, allow_unknown_units=allow_unknown_units)
-    current_title: str | None = None
-    for number, cells in cleaned[header_at + 1 :]:
-
-        def cell(key: str, cells: list[str] = cells) -> str:
-            index = columns.get(key)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        if not any(cells) or all(is_header(c) or not c for c in cells):
-            continue
-        values = [c for c in cells if c]
-        if len(values) == 1 and not cell("text"):
-            only = values[0]
-            if (m := SECTION.match(only)) or (m := SUBSECTION.match(only)):
-                heading = only if m.re is SECTION else f"({m.group(1)}){m.group(2).strip()}"
-                (builder.set_section if m.re is SECTION else builder.set_subsection)(heading)
-                continue
-        task_cell = cell("task")
-        if task_cell and task_cell != current_title:
-            parsed = _task_of(task_cell, cell("number"), builder.last_number)
-            builder.start_task(*parsed, number)
-            current_title = task_cell
-        clauses, responsible = _clauses(cell("lead"), cell("units"), "lead" in columns, number, registry)
-        builder.row(cell("text"), clauses, responsible, cell("deadline"), number)
+    _TableReader(builder, column_map, registry).read(data)
     return builder, report
+
+
+def nothing_found(source: str, tables: list[list[TableRow]], columns: dict[str, str] | None) -> NoticeImportError:
+    """The error for a document with no task table: what was looked for, what was seen."""
+    from tracker.importer.columns import KEY_LABELS, SYNONYMS
+
+    if columns:
+        wanted = "、".join(f"{k}={v}" for k, v in columns.items())
+        message = f"{source}: 找不到 --columns 指定的表头({wanted})"
+    else:
+        words = "、".join(f"{KEY_LABELS[k][0]}({'/'.join(SYNONYMS[k][1:4])}…)" for k in ("task", "text", "units", "deadline"))
+        message = f"{source}: 找不到表头(找的是 {words} 中至少两列,含工作任务或具体要求)"
+    seen = [line for rows in tables for line in headers_seen(rows, 2)]
+    problems = [f"看到的表头/首行: {line}" for line in seen[:6]] or ["没有看到任何表格行"]
+    return NoticeImportError(message, problems)
+
+
+def _clean(text: str) -> str:
+    return "\n".join(fold_width(normalise_chars(line)).strip() for line in text.strip().split("\n")).strip()
+
+
+class _TableReader:
+    """Walks the data rows of one task table, feeding the builder."""
+
+    def __init__(self, builder: PlanBuilder, columns: ColumnMap, registry: Registry) -> None:
+        self.builder = builder
+        self.columns = columns.index
+        self.registry = registry
+        self.current_title: str | None = None
+
+    def _get(self, row: TableRow, key: str) -> Cell:
+        index = self.columns.get(key)
+        if index is None or index >= len(row.cells):
+            return Cell("")
+        return row.cells[index]
+
+    def _numbers_tasks(self, data: list[TableRow]) -> bool:
+        """序号 numbers tasks unless some row continuing a task has a number of its own."""
+        if "number" not in self.columns or "task" not in self.columns:
+            return True
+        for row in data:
+            number, task = self._get(row, "number"), self._get(row, "task")
+            if number.text and not number.continued and (not task.text or task.continued):
+                return False
+        return True
+
+    def read(self, data: list[TableRow]) -> None:
+        builder = self.builder
+        numbers_tasks = self._numbers_tasks(data)
+        has_task_column = "task" in self.columns
+        for row in data:
+            cells = row.cells
+            fresh = [c.text for c in cells if c.text and not c.continued]
+            if not fresh or all(is_header_cell(t) for t in fresh):
+                continue
+            if len(row.cells) == 1 and len(self.columns) > 1 and not (SECTION.match(fresh[0]) or SUBSECTION.match(fresh[0])):
+                # One cell where the table has several: a note, or the document cut off mid-row.
+                builder.unplaced(fresh[0], row.number, "表格行只有一格,读不出各列(文档可能在此截断)")
+                continue
+            heading_keys = [self.columns[k] for k in ("section", "subsection") if k in self.columns]
+            fresh_cells = [i for i, c in enumerate(cells) if c.text and not c.continued and i not in heading_keys]
+            if not fresh_cells and heading_keys:
+                for key, setter in (("section", builder.set_section), ("subsection", builder.set_subsection)):
+                    if key in self.columns and self._get(row, key).text:
+                        setter(self._get(row, key).text)
+                continue
+            if len(set(fresh)) == 1 and (not self._get(row, "text").text or self._get(row, "text").continued):
+                only = fresh[0]
+                if (m := SECTION.match(only)) or (m := SUBSECTION.match(only)):
+                    if m.re is SECTION:
+                        builder.set_section(only)
+                    else:
+                        builder.set_subsection(f"({m.group(1)}){m.group(2).strip()}")
+                    continue
+            for key, setter in (("section", builder.set_section), ("subsection", builder.set_subsection)):
+                heading = self._get(row, key)
+                if heading.text and not heading.continued and key in self.columns:
+                    setter(heading.text)
+            task_cell, number_cell, text_cell = (self._get(row, k) for k in _SINGLE_KEYS)
+            number_text = "" if number_cell.continued else number_cell.text.rstrip(".")
+            text = "" if text_cell.continued else text_cell.text
+            new_task = False
+            if has_task_column and number_text.isdigit() and not numbers_tasks:
+                # A 序号 on every row: each numbered row is a task a clerk calls by that
+                # number; a merged 工作任务 cell gives the rows under it the same title.
+                title = self.current_title if (task_cell.continued or not task_cell.text) else task_cell.text
+                _, parsed_title = _task_of(title or "", "", builder.last_number)
+                builder.start_task(int(number_text), parsed_title or short_title(text), row.number)
+                self.current_title, new_task = title, True
+            elif has_task_column:
+                title = "" if task_cell.continued else task_cell.text
+                if title and title != self.current_title:
+                    number, parsed_title = _task_of(title, number_text if numbers_tasks else "", builder.last_number)
+                    builder.start_task(number, parsed_title, row.number)
+                    self.current_title, new_task = title, True
+                    if "text" not in self.columns:
+                        text = title
+            elif number_text or "number" not in self.columns:
+                source_text = text or task_cell.text
+                number = int(number_text) if number_text.isdigit() else builder.last_number + 1
+                if number in builder.drafts:
+                    number = builder.last_number + 1
+                builder.start_task(number, short_title(source_text), row.number)
+                new_task = True
+            shared = {
+                k: ("" if c.continued and not new_task else c.text)
+                for k in _SHARED_KEYS
+                for c in [self._get(row, k)]
+            }
+            # A merged 具体要求 cell: the row adds to the requirement above; its own merged
+            # unit and deadline cells say nothing new.
+            if text_cell.continued and not new_task:
+                shared = {k: ("" if self._get(row, k).continued else v) for k, v in shared.items()}
+            clauses, responsible = _clauses(
+                shared["lead"], shared["units"], shared["partner"], ("lead" in self.columns, "partner" in self.columns),
+                row.number, self.registry,
+            )
+            if not text and not responsible and not shared["deadline"]:
+                if fresh and not new_task and not (set(fresh) <= {task_cell.text, number_cell.text}):
+                    builder.unplaced(" | ".join(fresh), row.number, "这一行读不出要求、单位或时限")
+                continue
+            for part in split_numbered(text):
+                builder.row(part, clauses, responsible, shared["deadline"], row.number)
+
+
+_RUN_ON = re.compile(r"(?:^|(?<=[。;!?\s]))([1-9])\s*[.、](?![0-9])")
+
+
+def split_numbered(text: str) -> list[str]:
+    """``1.开展…。2.按照…。3.…`` in one cell -> one requirement each; other text stays whole.
+
+    Only a run starting at 1 and counting up by one splits, so a number inside a
+    sentence (``在6月底前``) never does.
+    """
+    starts: list[int] = []
+    expected = 1
+    for m in _RUN_ON.finditer(text):
+        if int(m.group(1)) == expected:
+            starts.append(m.start())
+            expected += 1
+    if len(starts) < 2 or starts[0] != 0:
+        return [text]
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=False)]
 
 
 def _task_of(task_cell: str, number_cell: str, last: int) -> tuple[int, str]:
@@ -195,20 +344,32 @@ def _task_of(task_cell: str, number_cell: str, last: int) -> tuple[int, str]:
     title = " ".join(task_cell.split())
     if m := TASK.match(title):
         return int(m.group(1)), m.group(2).strip()
+    for pattern in (SECTION, SUBSECTION):
+        if m := pattern.match(title):
+            title = m.group(2).strip().rstrip("。")
+            break
     if re.fullmatch(r"[1-9][0-9]{0,3}", number_cell):
         return int(number_cell), title
     return last + 1, title
 
 
 def _clauses(
-    lead_cell: str, units_cell: str, two_columns: bool, line: int, registry: Registry
+    lead_cell: str,
+    units_cell: str,
+    partner_cell: str,
+    separate: tuple[bool, bool],
+    line: int,
+    registry: Registry,
 ) -> tuple[list[Clause], str]:
     """Clauses from the unit cell(s) and the 责任单位 text as issued."""
+    has_lead, has_partner = separate
     clauses: list[Clause] = []
     issued_lines: list[str] = []
+    labelled = has_lead or has_partner
     for text, default_role, label in (
         (lead_cell, Role.LEAD, "牵头单位:"),
-        (units_cell, Role.IMPLEMENTER if two_columns else None, "责任单位:" if two_columns else ""),
+        (units_cell, Role.IMPLEMENTER if has_lead else None, "责任单位:" if labelled else ""),
+        (partner_cell, Role.IMPLEMENTER, "配合单位:"),
     ):
         for part in (p.strip() for p in text.split("\n")):
             if not part:

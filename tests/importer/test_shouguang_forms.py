@@ -1,0 +1,91 @@
+"""Issue 11 item 6: the 2019 Shouguang plan as web page, Word table, PDF and paste imports to ``tasks/``.
+
+Each form is built from the bundled ``tasks/`` (tests/importer/forms.py) and imported back;
+the files written must be the bundled ones byte for byte. The only file that differs by
+design is ``plan.toml``'s ``source`` (the name of the file imported), so the source is set
+to the bundled one's before comparing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.importer.forms import REPO, browser_paste, bundled_plan, web_page, word_document
+from tracker.importer import ImportResult, import_file, plan_files
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def bundled_files() -> dict[str, str]:
+    folder = REPO / "tasks"
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.toml"))}
+
+
+def assert_same_as_bundled(result: ImportResult) -> None:
+    result.plan.info.source = "shouguang-2019.txt"
+    files = plan_files(result)
+    expected = bundled_files()
+    assert sorted(files) == sorted(expected)
+    different = [name for name in expected if files[name] != expected[name]]
+    assert different == [], f"{len(different)} files differ, first {different[:3]}: {files[different[0]][:600]}"
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "gbk", "gb2312", "gb18030"])
+def test_web_page_with_rowspans(tmp_path: Path, charset: str) -> None:
+    page = tmp_path / "shouguang-2019.html"
+    page.write_bytes(web_page(bundled_plan(), charset))
+    result = import_file(page, 2019)
+    assert result.report.reader == "html"
+    assert_same_as_bundled(result)
+
+
+def test_web_page_saved_with_a_wrong_extension(tmp_path: Path) -> None:
+    page = tmp_path / "notice.txt"
+    page.write_bytes(web_page(bundled_plan(), "gbk"))
+    result = import_file(page, 2019)
+    assert result.report.reader == "html"
+    assert_same_as_bundled(result)
+
+
+def test_word_table_with_merged_cells(tmp_path: Path) -> None:
+    path = word_document(bundled_plan(), tmp_path / "shouguang-2019.docx")
+    result = import_file(path, 2019)
+    assert result.report.reader == "docx"
+    assert_same_as_bundled(result)
+
+
+def test_browser_paste(tmp_path: Path) -> None:
+    path = tmp_path / "paste.txt"
+    path.write_text(browser_paste(bundled_plan()), encoding="utf-8")
+    result = import_file(path, 2019)
+    assert result.report.reader == "tab"
+    assert_same_as_bundled(result)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
+def test_pdf_printed_from_the_web_page(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(web_page(bundled_plan(), "utf-8"))
+    pdf = tmp_path / "shouguang-2019.pdf"
+    print_to_pdf(page, pdf, tmp_path)
+    result = import_file(pdf, 2019)
+    assert result.report.reader == "pdf"
+    assert_same_as_bundled(result)
+
+
+def print_to_pdf(page: Path, pdf: Path, tmp_path: Path) -> None:
+    assert CHROMIUM is not None
+    subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}", "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}", page.as_uri(),
+        ],
+        check=True, capture_output=True, timeout=120,
+    )
+    assert pdf.stat().st_size > 1000
