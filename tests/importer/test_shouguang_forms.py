@@ -18,6 +18,7 @@ from tests.importer.forms import REPO, browser_paste, bundled_plan, web_page, wo
 from tracker.importer import ImportResult, import_file, plan_files
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SOFFICE = shutil.which("soffice")
 
 
 def bundled_files() -> dict[str, str]:
@@ -63,6 +64,31 @@ def test_browser_paste(tmp_path: Path) -> None:
     path.write_text(browser_paste(bundled_plan()), encoding="utf-8")
     result = import_file(path, 2019)
     assert result.report.reader == "tab"
+    assert_same_as_bundled(result)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (apt-get install -y libreoffice-writer-nogui)")
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_file_converted_by_libreoffice(tmp_path: Path, suffix: str) -> None:
+    """The web page saved as Word 97 by LibreOffice Writer, under the name an office gives it, imports the same.
+
+    (The page, not the python-docx document, is the source: LibreOffice's Word 97 export drops a
+    python-docx table with vertical merges, which no office's .doc has.)
+    """
+    page = tmp_path / "shouguang-2019.html"
+    page.write_bytes(web_page(bundled_plan(), "utf-8"))
+    assert SOFFICE is not None
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless", "--norestore",
+         "--infilter=HTML (StarWriter)", "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "old"), str(page)],
+        check=True, capture_output=True, timeout=180, stdin=subprocess.DEVNULL,
+    )
+    old = (tmp_path / "old" / "shouguang-2019.doc").read_bytes()
+    assert old[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 compound file, not a zip: really the old format
+    path = tmp_path / f"shouguang-2019{suffix}"
+    path.write_bytes(old)
+    result = import_file(path, 2019)
+    assert result.report.reader == "docx"
     assert_same_as_bundled(result)
 
 

@@ -89,26 +89,49 @@ def read_docx(data: bytes, source: str) -> Extract:
     except Exception as exc:  # lxml and zipfile raise many types for a damaged package
         raise NoticeImportError(f"{source}: 不是可读的 Word(.docx)文件: {type(exc).__name__}") from None
     extract = Extract("docx")
-    body = document.element.body
-    number = 0
-    count = 0
-    for child in body.iterchildren():
-        if child.tag == f"{_W}p":
-            text = clean_cell(_paragraph_text(child))
-            for line in text.split("\n"):
-                if line:
-                    number += 1
-                    extract.lines.append((number, line))
-        elif child.tag == f"{_W}tbl":
-            for tbl in list(child.iter(f"{_W}tbl"))[:50]:
-                count += 1
-                rows = table_rows(tbl)
-                if rows:
-                    extract.tables.append(Table(rows, label=f"表{count}", position=number))
-                    for row in rows:
-                        texts = [c.text for c in row.cells if c.text and not c.continued]
-                        for line in "\n".join(texts).split("\n"):
-                            if line:
-                                number += 1
-                                extract.lines.append((number, line))
+    _walk(document.element.body, extract, _Counters())
     return extract
+
+
+class _Counters:
+    """Line numbers and table count while the body is walked in document order."""
+
+    def __init__(self) -> None:
+        self.line = 0
+        self.tables = 0
+
+
+def _add_lines(extract: Extract, counters: _Counters, text: str) -> None:
+    for line in text.split("\n"):
+        if line:
+            counters.line += 1
+            extract.lines.append((counters.line, line))
+
+
+def _walk(container: Any, extract: Extract, counters: _Counters) -> None:
+    """Paragraphs and tables of ``container`` in document order.
+
+    A table holding other tables is a layout table (a web page saved as Word, a form):
+    it is offered as a table too, but its text is read cell by cell in order, so a task
+    table nested in it keeps the title paragraphs above it as its preamble.
+    """
+    for child in container.iterchildren():
+        if child.tag == f"{_W}p":
+            _add_lines(extract, counters, clean_cell(_paragraph_text(child)))
+        elif child.tag == f"{_W}sdt":  # content controls wrap paragraphs and tables
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                _walk(content, extract, counters)
+        elif child.tag == f"{_W}tbl" and counters.tables < 50:
+            counters.tables += 1
+            rows = table_rows(child)
+            if rows:
+                extract.tables.append(Table(rows, label=f"表{counters.tables}", position=counters.line))
+            if any(True for _ in child.iterdescendants(f"{_W}tbl")):
+                for tr in child.iterchildren(f"{_W}tr"):
+                    for tc in tr.iterchildren(f"{_W}tc"):
+                        _walk(tc, extract, counters)
+            else:
+                for row in rows:
+                    texts = [c.text for c in row.cells if c.text and not c.continued]
+                    _add_lines(extract, counters, "\n".join(texts))
