@@ -169,6 +169,7 @@ def server() -> Iterator[Server]:
             f"    Banner {sshd_dir / 'banner'}", "",
         ]))
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+        assert SSHD is not None
         proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 15
         while True:
