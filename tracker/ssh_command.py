@@ -95,7 +95,9 @@ def decide(original: str | None, store_path: Path, git_dir: Path, home: Path) ->
         if word == "--":
             break
         name = word.split("=", 1)[0]
-        if name in _SERVER_PATH_OPTIONS or (word.startswith("-o") and not word.startswith("--")):
+        short_cluster = word.startswith("-") and not word.startswith("--") and "o" in name  # -o, -oFILE, -yo
+        if name in _SERVER_PATH_OPTIONS or short_cluster:
+            name = "-o" if short_cluster else name
             raise Refused(t(
                 f"通过 SSH 不能使用 {name}(它指向服务器上的文件或仓库);输出请重定向到本机,如 ssh ... > 文件",
                 f"{name} is not available over SSH (it names a file or store on the server); "

@@ -123,6 +123,7 @@ def test_what_a_session_may_run(bare_store: Store, tmp_path: Path) -> None:
         "tracker report --repo=/x": "不能使用 --repo",
         "tracker export -o /var/lib/zwgk/.ssh/authorized_keys": "不能使用 -o",
         "tracker export -o/x": "不能使用 -o",
+        "tracker set 5 -yo /x": "不能使用 -o",
         "tracker report --output=/x": "不能使用 --output",
         "git-upload-pack '/etc'": "只能同步本数据仓库",
         f"git-receive-pack '{path}' extra": "只能同步本数据仓库",
@@ -196,3 +197,23 @@ def test_serve_refuses_an_account_that_does_not_own_the_store(bare_store: Store)
         os.chown(git_dir, os.getuid(), os.getgid())
     assert result.returncode == 1 and result.stdout == ""
     assert "只有数据仓库" in result.stderr and "所有者(写入账号)" in result.stderr
+
+
+@given(st.lists(st.one_of(st.sampled_from(["tracker", "list", "set", "sh", "-c", "--repo", "-o", "--output=x", "-yo",
+                                           "--", "git-receive-pack", "/etc", "5.1", "--note"]), st.text(max_size=12)),
+                max_size=6))
+def test_no_command_reaches_a_shell_or_a_server_path(words: list[str]) -> None:
+    import shlex
+
+    original = shlex.join(words)
+    try:
+        decision = ssh_command.decide(original, Path("/nonexistent/store"), Path("/nonexistent/store"), Path("/"))
+    except ssh_command.Refused as exc:
+        assert "\n" not in str(exc)
+        return
+    if isinstance(decision, ssh_command.Subcommand):
+        assert decision.args[0] in ssh_command.SUBCOMMANDS
+        options = decision.args[: decision.args.index("--")] if "--" in decision.args else decision.args
+        assert not any(a.split("=")[0] in ("--repo", "--output") or (a.startswith("-o")) for a in options)
+    else:
+        assert decision == ssh_command.Interface() and not original.strip()
