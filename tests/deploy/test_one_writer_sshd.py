@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.test_ssh import SSHD, free_port
+from tests.sync.test_ssh import SSHD, free_port, start_sshd
 from tests.ui.test_tmux import Tmux
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -169,17 +168,7 @@ def server() -> Iterator[Server]:
             f"    Banner {sshd_dir / 'banner'}", "",
         ]))
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        assert SSHD is not None
-        proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"sshd did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-                time.sleep(0.1)
+        proc = start_sshd(config, port)
         yield server
     finally:
         if proc is not None:
