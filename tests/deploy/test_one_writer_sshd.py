@@ -239,7 +239,7 @@ def test_the_one_writer_deployment(server: Server, tmp_path: Path) -> None:
     assert direct.returncode != 0 and head(store) == written
     borrowed = server.ssh("office", office, f"SSH_ORIGINAL_COMMAND='tracker list' {server.tracker} serve --login wangfang --repo {store}")
     assert borrowed.returncode == 1 and borrowed.stdout == ""
-    assert f"{store} 属于其他用户" in borrowed.stderr  # (a group member gets past this and act_as refuses)
+    assert borrowed.stderr.startswith(f"{store} 属于账号 {writer},")  # a group member gets past this; act_as refuses
     assert last_author(store) == "wangfang@zwgk.local"
 
     # an unknown key is refused by sshd, and the banner says how to be added
