@@ -11,8 +11,8 @@ The login is the account name the operating system reports for the real uid
 (``pwd.getpwuid(os.getuid())``), never ``$USER`` or ``$LOGNAME``, which any
 user can set. In the one-writer deployment the SSH forced command (``tracker
 serve --login LOGIN``) names the login instead, through :func:`act_as`, which
-only the account owning the store may call. An account not listed is a ``guest``: it may read, and is told
-how to be added.
+only the account owning the store may call. An account not listed is a
+``guest``: it may read, and is told how to be added.
 """
 
 from __future__ import annotations
