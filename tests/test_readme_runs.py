@@ -15,7 +15,10 @@ scratch home; then, in the README's order:
 The deployment section's commands administer a server (``sudo``, accounts, /etc, /opt, /srv):
 :func:`test_the_deployment_runs_as_written_and_keeps_the_office_shell` runs them as root in a
 private mount namespace whose /etc, /opt, /usr/local, /srv, /home and /var are overlays, then
-checks what they promise (the store, no --repo needed, the office keeps its shell per ``sshd -T``).
+checks what they promise (the writer account alone owns the store, the office keeps its shell per
+``sshd -T``). The lines that carry a person's public key (``'ssh-ed25519 AAAA...'``) or reach the
+server over SSH (``ssh zwgk@server``, ``git clone ssh://...``) cannot run as printed anywhere but a
+real site: tests/deploy/test_one_writer_sshd.py runs each of them with real keys against a real sshd.
 """
 
 from __future__ import annotations
@@ -193,14 +196,25 @@ fi
 """
 
 
+# A person's key or the server's address: run with real keys by tests/deploy/test_one_writer_sshd.py.
+SITE_SPECIFIC = ("AAAA...", "zwgk@server")
+
+
 def deployment_commands() -> list[Command]:
-    return [c for c in COMMANDS if c.section.startswith(DEPLOYMENT)]
+    return [c for c in COMMANDS if c.section.startswith(DEPLOYMENT) and not any(w in c.text for w in SITE_SPECIFIC)]
+
+
+def test_the_site_specific_deployment_lines_are_the_ones_the_sshd_test_runs() -> None:
+    left = [c.text for c in COMMANDS if c.section.startswith(DEPLOYMENT) and c not in deployment_commands()]
+    assert left and all(any(w in t for w in SITE_SPECIFIC) for t in left)
+    sshd_test = (ROOT / "tests" / "deploy" / "test_one_writer_sshd.py").read_text(encoding="utf-8")
+    assert "operator" in sshd_test and "add" in sshd_test and "--key" in sshd_test and "git" in sshd_test
 
 
 def sshd_block() -> list[str]:
     text = README.read_text(encoding="utf-8")
-    block = text[text.index("       Match Group"):].split("\n\n")[0]
-    return [line.strip() for line in block.splitlines()]
+    block = text[text.index("       Match User zwgk"):].split("\n\n")[0]
+    return [line.strip() for line in block.splitlines() if not line.strip().startswith("Banner")]
 
 
 def test_the_deployment_runs_as_written_and_keeps_the_office_shell(tmp_path: Path) -> None:
@@ -221,11 +235,13 @@ def test_the_deployment_runs_as_written_and_keeps_the_office_shell(tmp_path: Pat
             "useradd -m -s /bin/bash office",
             *(c.text for c in deployment_commands()),
             # what the deployment promised
-            "test \"$(stat -c %G /srv/zwgk)\" = zwgk",
-            "runuser -u office -- tracker operator list --format json | grep '\"shenji\"' > /dev/null",
-            "runuser -u wangfang -- tracker list unit:营里镇 --format json | grep 营里镇 > /dev/null",  # no --repo needed
-            f"{sshd} -T -f {public}/sshd_config -C user=wangfang,host=h,addr=127.0.0.1 | grep -i '^forcecommand env LANG=C.UTF-8 /usr/local/bin/tracker' > /dev/null",
-            # the office (in zwgk, not in zwgk-operators) keeps its shell: no forced command
+            # the writer account alone owns the store: nothing in it is group- or world-writable
+            "test \"$(stat -c %U /srv/zwgk)\" = zwgk",
+            "test -z \"$(find /srv/zwgk -perm /022 ! -type l -print -quit)\"",
+            "runuser -u zwgk -- tracker operator list --repo /srv/zwgk --format csv | grep admin > /dev/null",
+            # sshd takes the drop-in; the writer account is key-only, with no forwarding
+            f"{sshd} -T -f {public}/sshd_config -C user=zwgk,host=h,addr=127.0.0.1 | grep -ix 'passwordauthentication no' > /dev/null",
+            # the office keeps its shell: no forced command anywhere in sshd's settings
             f"{sshd} -T -f {public}/sshd_config -C user=office,host=h,addr=127.0.0.1 | grep -ix 'forcecommand none' > /dev/null",
         ]
         mounts = "\n".join(
@@ -244,6 +260,6 @@ def test_the_deployment_runs_as_written_and_keeps_the_office_shell(tmp_path: Pat
         assert done.returncode == 0, f"{done.stderr}\n{log[-4000:]}"
         assert "已新建数据仓库 /srv/zwgk" in log
         # nothing of it reached the real machine
-        assert not Path("/srv/zwgk").exists() and not Path("/etc/zwgk-tracker.toml").exists()
+        assert not Path("/srv/zwgk").exists() and not Path("/var/lib/zwgk").exists()
     finally:
         subprocess.run(["rm", "-rf", str(public)], check=False)

@@ -9,8 +9,10 @@ File format::
 
 The login is the account name the operating system reports for the real uid
 (``pwd.getpwuid(os.getuid())``), never ``$USER`` or ``$LOGNAME``, which any
-user can set. An account not listed is a ``guest``: it may read, and is told
-how to be added.
+user can set. In the one-writer deployment the SSH forced command (``tracker
+serve --login LOGIN``) names the login instead, through :func:`act_as`, which
+only the account owning the store may call. An account not listed is a
+``guest``: it may read, and is told how to be added.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import pwd
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from tracker.codec import CodecError, _Reader, check_roundtrip, parse_toml
 from tracker.textsafe import clean_line
@@ -171,9 +174,42 @@ def _os_login() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
+_acting: str | None = None  # set once by the SSH forced command; never read from the environment
+
+
+class NotWriterAccount(PermissionError):
+    """The process does not run as the account that owns the store."""
+
+
+def owns(path: Path) -> bool:
+    """Whether this process runs (real and effective uid) as the owner of ``path``."""
+    uid = os.getuid()
+    return os.geteuid() == uid and path.stat().st_uid == uid
+
+
+def act_as(login: str, store_dir: Path) -> None:
+    """Make ``login`` the acting login of this whole process (``tracker serve`` only).
+
+    Only the writer account, the one owning ``store_dir``, may do this: it could
+    write the store under any name anyway, while for any other account the uid
+    stays the identity.
+
+    Raises:
+        NotWriterAccount: when the process does not own ``store_dir``.
+        ValueError: when ``login`` is not a valid login name.
+    """
+    global _acting
+    check_login(login)
+    if not owns(store_dir):
+        raise NotWriterAccount(
+            f"只有数据仓库 {store_dir} 的所有者(写入账号)可以代操作员登录;本账号 {_os_login()} 不是"
+        )
+    _acting = login
+
+
 def current_login() -> str:
-    """The login name of the real uid, as the operating system reports it."""
-    return _os_login()
+    """The acting login set by :func:`act_as`, else the login name of the real uid."""
+    return _acting or _os_login()
 
 
 def full_name(login: str) -> str:
@@ -188,13 +224,16 @@ def full_name(login: str) -> str:
 __all__ = [
     "CodecError",
     "GUEST",
+    "NotWriterAccount",
     "Operator",
     "ROLES",
+    "act_as",
     "add_operator",
     "check_login",
     "current_login",
     "how_to_be_added",
     "load_operators",
     "operator_for",
+    "owns",
     "remove_operator",
 ]

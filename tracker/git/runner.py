@@ -10,6 +10,7 @@ paths come after ``--``, values through stdin or the environment.
 from __future__ import annotations
 
 import os
+import pwd
 import re
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -125,8 +126,13 @@ class GitRunner:
             return
         if st.st_gid in os.getgroups() and st.st_mode & 0o020:
             return
+        try:
+            owner = pwd.getpwuid(st.st_uid).pw_name
+        except KeyError:
+            owner = str(st.st_uid)
         raise NotARepository(
-            f"{self.top} 属于其他用户,且没有共享给你所在的组(请管理员用 tracker init --shared 组名 建库)"
+            f"{self.top} 属于账号 {owner},且没有共享给你所在的组:请以该账号通过 SSH 操作"
+            f"(ssh {owner}@服务器 tracker ...),或请管理员用 tracker init --shared 组名 建库"
         )
 
     @property
