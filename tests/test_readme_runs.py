@@ -258,7 +258,7 @@ def test_the_deployment_runs_as_written_and_keeps_the_office_shell(tmp_path: Pat
                               env=env, capture_output=True, text=True, timeout=900)
         log = (public / "log").read_text() if (public / "log").exists() else ""
         assert done.returncode == 0, f"{done.stderr}\n{log[-4000:]}"
-        assert "已新建数据仓库 /srv/zwgk" in log
+        assert "已新建裸数据仓库 /srv/zwgk" in log and "管理员 zwgk" in log
         # nothing of it reached the real machine
         assert not Path("/srv/zwgk").exists() and not Path("/var/lib/zwgk").exists()
     finally:
