@@ -55,6 +55,7 @@ CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per 
 CACHE_DIR = "tracker-cache"
 JOURNAL = "tracker-locks/sync.json"  # a work-tree update in progress (see Store._move)
 _LISTINGS_KEPT = 8
+_YEARS_KEPT = 1.0  # seconds a list of plan years is reused (a new plan forgets it at once)
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
@@ -110,6 +111,9 @@ class Store:
         self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
         self._listings: dict[str, dict[str, list[TreeEntry]]] = {}  # commit -> tree listing
+        # commit -> some folders' entries (None: no such folder), for reads and writes of a few files
+        self._partial: dict[str, dict[str, list[TreeEntry] | None]] = {}
+        self._years: tuple[float, list[int]] | None = None  # (when, years): see years()
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
@@ -202,13 +206,21 @@ class Store:
     # ---------------------------------------------------------------- plans
 
     def years(self) -> list[int]:
-        """Years that have a ``plan/YEAR`` branch, oldest first."""
+        """Years that have a ``plan/YEAR`` branch, oldest first.
+
+        Remembered for a second: opening a store and picking its default plan
+        ask twice in a row, and each asking is a git process.
+        """
+        now = time.monotonic()
+        if self._years is not None and now - self._years[0] < _YEARS_KEPT:
+            return list(self._years[1])
         years = []
         for name in self.repo.refs(BRANCH_PREFIX.rstrip("/")):
             tail = name[len(BRANCH_PREFIX) :]
             if tail.isdigit():
                 years.append(int(tail))
-        return sorted(years)
+        self._years = (now, sorted(years))
+        return list(self._years[1])
 
     def default_year(self) -> int:
         """The newest plan.
@@ -342,6 +354,28 @@ class Store:
         while len(self._listings) > _LISTINGS_KEPT:
             self._listings.pop(next(iter(self._listings)))
 
+    def folders(self, commit: str, folders: Iterable[str]) -> dict[str, list[TreeEntry]]:
+        """Some folders of ``commit``'s tree -> their entries (absent folders left out; do not mutate).
+
+        From the whole listing when it is known, else by one ``cat-file --batch`` of just
+        these trees: reading or writing a few files costs the same at any size of plan.
+        """
+        wanted = list(dict.fromkeys(folders))
+        full = self._listings.get(commit)
+        if full is not None:
+            return {f: full[f] for f in wanted if f in full}
+        known = self._partial.get(commit)
+        if known is None:
+            known = self._partial[commit] = {}
+            while len(self._partial) > _LISTINGS_KEPT:
+                self._partial.pop(next(iter(self._partial)))
+        missing = [f for f in wanted if f not in known]
+        if missing:
+            found = self.repo.folder_listings(commit, missing)
+            for f in missing:
+                known[f] = found.get(f)
+        return {f: entries for f in wanted if (entries := known[f]) is not None}
+
     def _remember_blobs(self, blobs: dict[str, bytes]) -> None:
         """Keep the bytes of blobs this process just committed, so re-reading them costs no git call."""
         if len(self._written) + len(blobs) > _WRITTEN_KEPT:
@@ -373,8 +407,8 @@ class Store:
     def _snapshot_at(
         self, commit: str, year: int | None, *, shared: bool, tasks: Iterable[int] | None
     ) -> Snapshot:
-        listing = self.tree_listing(commit)
         wanted = None if tasks is None else set(tasks)
+        listing = self.tree_listing(commit) if wanted is None else self._task_folders(commit, wanted)
         blobs: dict[str, str] = {}
         selected: dict[str, str] = {}  # the files this snapshot parses
         task_oids: set[str] = set()
@@ -449,6 +483,42 @@ class Store:
             self._save_entries(new_entries, keep=set(blobs.values()) if year is not None and tasks is None else None)
         return Snapshot(commit, year, blobs, loaded, listing, partial=tasks is not None)
 
+    def _task_folders(self, commit: str, wanted: set[int]) -> dict[str, list[TreeEntry]]:
+        """The folders of ``commit`` that hold the ``wanted`` task files (and plan, units, operators).
+
+        ``tasks/`` and the folder of 100 a task's number puts it in (``tasks/095/`` for 9536,
+        where the writer puts it); the whole tree only when a wanted task is in neither and
+        ``tasks/`` has other folders it could be in.
+        """
+        top = TASKS_DIR.rstrip("/")
+        full = self._listings.get(commit)
+        if full is not None:
+            return full
+        found = self.folders(commit, [top, *(f"{top}/{n // 100:03d}" for n in sorted(wanted))])
+        seen: set[int] = set()
+        for folder, items in found.items():
+            rel_folder = folder[len(TASKS_DIR) :]
+            for e in items:
+                number = task_number_from_path(f"{rel_folder}/{e.path}" if rel_folder else e.path)
+                if e.kind == "blob" and number is not None:
+                    seen.add(number)
+        unread = [e.path for e in found.get(top, []) if e.kind == "tree" and f"{top}/{e.path}" not in found]
+        if wanted - seen and unread:
+            return self.tree_listing(commit)
+        return found
+
+    def task_numbers(self, commit: str) -> list[int]:
+        """Every task number ``commit`` has a file for, in order (lists the whole tree)."""
+        numbers = set()
+        for folder, items in self.tree_listing(commit).items():
+            if folder == TASKS_DIR.rstrip("/") or folder.startswith(TASKS_DIR):
+                rel_folder = folder[len(TASKS_DIR) :]
+                for e in items:
+                    number = task_number_from_path(f"{rel_folder}/{e.path}" if rel_folder else e.path)
+                    if e.kind == "blob" and number is not None:
+                        numbers.add(number)
+        return sorted(numbers)
+
     def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes]:
         """Bytes of ``tasks/``-relative files at ``commit`` (missing ones left out)."""
         wanted = list(paths)
@@ -504,14 +574,30 @@ class Store:
             HandEdits: the work tree has uncommitted edits to one of ``files``.
             ValueError: a path that is not a plain repository path.
         """
-        listing = self.tree_listing(base) if base else {}
+        full = base is None or base in self._listings
+        if full:
+            listing = self._listings[base] if base else {}
+        else:
+            assert base is not None
+            # only the folders on the changed paths: a commit costs the same at any size of plan
+            on_paths = {""} | {p.rsplit("/", 1)[0] if "/" in p else "" for p in files}
+            for folder in list(on_paths):
+                while "/" in folder:
+                    folder = folder.rsplit("/", 1)[0]
+                    on_paths.add(folder)
+            listing = self.folders(base, sorted(on_paths))
         tree, new_listing, written = self.repo.tree_with_listing(base, files, listing)
         parents = [p for p in (base, merge_parent) if p]
         commit = self.repo.commit_tree(tree, parents, message, author=author)
         gone = [p for p, data in files.items() if data is None]
         if not self._move(branch_ref(year), base, commit, list(files), lock, gone):
             return None
-        self._remember_listing(commit, new_listing)
+        if full:
+            self._remember_listing(commit, new_listing)
+        else:
+            self._partial[commit] = {f: new_listing.get(f) for f in sorted(on_paths)}
+        if base is None:
+            self._years = None
         self._remember_blobs(written)
         for path, task in (parsed or {}).items():
             data = files.get(path)
@@ -568,7 +654,7 @@ class Store:
         if commit is None:
             return None
         folder, _, name = path.rpartition("/")
-        for entry in self.tree_listing(commit).get(folder, []):
+        for entry in self.folders(commit, [folder]).get(folder, []):
             if entry.path == name and entry.kind == "blob":
                 return entry.oid
         return None
@@ -690,9 +776,15 @@ def _say(message: str) -> None:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Loading a plan makes millions of small objects that all survive; the cyclic
-    collector would scan them again and again (over half of a 10,000-task load,
-    measured). The model holds no reference cycles, so pausing it loses nothing."""
+    """Load a plan with the cyclic collector off, then freeze what was loaded.
+
+    Loading makes millions of small objects that all survive; the collector
+    would scan them again and again (over half of a 10,000-task load, measured).
+    Merely pausing it is not enough: when it comes back, everything allocated
+    meanwhile sits in the youngest generation and the next allocation pays one
+    collection over all of it (0.57 s of ``show`` at L). ``gc.freeze()`` moves
+    the loaded objects out of the collector's view instead; the model holds no
+    reference cycles, so reference counting still frees them."""
     if not gc.isenabled():
         yield
         return
@@ -700,6 +792,7 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 
