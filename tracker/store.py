@@ -24,7 +24,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,6 @@ from tracker.codec import (
     OPERATORS_FILE,
     PLAN_FILE,
     CodecError,
-    attach_conflicts,
-    dump_conflicts,
     load_task,
     task_number_from_path,
 )
@@ -45,8 +42,9 @@ from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
 from tracker.git.runner import NotARepository, find_repository
 from tracker.messages import compose_message
-from tracker.model import Assignment, Note, Requirement, Role, Status, Task
+from tracker.model import Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
+from tracker.plain_task import task_from_plain, task_to_plain
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
 
 TASKS_DIR = "tasks/"
@@ -393,6 +391,24 @@ class Store:
             self._plain[oid] = task_to_plain(task)
             self._save_entries([oid], keep=None)
 
+    def parsed_task(self, path: str, oid: str, data: bytes) -> Task:
+        """The task a task file's blob holds, through the parsed-blob cache (a fresh object).
+
+        Raises:
+            CodecError: a broken file, naming file and line.
+        """
+        plain = self._plain.get(oid)
+        if plain is None:
+            self._load_entries([oid])
+            plain = self._plain.get(oid)
+        if plain is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError, IndexError, AttributeError, CodecError):
+                return task_from_plain(plain)
+        task = load_task(decode(data, path), path)
+        self._plain[oid] = task_to_plain(task)
+        self._save_entries([oid], keep=None)
+        return task
+
     def snapshot_at(
         self, commit: str, year: int | None = None, *, shared: bool = False, tasks: Iterable[int] | None = None
     ) -> Snapshot:
@@ -603,6 +619,10 @@ class Store:
             data = files.get(path)
             if data is not None:
                 self._remember_task(data, task)
+        from tracker.plan_index import TASKS_TREE, after_commit
+
+        tasks_tree = next((e.oid for e in new_listing.get("", []) if e.path == TASKS_TREE and e.kind == "tree"), None)
+        after_commit(self, year, base, commit, tasks_tree, files, parsed)
         return commit
 
     def advance(self, year: int, old: str, new: str) -> bool:
@@ -825,104 +845,6 @@ def resolve_store(repo_option: Path | None = None, notify: Callable[[str], None]
     store = Store.init(path)
     notify(f"已新建默认数据仓库: {path}(随附的 2019 年计划)")
     return store
-
-
-# -------------------------------------------------------------------- cache codec
-
-
-def _dt(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def task_to_plain(task: Task) -> dict[str, Any]:
-    """A task as JSON-able data (for the on-disk cache; no pickle: the folder may be shared)."""
-    return {
-        "number": task.number,
-        "title": task.title,
-        "section": task.section,
-        "subsection": task.subsection,
-        "unclassified": list(task.unclassified),
-        "continues": task.continues,
-        "conflicts": dump_conflicts(task.conflicts),
-        "requirements": [
-            {
-                "key": r.key,
-                "text": r.text,
-                "responsible": r.responsible,
-                "deadline": r.deadline,
-                "due": [d.isoformat() for d in r.due],
-                "leads": list(r.leads),
-                "implementers": list(r.implementers),
-                "inherited": r.inherited,
-                "assignments": [
-                    {
-                        "unit": a.unit,
-                        "role": a.role.value,
-                        "status": a.status.value,
-                        "notes": [[_dt(n.at), n.by, n.text] for n in a.notes],
-                        "evidence": list(a.evidence),
-                        "updated": _dt(a.updated),
-                        "updated_by": a.updated_by,
-                        "unknown_unit": a.unknown_unit,
-                    }
-                    for a in r.assignments.values()
-                ],
-            }
-            for r in task.requirements
-        ],
-    }
-
-
-_ROLES = {r.value: r for r in Role}
-_STATUSES = {s.value: s for s in Status}
-_from_iso = datetime.fromisoformat
-
-
-def task_from_plain(data: dict[str, Any]) -> Task:
-    """Inverse of :func:`task_to_plain`; a fresh object every time (callers may mutate it).
-
-    Raises:
-        KeyError, TypeError, ValueError: a damaged entry (the caller parses the blob instead).
-    """
-    task = Task(
-        number=data["number"],
-        title=data["title"],
-        section=data["section"],
-        subsection=data["subsection"],
-        unclassified=list(data["unclassified"]),
-        continues=data["continues"],
-    )
-    number = task.number
-    if not isinstance(number, int) or not isinstance(task.title, str):
-        raise TypeError("bad cache entry")
-    for r in data["requirements"]:
-        req = Requirement(
-            task=number,
-            key=r["key"],
-            text=r["text"],
-            responsible=r["responsible"],
-            deadline=r["deadline"],
-            due=tuple(date.fromisoformat(d) for d in r["due"]),
-            leads=list(r["leads"]),
-            implementers=list(r["implementers"]),
-            inherited=r["inherited"],
-        )
-        assignments = req.assignments
-        for a in r["assignments"]:
-            updated = a["updated"]
-            assignments[a["unit"]] = Assignment(
-                a["unit"],
-                _ROLES[a["role"]],
-                _STATUSES[a["status"]],
-                [Note(_from_iso(n[0]), n[1], n[2]) for n in a["notes"]],
-                list(a["evidence"]),
-                _from_iso(updated) if updated else None,
-                a["updated_by"],
-                a["unknown_unit"],
-            )
-        task.requirements.append(req)
-    attach_conflicts(task, data.get("conflicts", ""))
-    return task
 
 
 __all__ = [
