@@ -6,7 +6,8 @@ ever become data (a damaged one raises, and the caller parses the blob instead).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 
 from tracker.codec import attach_conflicts, dump_conflicts
@@ -108,4 +109,55 @@ def task_from_plain(data: dict[str, Any]) -> Task:
     return task
 
 
-__all__ = ["task_from_plain", "task_to_plain"]
+# TOML data as JSON: dates and times become one-key objects under a key no TOML file of ours
+# uses (a document holding such a key is simply not cached).
+_TAGS: dict[str, Callable[[str], Any]] = {
+    "\u0000dt": datetime.fromisoformat, "\u0000d": date.fromisoformat, "\u0000t": time.fromisoformat,
+}
+
+
+def toml_to_plain(data: Any) -> Any:
+    """``tomllib`` data as JSON-able data (None: it cannot be kept so, e.g. a tag-like key)."""
+    try:
+        return _encode(data)
+    except ValueError:
+        return None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if any(k.startswith("\u0000") for k in value):
+            raise ValueError("reserved key")
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, datetime):
+        return {"\u0000dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"\u0000d": value.isoformat()}
+    if isinstance(value, time):
+        return {"\u0000t": value.isoformat()}
+    if isinstance(value, float) and value != value:
+        raise ValueError("nan")  # JSON would keep it, but not equal to itself: parse instead
+    return value
+
+
+def toml_from_plain(value: Any) -> Any:
+    """Inverse of :func:`toml_to_plain`.
+
+    Raises:
+        ValueError, TypeError: a damaged entry (the caller parses the blob instead).
+    """
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key, inner), = value.items()
+            kind = _TAGS.get(key)
+            if kind is not None:
+                return kind(inner)
+        return {k: toml_from_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [toml_from_plain(v) for v in value]
+    return value
+
+
+__all__ = ["task_from_plain", "task_to_plain", "toml_from_plain", "toml_to_plain"]

@@ -750,6 +750,34 @@ class Store:
                     with contextlib.suppress(OSError):
                         entry.unlink()
 
+    def parsed_toml(self, data: bytes) -> dict[str, Any] | None:
+        """A TOML file's data (``tomllib``), through the parsed-blob cache keyed by its blob id.
+
+        History reads the same versions of a task file on every run; each is parsed once,
+        ever. Raises ValueError for a broken file (as :func:`tracker.history.parse_bytes`).
+        """
+        from tracker.history.diffing import parse_bytes
+        from tracker.plain_task import toml_from_plain, toml_to_plain
+
+        oid = self.repo.blob_id(data)
+        path = self._entry_path("toml", oid)
+        try:
+            entry = json.loads(path.read_bytes())
+            if isinstance(entry, dict) and entry.get("v") == CACHE_VERSION and entry.get("oid") == oid:
+                found = toml_from_plain(entry["data"])
+                if isinstance(found, dict):
+                    return found
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or damaged: parse the bytes
+        parsed = parse_bytes(data)
+        plain = toml_to_plain(parsed)
+        if plain is not None:
+            with contextlib.suppress(OSError):
+                payload = {"v": CACHE_VERSION, "oid": oid, "data": plain}
+                _ensure_dirs(path.parent, self.repo.git_dir)
+                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+        return parsed
+
     def _load_raw(self, oids: Iterable[str]) -> None:
         for oid in oids:
             try:

@@ -168,7 +168,7 @@ def history(
         flt = HistoryFilter(
             task=number, unit=unit_name, operator=operator, since=flt_since, until=flt_until, limit=limit
         )
-        result = walk(store.repo, tip, flt, names=names, patch=patch, task_path=task_path)
+        result = walk(store.repo, tip, flt, names=names, patch=patch, task_path=task_path, parse=store.parsed_toml)
     if fmt == "json":
         rows = []
         for event in result.events:
