@@ -60,4 +60,20 @@ def indexed_rows(
     return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
-__all__ = ["indexed_rows"]
+def plan_naming(store: Store, year: int, commit: str, info: PlanInfo, units: frozenset[str]) -> Plan | None:
+    """The plan at ``commit`` holding only the tasks that have an assignment of one of ``units``.
+
+    For what a unit exports or reports: the rest of the plan is never built. None: the
+    index cannot answer.
+    """
+    try:
+        index = PlanIndex.open(store, year, commit)
+    except IndexUnusable:
+        return None
+    try:
+        return Plan(info, index.tasks(index.tasks_naming(units)))
+    finally:
+        index.close()
+
+
+__all__ = ["indexed_rows", "plan_naming"]
