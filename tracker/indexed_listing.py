@@ -53,6 +53,11 @@ def indexed_rows(
         if units is not None:
             rows = index.unit_task_rows(units, ctx.today)
             return rows[offset:] if limit is None else rows[offset : offset + limit]
+        if by == "requirement" and query.is_empty and limit is not None:
+            # a page of the whole plan's requirements: build only the tasks that hold them
+            numbers, skip = index.tasks_holding_requirements(offset, limit)
+            page = list_rows(Plan(info, index.tasks(numbers)), query, by, ctx)
+            return page[skip : skip + limit]
         tasks = index.tasks(query.candidate_tasks(index.tasks_naming))
     finally:
         index.close()

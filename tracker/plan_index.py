@@ -339,6 +339,27 @@ class PlanIndex:
                 rows.append(row)
         return rows
 
+    def tasks_holding_requirements(self, offset: int, limit: int) -> tuple[list[int], int]:
+        """The tasks whose requirements are the ``offset``-th to ``offset + limit``-th of the plan.
+
+        Returns (their numbers, how many requirements of the first to skip): a screen
+        showing some requirement rows builds only the tasks that hold them.
+        """
+        numbers: list[int] = []
+        skip = 0
+        seen = 0
+        for number, count in self.db.execute(
+            "SELECT number, json_extract(row, '$.requirements') FROM tasks ORDER BY number"
+        ):
+            if seen + count > offset and seen < offset + limit:
+                if not numbers:
+                    skip = offset - seen
+                numbers.append(number)
+            seen += count
+            if seen >= offset + limit:
+                break
+        return numbers, skip
+
     def tasks(self, numbers: Iterable[int] | None = None) -> dict[int, Task]:
         """``{number: Task}`` for ``numbers`` (all when None), fresh objects in number order."""
         if numbers is None:

@@ -123,3 +123,17 @@ def test_the_cli_list_reads_the_index(store: Store, cli, tmp_path: Path) -> None
     result = cli("list", "unit:市发改局", "--format", "json", "--as-of", "2019-07-01")
     assert result.exit_code == 0
     assert index_path(store, store.default_year()).is_file()
+
+
+@pytest.mark.parametrize(("by", "query"), [("requirement", ""), ("task", ""), ("task", "unit:营里镇"),
+                                           ("requirement", "-status:done"), ("assignment", "")])
+def test_a_page_of_rows_is_that_part_of_all_rows(store: Store, by: str, query: str) -> None:
+    year = store.default_year()
+    snap = store.snapshot(year, tasks=())
+    ctx = MatchContext(today=TODAY, registry=snap.loaded.registry)
+    everything = indexed_rows(store, year, snap.commit, snap.loaded.plan.info, parse(query, ctx.registry), by, ctx)
+    assert everything is not None and len(everything) > 20
+    for offset, limit in ((0, 7), (5, 13), (len(everything) - 3, 10), (len(everything) + 5, 4)):
+        page = indexed_rows(store, year, snap.commit, snap.loaded.plan.info, parse(query, ctx.registry), by, ctx,
+                            limit=limit, offset=offset)
+        assert page == everything[offset : offset + limit]
