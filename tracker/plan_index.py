@@ -19,13 +19,14 @@ filter builds only the tasks that can match (a ``unit:`` term finds its tasks in
 Why SQLite (the standard library's ``sqlite3``), chosen by measurement (size M, 270 tasks /
 10,624 assignments, and L, 10,000 / 237,525; CPU ms, loaded 2-core machine):
 
-=========================================  =========  ==========
-read every task for a listing              M          L
-=========================================  =========  ==========
-one cache file per blob (JSON), built      ~95        ~2,300
-one JSON file of the whole tree, built     ~85        ~2,000
-SQLite: list rows only (no task built)     ~6         ~120
-=========================================  =========  ==========
+==============================================  =========  ==========
+read every task for a listing (CPU ms)          M          L
+==============================================  =========  ==========
+one cache file per blob (JSON), plan built      114        2,640
+one JSON file of the whole tree, plan built     88         2,277
+SQLite: every task built                        81         2,305
+SQLite: the ``--by task`` rows (no task built)  5          213
+==============================================  =========  ==========
 
 A single JSON file must be rewritten whole after every commit (tens of MB at L), and it
 still builds every task; SQLite updates the changed rows in place, answers "which tasks
@@ -109,21 +110,10 @@ def tasks_tree(store: Store, commit: str) -> str | None:
 
 def task_facts(task: Task) -> tuple[str | None, dict[str, Any], dict[str, tuple[set[str], str | None]]]:
     """(overdue_from, the --by task row without "overdue", per unit: (its statuses, its overdue_from))."""
-    from tracker.listing import _due  # noqa: PLC0415 - the row's own helpers, one definition
+    from tracker.listing import task_row  # noqa: PLC0415 - the row itself has one definition
 
-    status = task.status()
-    units = task.units()
-    row: dict[str, Any] = {
-        "task": task.number,
-        "title": task.title,
-        "section": task.section,
-        "subsection": task.subsection,
-        "status": status.value,
-        "status_label": status.label,
-        "requirements": len(task.requirements),
-        "units": units,
-        "due": _due(d for req in task.requirements for d in req.due),
-    }
+    row = task_row(task, date.min)
+    del row["overdue"]  # depends on the day asked: kept as overdue_from instead
     # is_overdue: some due date before today on an assignment not closed; the earliest such
     # date decides it for the whole task, whatever day "today" is.
     first: date | None = None

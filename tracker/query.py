@@ -720,36 +720,30 @@ def _task_term(term: _Term, task: Task, memo: dict[str, object]) -> bool | None:
 
 
 def _task_numbers(node: _Node | None, limit: int) -> frozenset[int] | None:
-    if node is None or isinstance(node, _Not):
+    return _candidates(node, None, limit)
+
+
+def _term_task_numbers(node: _Term, limit: int) -> frozenset[int] | None:
+    if node.field == "req":
+        return frozenset({node.value[0]})  # type: ignore[index]
+    if node.field != "task":
         return None
-    if isinstance(node, _Term):
-        if node.field == "req":
-            return frozenset({node.value[0]})  # type: ignore[index]
-        if node.field != "task":
-            return None
-        ranges = node.value
-        if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
-            return None
-        return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]
-    found = [_task_numbers(c, limit) for c in node.children]
-    if isinstance(node, _And):
-        known = [f for f in found if f is not None]
-        return frozenset.intersection(*known) if known else None
-    if any(f is None for f in found):
+    ranges = node.value
+    if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
         return None
-    return frozenset().union(*found)  # type: ignore[arg-type]
+    return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]
 
 
 def _candidates(
-    node: _Node | None, tasks_naming: Callable[[frozenset[str]], set[int]], limit: int
+    node: _Node | None, tasks_naming: Callable[[frozenset[str]], set[int]] | None, limit: int
 ) -> frozenset[int] | None:
     if node is None or isinstance(node, _Not):
         return None
     if isinstance(node, _Term):
-        if node.field in ("unit", "group"):
+        if node.field in ("unit", "group") and tasks_naming is not None:
             names = node.units if node.units is not None else frozenset({normalise_name(str(node.value))})
             return frozenset(tasks_naming(names))
-        return _task_numbers(node, limit)
+        return _term_task_numbers(node, limit)
     found = [_candidates(c, tasks_naming, limit) for c in node.children]
     if isinstance(node, _And):
         known = [f for f in found if f is not None]

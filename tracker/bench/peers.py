@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tracker.bench.timing import median_time
+from tracker.bench.timing import LAST_CPU, median_time
 
 MAX_ITEMS = {"Taskwarrior": 300_000, "Fossil": 12_000}
 QUICK_ITEMS = 40
@@ -224,16 +224,21 @@ def _prepared(cls: type[_Peer], cache: Path, items: list[dict[str, Any]], work: 
 
 def _figures(
     bench: Any, peer: Any, chosen: list[str], n: int, bulk: int, history_item: int
-) -> dict[str, float]:
-    """Median seconds of each shared operation for one peer."""
-    return {
-        "list": median_time(lambda _i: peer.list_all(), bench.repeats),
-        "filter": median_time(lambda _i: peer.filter(chosen), bench.repeats),
-        "show": median_time(lambda _i: peer.show(history_item), bench.repeats),
-        "set": median_time(lambda i: peer.update(i + 7), bench.repeats),
-        "bulk": median_time(lambda i: peer.bulk(n // 3, bulk, i), max(1, min(3, bench.repeats))),
-        "history": median_time(lambda _i: peer.history(history_item), bench.repeats),
+) -> dict[str, tuple[float, float]]:
+    """(median wall seconds, median CPU seconds) of each shared operation for one peer."""
+    runs: dict[str, tuple[Any, int]] = {
+        "list": (lambda _i: peer.list_all(), bench.repeats),
+        "filter": (lambda _i: peer.filter(chosen), bench.repeats),
+        "show": (lambda _i: peer.show(history_item), bench.repeats),
+        "set": (lambda i: peer.update(i + 7), bench.repeats),
+        "bulk": (lambda i: peer.bulk(n // 3, bulk, i), max(1, min(3, bench.repeats))),
+        "history": (lambda _i: peer.history(history_item), bench.repeats),
     }
+    figures = {}
+    for op, (fn, repeats) in runs.items():
+        wall = median_time(fn, repeats)
+        figures[op] = (wall, LAST_CPU[0])
+    return figures
 
 
 def measure_peers(bench: Any) -> None:
@@ -274,10 +279,12 @@ def measure_peers(bench: Any) -> None:
         except Exception as exc:  # noqa: BLE001 - a peer failing must not stop the table
             notes.append(f"{cls.name} 出错: {exc}"[:200])
             continue
-        for op, seconds in figures.items():
+        for op, (seconds, cpu) in figures.items():
             if op in by_op:
                 by_op[op].peers[cls.name] = seconds * 1000
-        bench.say(f"  {cls.name}: " + ", ".join(f"{op} {s * 1000:.0f} ms" for op, s in figures.items()))
+                by_op[op].peers[f"{cls.name} cpu"] = cpu * 1000
+        bench.say(f"  {cls.name}: " + ", ".join(f"{op} {s * 1000:.0f} ms (cpu {c * 1000:.0f})"
+                                              for op, (s, c) in figures.items()))
     if notes:
         for op in PEER_OPS:
             if op in by_op:

@@ -64,7 +64,8 @@ SIZES: dict[str, Size] = {
 # bounds ours/floor; ("min_x", limit) is a lower bound on that ratio; ("typer_x", limit)
 # bounds ours / ``python -c "import typer"`` measured in the same run (CPU time when both
 # have it: on a shared machine it predicts a quiet machine's wall time better);
-# ("peer_x", limit) bounds ours / Taskwarrior's time for the same operation in the same run.
+# ("peer_x", limit) bounds ours / Taskwarrior's time for the same operation in the same run
+# (CPU time when both have it, as for typer).
 # Size TL (``--quick`` only): the T commands on a store of 2,000 tasks, against T ("x").
 TARGETS: dict[str, dict[str, tuple[str, float]]] = {
     "list": {"S": ("typer_x", 1.5), "M": ("peer_x", 1.0), "L": ("peer_x", 0.5)},
@@ -132,6 +133,9 @@ class Result:
                 return self.ours_cpu / self.typer_cpu
             return None if self.ours is None or not self.typer else self.ours / self.typer
         if kind == "peer_x":
+            peer_cpu = self.peers.get(f"{PEER} cpu")
+            if self.ours_cpu is not None and peer_cpu:
+                return self.ours_cpu / peer_cpu
             peer = self.peers.get(PEER)
             return None if self.ours is None or not peer else self.ours / peer
         return self.ratio
@@ -929,13 +933,16 @@ def table(results: list[Result]) -> str:
         target, ok = r.target()
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x"
         met = {True: "yes", False: "**no**", None: "-"}[ok]
-        peers = (
-            ", ".join(
-                f"{name} {fmt(v, r.unit)}" + (f" ({r.ours / v:.2f}x)" if v and r.ours is not None else "")
-                for name, v in r.peers.items()
-            )
-            or "-"
-        )
+        parts = []
+        for name, v in r.peers.items():
+            if name.endswith(" cpu"):
+                continue
+            cpu = r.peers.get(f"{name} cpu")
+            text = f"{name} {fmt(v, r.unit, cpu)}"
+            if v and r.ours is not None:
+                text += f" ({r.ours / v:.2f}x" + (f", cpu {r.ours_cpu / cpu:.2f}x" if cpu and r.ours_cpu else "") + ")"
+            parts.append(text)
+        peers = ", ".join(parts) or "-"
         lines.append(
             f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
             f"| {target} | {met} | {peers} | {r.note} |"
