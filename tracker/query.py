@@ -243,6 +243,31 @@ class Query:
         """
         return _task_numbers(self.root, limit)
 
+    def unit_alternatives(self) -> frozenset[str] | None:
+        """The units of a query that is only ``unit:``/``group:`` terms joined by ``or``, else None.
+
+        Such a query matches exactly the assignments of those units (bind it first).
+        """
+        node = self.root
+        terms = node.children if isinstance(node, _Or) else [node]
+        names: set[str] = set()
+        for term in terms:
+            if not isinstance(term, _Term) or term.field not in ("unit", "group"):
+                return None
+            names |= term.units if term.units is not None else {normalise_name(str(term.value))}
+        return frozenset(names)
+
+    def candidate_tasks(
+        self, tasks_naming: Callable[[frozenset[str]], set[int]], limit: int = 100_000
+    ) -> frozenset[int] | None:
+        """The task numbers the query can match at all, or None for any.
+
+        Like :meth:`task_numbers`, and a ``unit:``/``group:`` term narrows to the tasks
+        ``tasks_naming`` says have an assignment of one of its units (the query index
+        answers that without building a task). Bind the query first.
+        """
+        return _candidates(self.root, tasks_naming, limit)
+
     def assignments(self, plan: Plan, ctx: MatchContext) -> Iterator[tuple[Task, Requirement, Assignment]]:
         """Every matching assignment of ``plan``, in plan order (whole tasks skipped by :meth:`task_verdict`)."""
         if ctx.registry is not None and self.root is not None:
@@ -620,18 +645,31 @@ def _task_term(term: _Term, task: Task, memo: dict[str, object]) -> bool | None:
 
 
 def _task_numbers(node: _Node | None, limit: int) -> frozenset[int] | None:
+    return _candidates(node, None, limit)
+
+
+def _term_task_numbers(node: _Term, limit: int) -> frozenset[int] | None:
+    if node.field == "req":
+        return frozenset({node.value[0]})  # type: ignore[index]
+    if node.field != "task":
+        return None
+    ranges = node.value
+    if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
+        return None
+    return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]
+
+
+def _candidates(
+    node: _Node | None, tasks_naming: Callable[[frozenset[str]], set[int]] | None, limit: int
+) -> frozenset[int] | None:
     if node is None or isinstance(node, _Not):
         return None
     if isinstance(node, _Term):
-        if node.field == "req":
-            return frozenset({node.value[0]})  # type: ignore[index]
-        if node.field != "task":
-            return None
-        ranges = node.value
-        if sum(high - low + 1 for low, high in ranges) > limit:  # type: ignore[attr-defined]
-            return None
-        return frozenset(n for low, high in ranges for n in range(low, high + 1))  # type: ignore[attr-defined]
-    found = [_task_numbers(c, limit) for c in node.children]
+        if node.field in ("unit", "group") and tasks_naming is not None:
+            names = node.units if node.units is not None else frozenset({normalise_name(str(node.value))})
+            return frozenset(tasks_naming(names))
+        return _term_task_numbers(node, limit)
+    found = [_candidates(c, tasks_naming, limit) for c in node.children]
     if isinstance(node, _And):
         known = [f for f in found if f is not None]
         return frozenset.intersection(*known) if known else None

@@ -24,7 +24,6 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,6 @@ from tracker.codec import (
     OPERATORS_FILE,
     PLAN_FILE,
     CodecError,
-    attach_conflicts,
-    dump_conflicts,
     load_task,
     task_number_from_path,
 )
@@ -45,8 +42,9 @@ from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
 from tracker.git.runner import NotARepository
 from tracker.messages import compose_message
-from tracker.model import Assignment, Note, Requirement, Role, Status, Task
+from tracker.model import Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
+from tracker.plain_task import task_from_plain, task_to_plain
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
 
 TASKS_DIR = "tasks/"
@@ -55,6 +53,7 @@ CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per 
 CACHE_DIR = "tracker-cache"
 JOURNAL = "tracker-locks/sync.json"  # a work-tree update in progress (see Store._move)
 _LISTINGS_KEPT = 8
+_YEARS_KEPT = 1.0  # seconds a list of plan years is reused (a new plan forgets it at once)
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
@@ -110,6 +109,9 @@ class Store:
         self._written: dict[str, bytes] = {}  # blobs this process committed (bounded)
         self._objects: dict[str, Task] = {}  # shared task objects (service reads only)
         self._listings: dict[str, dict[str, list[TreeEntry]]] = {}  # commit -> tree listing
+        # commit -> some folders' entries (None: no such folder), for reads and writes of a few files
+        self._partial: dict[str, dict[str, list[TreeEntry] | None]] = {}
+        self._years: tuple[float, list[int]] | None = None  # (when, years): see years()
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
@@ -202,13 +204,21 @@ class Store:
     # ---------------------------------------------------------------- plans
 
     def years(self) -> list[int]:
-        """Years that have a ``plan/YEAR`` branch, oldest first."""
+        """Years that have a ``plan/YEAR`` branch, oldest first.
+
+        Remembered for a second: opening a store and picking its default plan
+        ask twice in a row, and each asking is a git process.
+        """
+        now = time.monotonic()
+        if self._years is not None and now - self._years[0] < _YEARS_KEPT:
+            return list(self._years[1])
         years = []
         for name in self.repo.refs(BRANCH_PREFIX.rstrip("/")):
             tail = name[len(BRANCH_PREFIX) :]
             if tail.isdigit():
                 years.append(int(tail))
-        return sorted(years)
+        self._years = (now, sorted(years))
+        return list(self._years[1])
 
     def default_year(self) -> int:
         """The newest plan.
@@ -342,6 +352,28 @@ class Store:
         while len(self._listings) > _LISTINGS_KEPT:
             self._listings.pop(next(iter(self._listings)))
 
+    def folders(self, commit: str, folders: Iterable[str]) -> dict[str, list[TreeEntry]]:
+        """Some folders of ``commit``'s tree -> their entries (absent folders left out; do not mutate).
+
+        From the whole listing when it is known, else by one ``cat-file --batch`` of just
+        these trees: reading or writing a few files costs the same at any size of plan.
+        """
+        wanted = list(dict.fromkeys(folders))
+        full = self._listings.get(commit)
+        if full is not None:
+            return {f: full[f] for f in wanted if f in full}
+        known = self._partial.get(commit)
+        if known is None:
+            known = self._partial[commit] = {}
+            while len(self._partial) > _LISTINGS_KEPT:
+                self._partial.pop(next(iter(self._partial)))
+        missing = [f for f in wanted if f not in known]
+        if missing:
+            found = self.repo.folder_listings(commit, missing)
+            for f in missing:
+                known[f] = found.get(f)
+        return {f: entries for f in wanted if (entries := known[f]) is not None}
+
     def _remember_blobs(self, blobs: dict[str, bytes]) -> None:
         """Keep the bytes of blobs this process just committed, so re-reading them costs no git call."""
         if len(self._written) + len(blobs) > _WRITTEN_KEPT:
@@ -359,6 +391,24 @@ class Store:
             self._plain[oid] = task_to_plain(task)
             self._save_entries([oid], keep=None)
 
+    def parsed_task(self, path: str, oid: str, data: bytes) -> Task:
+        """The task a task file's blob holds, through the parsed-blob cache (a fresh object).
+
+        Raises:
+            CodecError: a broken file, naming file and line.
+        """
+        plain = self._plain.get(oid)
+        if plain is None:
+            self._load_entries([oid])
+            plain = self._plain.get(oid)
+        if plain is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError, IndexError, AttributeError, CodecError):
+                return task_from_plain(plain)
+        task = load_task(decode(data, path), path)
+        self._plain[oid] = task_to_plain(task)
+        self._save_entries([oid], keep=None)
+        return task
+
     def snapshot_at(
         self, commit: str, year: int | None = None, *, shared: bool = False, tasks: Iterable[int] | None = None
     ) -> Snapshot:
@@ -373,8 +423,8 @@ class Store:
     def _snapshot_at(
         self, commit: str, year: int | None, *, shared: bool, tasks: Iterable[int] | None
     ) -> Snapshot:
-        listing = self.tree_listing(commit)
         wanted = None if tasks is None else set(tasks)
+        listing = self.tree_listing(commit) if wanted is None else self._task_folders(commit, wanted)
         blobs: dict[str, str] = {}
         selected: dict[str, str] = {}  # the files this snapshot parses
         task_oids: set[str] = set()
@@ -449,6 +499,42 @@ class Store:
             self._save_entries(new_entries, keep=set(blobs.values()) if year is not None and tasks is None else None)
         return Snapshot(commit, year, blobs, loaded, listing, partial=tasks is not None)
 
+    def _task_folders(self, commit: str, wanted: set[int]) -> dict[str, list[TreeEntry]]:
+        """The folders of ``commit`` that hold the ``wanted`` task files (and plan, units, operators).
+
+        ``tasks/`` and the folder of 100 a task's number puts it in (``tasks/095/`` for 9536,
+        where the writer puts it); the whole tree only when a wanted task is in neither and
+        ``tasks/`` has other folders it could be in.
+        """
+        top = TASKS_DIR.rstrip("/")
+        full = self._listings.get(commit)
+        if full is not None:
+            return full
+        found = self.folders(commit, [top, *(f"{top}/{n // 100:03d}" for n in sorted(wanted))])
+        seen: set[int] = set()
+        for folder, items in found.items():
+            rel_folder = folder[len(TASKS_DIR) :]
+            for e in items:
+                number = task_number_from_path(f"{rel_folder}/{e.path}" if rel_folder else e.path)
+                if e.kind == "blob" and number is not None:
+                    seen.add(number)
+        unread = [e.path for e in found.get(top, []) if e.kind == "tree" and f"{top}/{e.path}" not in found]
+        if wanted - seen and unread:
+            return self.tree_listing(commit)
+        return found
+
+    def task_numbers(self, commit: str) -> list[int]:
+        """Every task number ``commit`` has a file for, in order (lists the whole tree)."""
+        numbers = set()
+        for folder, items in self.tree_listing(commit).items():
+            if folder == TASKS_DIR.rstrip("/") or folder.startswith(TASKS_DIR):
+                rel_folder = folder[len(TASKS_DIR) :]
+                for e in items:
+                    number = task_number_from_path(f"{rel_folder}/{e.path}" if rel_folder else e.path)
+                    if e.kind == "blob" and number is not None:
+                        numbers.add(number)
+        return sorted(numbers)
+
     def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes]:
         """Bytes of ``tasks/``-relative files at ``commit`` (missing ones left out)."""
         wanted = list(paths)
@@ -504,19 +590,39 @@ class Store:
             HandEdits: the work tree has uncommitted edits to one of ``files``.
             ValueError: a path that is not a plain repository path.
         """
-        listing = self.tree_listing(base) if base else {}
+        full = base is None or base in self._listings
+        if full:
+            listing = self._listings[base] if base else {}
+        else:
+            assert base is not None
+            # only the folders on the changed paths: a commit costs the same at any size of plan
+            on_paths = {""} | {p.rsplit("/", 1)[0] if "/" in p else "" for p in files}
+            for folder in list(on_paths):
+                while "/" in folder:
+                    folder = folder.rsplit("/", 1)[0]
+                    on_paths.add(folder)
+            listing = self.folders(base, sorted(on_paths))
         tree, new_listing, written = self.repo.tree_with_listing(base, files, listing)
         parents = [p for p in (base, merge_parent) if p]
         commit = self.repo.commit_tree(tree, parents, message, author=author)
         gone = [p for p, data in files.items() if data is None]
         if not self._move(branch_ref(year), base, commit, list(files), lock, gone):
             return None
-        self._remember_listing(commit, new_listing)
+        if full:
+            self._remember_listing(commit, new_listing)
+        else:
+            self._partial[commit] = {f: new_listing.get(f) for f in sorted(on_paths)}
+        if base is None:
+            self._years = None
         self._remember_blobs(written)
         for path, task in (parsed or {}).items():
             data = files.get(path)
             if data is not None:
                 self._remember_task(data, task)
+        from tracker.plan_index import TASKS_TREE, after_commit
+
+        tasks_tree = next((e.oid for e in new_listing.get("", []) if e.path == TASKS_TREE and e.kind == "tree"), None)
+        after_commit(self, year, base, commit, tasks_tree, files, parsed)
         return commit
 
     def advance(self, year: int, old: str, new: str) -> bool:
@@ -568,7 +674,7 @@ class Store:
         if commit is None:
             return None
         folder, _, name = path.rpartition("/")
-        for entry in self.tree_listing(commit).get(folder, []):
+        for entry in self.folders(commit, [folder]).get(folder, []):
             if entry.path == name and entry.kind == "blob":
                 return entry.oid
         return None
@@ -644,6 +750,34 @@ class Store:
                     with contextlib.suppress(OSError):
                         entry.unlink()
 
+    def parsed_toml(self, data: bytes) -> dict[str, Any] | None:
+        """A TOML file's data (``tomllib``), through the parsed-blob cache keyed by its blob id.
+
+        History reads the same versions of a task file on every run; each is parsed once,
+        ever. Raises ValueError for a broken file (as :func:`tracker.history.parse_bytes`).
+        """
+        from tracker.history.diffing import parse_bytes
+        from tracker.plain_task import toml_from_plain, toml_to_plain
+
+        oid = self.repo.blob_id(data)
+        path = self._entry_path("toml", oid)
+        try:
+            entry = json.loads(path.read_bytes())
+            if isinstance(entry, dict) and entry.get("v") == CACHE_VERSION and entry.get("oid") == oid:
+                found = toml_from_plain(entry["data"])
+                if isinstance(found, dict):
+                    return found
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or damaged: parse the bytes
+        parsed = parse_bytes(data)
+        plain = toml_to_plain(parsed)
+        if plain is not None:
+            with contextlib.suppress(OSError):
+                payload = {"v": CACHE_VERSION, "oid": oid, "data": plain}
+                _ensure_dirs(path.parent, self.repo.git_dir)
+                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+        return parsed
+
     def _load_raw(self, oids: Iterable[str]) -> None:
         for oid in oids:
             try:
@@ -686,9 +820,15 @@ def default_store_path() -> Path:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Loading a plan makes millions of small objects that all survive; the cyclic
-    collector would scan them again and again (over half of a 10,000-task load,
-    measured). The model holds no reference cycles, so pausing it loses nothing."""
+    """Load a plan with the cyclic collector off, then freeze what was loaded.
+
+    Loading makes millions of small objects that all survive; the collector
+    would scan them again and again (over half of a 10,000-task load, measured).
+    Merely pausing it is not enough: when it comes back, everything allocated
+    meanwhile sits in the youngest generation and the next allocation pays one
+    collection over all of it (0.57 s of ``show`` at L). ``gc.freeze()`` moves
+    the loaded objects out of the collector's view instead; the model holds no
+    reference cycles, so reference counting still frees them."""
     if not gc.isenabled():
         yield
         return
@@ -696,105 +836,10 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 
-# -------------------------------------------------------------------- cache codec
-
-
-def _dt(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def task_to_plain(task: Task) -> dict[str, Any]:
-    """A task as JSON-able data (for the on-disk cache; no pickle: the folder may be shared)."""
-    return {
-        "number": task.number,
-        "title": task.title,
-        "section": task.section,
-        "subsection": task.subsection,
-        "unclassified": list(task.unclassified),
-        "continues": task.continues,
-        "conflicts": dump_conflicts(task.conflicts),
-        "requirements": [
-            {
-                "key": r.key,
-                "text": r.text,
-                "responsible": r.responsible,
-                "deadline": r.deadline,
-                "due": [d.isoformat() for d in r.due],
-                "leads": list(r.leads),
-                "implementers": list(r.implementers),
-                "inherited": r.inherited,
-                "assignments": [
-                    {
-                        "unit": a.unit,
-                        "role": a.role.value,
-                        "status": a.status.value,
-                        "notes": [[_dt(n.at), n.by, n.text] for n in a.notes],
-                        "evidence": list(a.evidence),
-                        "updated": _dt(a.updated),
-                        "updated_by": a.updated_by,
-                        "unknown_unit": a.unknown_unit,
-                    }
-                    for a in r.assignments.values()
-                ],
-            }
-            for r in task.requirements
-        ],
-    }
-
-
-_ROLES = {r.value: r for r in Role}
-_STATUSES = {s.value: s for s in Status}
-_from_iso = datetime.fromisoformat
-
-
-def task_from_plain(data: dict[str, Any]) -> Task:
-    """Inverse of :func:`task_to_plain`; a fresh object every time (callers may mutate it).
-
-    Raises:
-        KeyError, TypeError, ValueError: a damaged entry (the caller parses the blob instead).
-    """
-    task = Task(
-        number=data["number"],
-        title=data["title"],
-        section=data["section"],
-        subsection=data["subsection"],
-        unclassified=list(data["unclassified"]),
-        continues=data["continues"],
-    )
-    number = task.number
-    if not isinstance(number, int) or not isinstance(task.title, str):
-        raise TypeError("bad cache entry")
-    for r in data["requirements"]:
-        req = Requirement(
-            task=number,
-            key=r["key"],
-            text=r["text"],
-            responsible=r["responsible"],
-            deadline=r["deadline"],
-            due=tuple(date.fromisoformat(d) for d in r["due"]),
-            leads=list(r["leads"]),
-            implementers=list(r["implementers"]),
-            inherited=r["inherited"],
-        )
-        assignments = req.assignments
-        for a in r["assignments"]:
-            updated = a["updated"]
-            assignments[a["unit"]] = Assignment(
-                a["unit"],
-                _ROLES[a["role"]],
-                _STATUSES[a["status"]],
-                [Note(_from_iso(n[0]), n[1], n[2]) for n in a["notes"]],
-                list(a["evidence"]),
-                _from_iso(updated) if updated else None,
-                a["updated_by"],
-                a["unknown_unit"],
-            )
-        task.requirements.append(req)
-    attach_conflicts(task, data.get("conflicts", ""))
-    return task
 
 
 __all__ = [

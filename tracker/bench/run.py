@@ -59,25 +59,34 @@ SIZES: dict[str, Size] = {
     "L": Size("L", 10_000, 200_000, 100_000, bulk=1_000),
 }
 
-# Targets from issue 8. ("ms", limit) / ("KB", limit) / ("MB", limit) are upper bounds
-# on our figure; ("x", limit) bounds ours/floor; ("min_x", limit) is a lower bound on the ratio.
+# Targets of issue 15 (list, filter, show, set, history, the TUI) and issue 8 (the rest).
+# ("ms", limit) / ("KB", limit) / ("MB", limit) are upper bounds on our figure; ("x", limit)
+# bounds ours/floor; ("min_x", limit) is a lower bound on that ratio; ("typer_x", limit)
+# bounds ours / ``python -c "import typer"`` measured in the same run (CPU time when both
+# have it: on a shared machine it predicts a quiet machine's wall time better);
+# ("peer_x", limit) bounds ours / Taskwarrior's time for the same operation in the same run
+# (CPU time when both have it, as for typer).
+# Size TL (``--quick`` only): the T commands on a store of 2,000 tasks, against T ("x").
 TARGETS: dict[str, dict[str, tuple[str, float]]] = {
-    "list": {"S": ("ms", 110), "M": ("ms", 300), "L": ("ms", 1500)},
-    "filter": {"S": ("ms", 90), "M": ("ms", 200), "L": ("ms", 1000)},
-    "set": {"S": ("ms", 250), "M": ("ms", 250), "L": ("ms", 400)},
+    "list": {"S": ("typer_x", 1.5), "M": ("peer_x", 1.0), "L": ("peer_x", 0.5)},
+    "filter": {"S": ("typer_x", 1.5), "M": ("peer_x", 1.0), "L": ("peer_x", 0.5)},
+    "show": {"S": ("typer_x", 1.5), "M": ("peer_x", 1.0), "L": ("peer_x", 0.2), "TL": ("x", 1.5)},
+    "set": {"S": ("typer_x", 1.8), "M": ("peer_x", 1.0), "L": ("peer_x", 0.2), "TL": ("x", 1.5)},
     "service": {"S": ("x", 1.5), "M": ("x", 1.5), "L": ("x", 1.5)},
     "bulk": {"S": ("ms", 300), "M": ("ms", 300), "L": ("ms", 1500)},
-    "history": {"S": ("ms", 150), "M": ("ms", 150), "L": ("ms", 150)},
+    "history": {"S": ("typer_x", 1.8), "M": ("peer_x", 1.0), "L": ("peer_x", 0.2), "TL": ("x", 1.5)},
     "growth": {"S": ("KB", 25), "M": ("KB", 25), "L": ("KB", 25)},
-    "tui_start": {"S": ("ms", 600), "M": ("ms", 800), "L": ("ms", 1500)},
-    "tui_filter": {"S": ("ms", 50), "M": ("ms", 80), "L": ("ms", 150)},
-    "tui_memory": {"S": ("MB", 150), "M": ("MB", 250), "L": ("MB", 600)},
+    "tui_start": {"S": ("ms", 500), "M": ("ms", 800), "L": ("ms", 1500)},
+    "tui_filter": {"S": ("ms", 50), "M": ("ms", 80), "L": ("ms", 100)},
+    "tui_memory": {"S": ("MB", 80), "M": ("MB", 150), "L": ("MB", 300)},
     "writers": {"S": ("min_x", 0.8), "M": ("min_x", 0.8), "L": ("min_x", 0.8)},
 }
+PEER = "Taskwarrior"  # the peer the targets name
 
 LABELS = {
     "list": "`tracker list --format json`",
     "filter": "filtered list (5%)",
+    "show": "`tracker show N --format json`",
     "set": "`tracker set`, one update",
     "service": "one update in the service",
     "bulk": "bulk update, one commit",
@@ -107,6 +116,8 @@ class Result:
     floor_cpu: float | None = None
     peers: dict[str, float | None] = field(default_factory=dict)
     note: str = ""
+    typer: float | None = None  # ``python -c "import typer"`` in the same run (ms)
+    typer_cpu: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -114,10 +125,34 @@ class Result:
             return None
         return self.ours / self.floor
 
+    def target_ratio(self) -> float | None:
+        """The figure the target bounds when it is a ratio (to typer, a peer or the floor)."""
+        kind = self._target()[0]
+        if kind == "typer_x":
+            if self.ours_cpu is not None and self.typer_cpu:
+                return self.ours_cpu / self.typer_cpu
+            return None if self.ours is None or not self.typer else self.ours / self.typer
+        if kind == "peer_x":
+            peer_cpu = self.peers.get(f"{PEER} cpu")
+            if self.ours_cpu is not None and peer_cpu:
+                return self.ours_cpu / peer_cpu
+            peer = self.peers.get(PEER)
+            return None if self.ours is None or not peer else self.ours / peer
+        return self.ratio
+
+    def _target(self) -> tuple[str, float]:
+        size = "S" if self.size == "T" else self.size
+        return TARGETS[self.op].get(size, ("", 0.0))
+
     def target(self) -> tuple[str, bool | None]:
         """The target as text and whether it is met (None: not measured)."""
-        size = "S" if self.size == "T" else self.size
-        kind, limit = TARGETS[self.op][size]
+        kind, limit = self._target()
+        if not kind:
+            return "-", None
+        if kind in ("typer_x", "peer_x"):
+            whom = "typer" if kind == "typer_x" else PEER
+            value = self.target_ratio()
+            return f"<= {limit:g}x {whom}", None if value is None else value <= limit
         if kind == "x":
             text, value, ok = f"<= {limit:g}x floor", self.ratio, None
             ok = None if value is None else value <= limit
@@ -431,6 +466,19 @@ class Bench:
             self.repeats,
         )
 
+    def show_task(self) -> int:
+        """The task ``show`` and the peers' one-item reads look at: the middle one."""
+        numbers = sorted(self.facts.paths)
+        return numbers[len(numbers) // 2]
+
+    def op_show(self, r: Result) -> None:
+        self.need("show")
+        task = self.show_task()
+        r.note = f"任务{task}"
+        r.ours, r.ours_cpu = timed(
+            lambda _i: self.run(["show", str(task), "--format", "json"]), self.repeats, warmup=True
+        )
+
     def op_filter(self, r: Result) -> None:
         self.need("list")
         units = self.filter_units()
@@ -661,10 +709,17 @@ class Bench:
         for res in results.values():
             self.add(res)
 
+    def typer_floor(self) -> tuple[float, float]:
+        """``python -c "import typer"``: what every whole-process command pays before our code runs."""
+        return timed(lambda _i: run_checked([sys.executable, "-c", "import typer"]), self.repeats, warmup=True)
+
     def run_all(self, only: set[str] | None = None) -> list[Result]:
+        typer_ms, typer_cpu = self.typer_floor()
+        self.say(f"  {self.size.name} python -c 'import typer': {typer_ms:.1f} ms (cpu {typer_cpu:.1f})")
         plan = [
             ("list", "ms", self.op_list),
             ("filter", "ms", self.op_filter),
+            ("show", "ms", self.op_show),
             ("set", "ms", self.op_set),
             ("service", "ms", self.op_service),
             ("bulk", "ms", self.op_bulk),
@@ -682,7 +737,41 @@ class Bench:
             from tracker.bench.peers import measure_peers
 
             measure_peers(self)
+        for r in self.results:
+            r.typer, r.typer_cpu = typer_ms, typer_cpu
         return self.results
+
+    def _timed_command(self, repo: Path, number: int, args: Callable[[int, int], list[str]]) -> tuple[float, float]:
+        return timed(lambda i: self.run(args(number, i), repo), self.repeats, warmup=True)
+
+    def scale_check(self, big: Path) -> list[Result]:
+        """show, set and history on ``big`` (this store's tasks copied to 2,000) against this store.
+
+        What a command about one task costs must not grow with the plan: the ratio
+        (TL / T) is checked by the test suite, loosely, on every CI run.
+        """
+        task = self.show_task()
+        copy = replica_number(task, len(self.facts.paths))
+        key, unit = next((k, u) for t, k, u, _s in self.facts.assignments if t == task)
+        small = self.scratch("scale")
+        self._add_admin(big)
+        results = []
+        commands: list[tuple[str, Callable[[int, int], list[str]]]] = [
+            ("show", lambda n, i: ["show", str(n), "--format", "json"]),
+            ("set", lambda n, i: ["set", f"{n}.{key}", "--unit", unit, "--status",
+                                  ("done", "in_progress")[i % 2], "--note", f"规模检查 {i}"]),
+            ("history", lambda n, i: ["history", str(n), "--unit", unit, "--format", "json"]),
+        ]
+        for op, args in commands:
+            r = Result(op, "TL", "ms", note=f"任务{copy}(2,000 项任务的仓库)对 任务{task}")
+            try:
+                r.floor, r.floor_cpu = self._timed_command(small, task, args)
+                r.ours, r.ours_cpu = self._timed_command(big, copy, args)
+            except Skip as exc:
+                r.note = f"{r.note} {exc}"
+            results.append(r)
+            self.add(r)
+        return results
 
 
 WRITER = r"""
@@ -697,6 +786,45 @@ service = Service(store, Operator(login=spec["login"], name="基准测试", unit
 for task, key, unit, status in spec["changes"]:
     service.apply([Change(task=task, requirement=key, unit=unit, field="status", value=status)])
 """
+
+
+TL_TASKS = 2_000
+
+
+def replica_number(task: int, tasks: int) -> int:
+    """The number of the last copy :func:`replicate` makes of ``task`` (the ``task``-th of ``tasks``, from 1)."""
+    copies, position = TL_TASKS - tasks, task - 1
+    return 1000 + (copies - 1 - position) // tasks * tasks + position
+
+
+def replicate(src: Path, dest: Path, say: Callable[[str], None]) -> Path:
+    """A copy of the store ``src`` whose plan holds ``TL_TASKS`` tasks: its own and copies of them.
+
+    Copies are numbered from 1000 in the nested layout, made by one commit through
+    ``Store.commit`` (seconds, where generating 2,000 tasks takes a minute).
+    """
+    import re
+
+    from tracker.codec import task_relpath
+    from tracker.messages import compose_message
+    from tracker.store import Store
+
+    copy_store(src, dest)
+    store = Store.open(dest)
+    year = store.default_year()
+    snap = store.snapshot(year)
+    numbers = sorted(snap.loaded.plan.tasks)
+    raw = store.file_bytes(snap, [snap.loaded.paths[n] for n in numbers])
+    files: dict[str, bytes | None] = {}
+    for i in range(TL_TASKS - len(numbers)):
+        source = numbers[i % len(numbers)]
+        new = 1000 + i
+        data = re.sub(rb"(?m)^number = [0-9]+", b"number = %d" % new, raw[snap.loaded.paths[source]], count=1)
+        files["tasks/" + task_relpath(new, nested=True)] = data
+    message = compose_message("基准测试: 复制任务到 2000 项", [], [("Operator", "bench")])
+    store.commit(year, snap.commit, files, message, ("bench", "bench@zwgk.local"))
+    say(f"  TL: {TL_TASKS} 项任务 ({dest})")
+    return dest
 
 
 def copy_store(src: Path, dest: Path) -> None:
@@ -805,13 +933,16 @@ def table(results: list[Result]) -> str:
         target, ok = r.target()
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x"
         met = {True: "yes", False: "**no**", None: "-"}[ok]
-        peers = (
-            ", ".join(
-                f"{name} {fmt(v, r.unit)}" + (f" ({r.ours / v:.2f}x)" if v and r.ours is not None else "")
-                for name, v in r.peers.items()
-            )
-            or "-"
-        )
+        parts = []
+        for name, v in r.peers.items():
+            if name.endswith(" cpu"):
+                continue
+            cpu = r.peers.get(f"{name} cpu")
+            text = f"{name} {fmt(v, r.unit, cpu)}"
+            if v and r.ours is not None:
+                text += f" ({r.ours / v:.2f}x" + (f", cpu {r.ours_cpu / cpu:.2f}x" if cpu and r.ours_cpu else "") + ")"
+            parts.append(text)
+        peers = ", ".join(parts) or "-"
         lines.append(
             f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
             f"| {target} | {met} | {peers} | {r.note} |"
@@ -858,6 +989,8 @@ def run(
             loads[size.name] = os.getloadavg()[0]
             bench = Bench(path, size, n, work, use_peers, say, quick=quick)
             results.extend(bench.run_all(only))
+            if quick and store is None:
+                results.extend(bench.scale_check(replicate(path, work / "TL", say)))
     print(table(results))
     if json_out:
         json_out.write_text(

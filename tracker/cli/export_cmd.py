@@ -41,18 +41,29 @@ def export_command(
     if fmt_value == "xlsx" and output is None:
         fail(t("导出 xlsx 需要 -o 文件名", "xlsx export needs -o FILE"), 2)
     today = parse_as_of(as_of)
-    source = load_source(repo, plan)
-    parsed, ctx = parse_query(query, source, today)
-    items = list(parsed.assignments(source.loaded.plan, ctx))
+    # --unit: read only the tasks that name the unit (the query index knows which)
+    source = load_source(repo, plan, tasks=() if unit is not None else None)
+    plan_obj = source.loaded.plan
     if unit is not None:
         try:
             units = resolve_unit_names(source.loaded.registry, unit)
         except UnitNameError as exc:
             fail(exc.message)
+        narrowed = None
+        if source.store is not None and source.commit is not None:
+            from tracker.indexed_listing import plan_naming
+
+            narrowed = plan_naming(source.store, source.year, source.commit, plan_obj.info, units)
+        if narrowed is None:
+            source = load_source(repo, plan)
+            narrowed = source.loaded.plan
+        plan_obj = narrowed
+    parsed, ctx = parse_query(query, source, today)
+    items = list(parsed.assignments(plan_obj, ctx))
+    if unit is not None:
         items = [item for item in items if item[2].unit in units]
     if not items:
         fail(t("没有符合条件的单位条目,未导出", "no assignment matches, nothing exported"))
-    plan_obj = source.loaded.plan
     title = plan_obj.info.title or t(f"{plan_obj.year} 年任务分工", f"{plan_obj.year} work plan")
     if fmt_value == "csv":
         text = write_csv(plan_obj, items)

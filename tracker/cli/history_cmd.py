@@ -175,7 +175,7 @@ def history(
         flt = HistoryFilter(
             task=number, unit=unit_name, operator=operator, since=flt_since, until=flt_until, limit=limit
         )
-        result = walk(store.repo, tip, flt, names=names, patch=patch, task_path=task_path)
+        result = walk(store.repo, tip, flt, names=names, patch=patch, task_path=task_path, parse=store.parsed_toml)
     if operator and operator not in names and not result.events:
         known = "、".join(sorted(names)) or t("无", "none")
         fail(t(f"没有账号 {operator!r}: 操作员名单中没有,历史中也没有他的修改(名单: {known})",

@@ -53,9 +53,16 @@ def list_command(
         fail(t(f"--by 只能是 {'、'.join(BY_CHOICES)},不是 {by!r}", f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}"), 2)
     fmt_value = check_format(fmt)
     today = parse_as_of(as_of)
-    source = load_source(repo, plan)
+    source = load_source(repo, plan, tasks=())  # plan, units, operators: the index has the tasks
     parsed, ctx = parse_query(query, source, today)
-    rows = list_rows(source.loaded.plan, parsed, by_value, ctx)
+    rows = None
+    if source.store is not None and source.commit is not None:
+        from tracker.indexed_listing import indexed_rows
+
+        rows = indexed_rows(source.store, source.year, source.commit, source.loaded.plan.info, parsed, by_value, ctx)
+    if rows is None:
+        source = load_source(repo, plan)
+        rows = list_rows(source.loaded.plan, parsed, by_value, ctx)
     if fmt_value == "json":
         write_json(rows)
     elif fmt_value == "csv":

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,10 +84,18 @@ class Source:
     loaded: LoadedPlan
     store: Store | None
     year: int
+    commit: str | None = None  # the commit read, for a store
+    partial: bool = False  # only the tasks asked for were read (``tasks=`` of load_source)
 
     @property
     def is_store(self) -> bool:
         return self.store is not None
+
+    def task_numbers(self) -> list[int]:
+        """Every task number of the plan, also when only some tasks were read."""
+        if self.partial and self.store is not None and self.commit is not None:
+            return self.store.task_numbers(self.commit)
+        return sorted(self.loaded.plan.tasks)
 
 
 def plan_folder(path: Path) -> Path | None:
@@ -100,8 +109,12 @@ def plan_folder(path: Path) -> Path | None:
     return None
 
 
-def load_source(repo: Path | None, year: int | None) -> Source:
-    """Load the plan the command works on (see the module docstring); exit 1 with a message on failure."""
+def load_source(repo: Path | None, year: int | None, tasks: Iterable[int] | None = None) -> Source:
+    """Load the plan the command works on (see the module docstring); exit 1 with a message on failure.
+
+    ``tasks``: from a store, read only these task files (plus plan, units and operators),
+    so that a command about one task costs the same at any size of plan.
+    """
     named = repo if repo is not None else (Path(os.environ["TRACKER_REPO"]) if os.environ.get("TRACKER_REPO") else None)
     if named is not None and not named.exists():
         fail(t(f"找不到数据仓库: {named}", f"no such store: {named}"))
@@ -121,12 +134,12 @@ def load_source(repo: Path | None, year: int | None) -> Source:
     try:
         store = resolve_store(named)
         chosen = year if year is not None else store.default_year()
-        loaded = store.load(chosen)
+        snap = store.snapshot(chosen, tasks=tasks)
     except NoStoreYet as exc:
         fail(str(exc))  # already says what to do
     except (StoreError, CodecError, OSError) as exc:
         fail(t(f"无法打开数据仓库: {exc}", f"cannot open the store: {exc}"))
-    return Source(loaded, store, chosen)
+    return Source(snap.loaded, store, chosen, snap.commit, snap.partial)
 
 
 def parse_as_of(text: str | None) -> date:

@@ -86,10 +86,10 @@ def show_command(
     except ValueError as exc:
         fail(t(str(exc), f"task numbers are positive integers: {task!r}"), 2)
     today = parse_as_of(as_of)
-    source = load_source(repo, plan)
+    source = load_source(repo, plan, tasks=[number])
     found = source.loaded.plan.tasks.get(number)
     if found is None:
-        known = sorted(source.loaded.plan.tasks)
+        known = source.task_numbers()
         span = f"{known[0]}-{known[-1]}" if known else t("无", "none")
         fail(t(f"没有任务 {number}(本计划的任务: {span})", f"no task {number} (this plan has {span})"))
     requirements = found.requirements

@@ -168,6 +168,36 @@ class ObjectStore(GitRunner):
                 folders.setdefault(e.path, [])
         return folders
 
+    def folder_listings(self, commit: str, folders: Iterable[str]) -> dict[str, list[TreeEntry]]:
+        """Some folders of ``commit``'s tree (``""`` for the top) -> their entries, by one ``cat-file --batch``.
+
+        What a read of a few files needs at any size of plan: the folders on their paths, not the
+        whole tree (``ls-tree -r`` of 10,000 task files costs ~70 ms). Folders that do not
+        exist (or are not trees) are left out.
+        """
+        wanted = list(dict.fromkeys(folders))
+        if not wanted:
+            return {}
+        names = [f"{commit}^{{tree}}" if not f else f"{commit}:{f}" for f in wanted]
+        if any("\n" in n for n in names):
+            raise ValueError("folder names hold no newline")
+        raw = self.run("cat-file", "--batch", input=("\n".join(names) + "\n").encode()).stdout
+        width = 32 if self.object_format() == "sha256" else 20
+        result: dict[str, list[TreeEntry]] = {}
+        pos = 0
+        for folder in wanted:
+            end = raw.index(b"\n", pos)
+            header = raw[pos:end].split(b" ")
+            if len(header) < 3:  # "<name> missing"
+                pos = end + 1
+                continue
+            size = int(header[2])
+            body = raw[end + 1 : end + 1 + size]
+            pos = end + 1 + size + 1
+            if header[1] == b"tree":
+                result[folder] = _parse_tree(body, width)
+        return result
+
     def _rebuild(
         self, writer: _ObjectWriter, listing: dict[str, list[TreeEntry]], folder: str,
         changes: Mapping[str, str | None],
@@ -279,6 +309,21 @@ class ObjectStore(GitRunner):
                 result[path] = raw[end + 1 : end + 1 + size]
             pos = end + 1 + size + 1
         return result
+
+
+def _parse_tree(body: bytes, width: int) -> list[TreeEntry]:
+    """A raw tree object's entries (``MODE NAME\\0`` + the binary object id, repeated)."""
+    entries = []
+    pos = 0
+    while pos < len(body):
+        space = body.index(b" ", pos)
+        nul = body.index(b"\0", space)
+        mode = body[pos:space].decode()
+        oid = body[nul + 1 : nul + 1 + width].hex()
+        kind = "tree" if mode == "40000" else "commit" if mode == "160000" else "blob"
+        entries.append(TreeEntry(mode.rjust(6, "0"), kind, oid, body[space + 1 : nul].decode("utf-8", "surrogateescape")))
+        pos = nul + 1 + width
+    return entries
 
 
 def tree_order(entry: TreeEntry) -> bytes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,8 +85,9 @@ class VersionMemo:
     object from one ``cat-file --batch``), so each version is parsed at most once.
     """
 
-    def __init__(self, unit: str | None = None) -> None:
+    def __init__(self, unit: str | None = None, parse: Callable[[bytes], dict[str, Any] | None] | None = None) -> None:
         self.unit = unit or None
+        self._parse = parse or parse_bytes  # the store's parsed-blob cache, when given
         self._parsed: dict[bytes, dict[str, Any]] = {}
         self._prints: dict[bytes, bytes | None] = {}
 
@@ -103,7 +104,7 @@ class VersionMemo:
         if data is None:
             return None
         if data not in self._parsed:
-            self._parsed[data] = parse_bytes(data) or {}
+            self._parsed[data] = self._parse(data) or {}
         return self._parsed[data]
 
     def file_events(self, path: str, old: bytes | None, new: bytes | None) -> list[FieldChange]:
@@ -151,6 +152,7 @@ def walk(
     names: Mapping[str, str] | None = None,
     patch: bool = False,
     task_path: str | None = None,
+    parse: Callable[[bytes], dict[str, Any] | None] | None = None,
 ) -> HistoryResult:
     """Field-level events on ``ref`` (a commit id), newest first, filtered.
 
@@ -166,7 +168,9 @@ def walk(
     dates are not later than committer dates, as with commits made by
     ``tracker``). With ``flt.unit`` only the versions whose text for that unit
     differs are parsed (:func:`unit_fingerprint`); the events are the same as
-    those of a full parse.
+    those of a full parse. ``parse``: how a version's bytes become TOML data (default
+    :func:`parse_bytes`; the store passes its parsed-blob cache, so a version parsed by an
+    earlier run is read, not parsed again).
     """
     from tracker.git.log import commit_changes, ensure_commit_graph, iter_log_commits, show_patch  # noqa: PLC0415
 
@@ -174,7 +178,7 @@ def walk(
     paths = [task_path] if (flt.task is not None and task_path) else []
     since = flt.since.isoformat() if flt.since else None
     until = flt.until.isoformat() if flt.until else None
-    versions = VersionMemo(flt.unit)
+    versions = VersionMemo(flt.unit, parse)
     result = HistoryResult()
     log = iter_log_commits(repo, ref, paths=paths, since=since, until=until)
     try:
