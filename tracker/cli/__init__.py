@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("tracker.cli.plan_cmd", "typer:app"),
     "verify": ("tracker.cli.verify_cmd", "command:verify"),
     "hook": ("tracker.cli.hook_cmd", "typer:app"),
+    "doctor": ("tracker.cli.doctor_cmd", "command:doctor"),
     "merge-driver": ("tracker.cli.merge_driver_cmd", "command:merge_driver!hidden"),
 }
 

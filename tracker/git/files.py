@@ -41,14 +41,17 @@ def match_mode(path: Path, git_dir: Path) -> None:
             os.chmod(path, 0o664)
 
 
-def write_atomic(path: Path, data: bytes, git_dir: Path) -> None:
-    """Write a file under the git dir by rename, with the store's sharing mode."""
+def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None) -> None:
+    """Write a file under the git dir by rename, with the store's sharing mode (or ``mode``)."""
     ensure_dir(path.parent, git_dir)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        match_mode(Path(tmp), git_dir)
+        if mode is None:
+            match_mode(Path(tmp), git_dir)
+        else:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

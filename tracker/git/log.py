@@ -211,7 +211,7 @@ def commit_changes(
 
 def show_patch(repo: GitRunner, commit: str, paths: Iterable[str] = ()) -> str:
     """The raw diff a commit made (a merge: its combined diff), optionally limited to ``paths``."""
-    raw = repo.run("show", "--format=", "--no-color", "--no-renames", "--patch", commit, "--", *paths).stdout
+    raw = repo.run("show", "--format=", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--patch", commit, "--", *paths).stdout
     return raw.decode("utf-8", "replace")
 
 
