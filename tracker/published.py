@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import ServiceError
+from tracker.git.files import PRIVATE_DIR
 from tracker.git.log import is_ancestor
 from tracker.git.runner import HEX_OID, GitRunner
 from tracker.i18n import t
 
-WRITER_DIR = "tracker-writer"
+WRITER_DIR = PRIVATE_DIR
 LOG_NAME = "published.log"
 
 
@@ -67,6 +68,19 @@ def published_tips(repo: GitRunner) -> dict[str, str]:
         if ref.startswith("refs/heads/") and HEX_OID.match(oid):
             tips[ref] = oid
     return tips
+
+
+def first_published(repo: GitRunner) -> str | None:
+    """The first plan branch the writer ever published (the store's first plan), or None."""
+    try:
+        with open(writer_dir(repo) / LOG_NAME, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                ref = line.partition(" ")[0]
+                if ref.startswith("refs/heads/plan/"):
+                    return ref
+    except OSError:
+        return None
+    return None
 
 
 @dataclass(frozen=True)

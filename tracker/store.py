@@ -49,6 +49,7 @@ from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
 from tracker.published import Rewound, check_branch, published_tips, record
+from tracker.signing import ensure_key, usable_key
 
 TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
@@ -191,6 +192,7 @@ class Store:
         message = compose_message(
             f"新建数据仓库: {year}年计划", body, [("Plan", str(year)), ("Operator", login)]
         )
+        ensure_key(repo)  # the store's signing key, in the writer's own folder
         store = cls(repo)
         store.commit(year, None, {TASKS_DIR + rel: data for rel, data in files.items()}, message,
                      (creator.name, creator.email))
@@ -508,7 +510,8 @@ class Store:
         listing = self.tree_listing(base) if base else {}
         tree, new_listing, written = self.repo.tree_with_listing(base, files, listing)
         parents = [p for p in (base, merge_parent) if p]
-        commit = self.repo.commit_tree(tree, parents, message, author=author)
+        # signed with the store's key when this account is the writer (tracker/signing.py)
+        commit = self.repo.commit_tree(tree, parents, message, author=author, signing_key=usable_key(self.repo.git_dir))
         gone = [p for p, data in files.items() if data is None]
         if not self._move(branch_ref(year), base, commit, list(files), lock, gone):
             return None

@@ -59,9 +59,15 @@ def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None
         raise
 
 
+# The writer's own folder under the git dir (published tips, signing key): never shared.
+PRIVATE_DIR = "tracker-writer"
+
+
 def share_with_group(path: Path, gid: int) -> None:
-    """chgrp -R, group read/write, setgid folders: every member can write."""
+    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folder)."""
     for root, dirs, files in os.walk(path):
+        if PRIVATE_DIR in dirs:
+            dirs.remove(PRIVATE_DIR)
         for name in [*dirs, *files, None]:
             target = Path(root) if name is None else Path(root) / name
             if target.is_symlink():

@@ -257,24 +257,6 @@ def commit_before(repo: GitRunner, rev: str, when: str) -> str | None:
     return oid if proc.returncode == 0 and HEX_OID.match(oid) else None
 
 
-def signing_required(repo: GitRunner) -> bool:
-    """The store's git config says every commit must be signed (``tracker.signing = required``)."""
-    proc = repo.run("config", "--get", "tracker.signing", check=False)
-    return proc.stdout.decode().strip().lower() == "required"
-
-
-
-def commits_signed(repo: ObjectStore, shas: Iterable[str]) -> dict[str, bool]:
-    """Whether each commit object carries a signature header (``gpgsig``)."""
-    raw = repo.cat_blobs(shas)
-    result = {}
-    for sha, data in raw.items():
-        header = data.split(b"\n\n", 1)[0]
-        result[sha] = any(line.startswith((b"gpgsig ", b"gpgsig-sha256 ")) for line in header.split(b"\n"))
-    return result
-
-
-
 def maintain_commit_graph(repo: GitRunner) -> bool:
     """Write git's commit-graph with changed-path filters (fast ``git log -- path``).
 

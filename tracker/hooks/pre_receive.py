@@ -16,7 +16,7 @@ from typing import TextIO
 
 from tracker.git.log import is_ancestor
 from tracker.git.repo import GitRepo, PushRepo
-from tracker.verify import Finding, verify_commits
+from tracker.verify import Finding, trust_state_at, verify_commits
 
 PLAN_PREFIX = "refs/heads/plan/"
 ZEROS = frozenset({"0" * 40, "0" * 64})
@@ -53,7 +53,10 @@ def check_push(
         problems += ref_problems(repo, old, new, ref)
     existing = list(dict.fromkeys(repo.refs("refs/").values()))
     new_tips = [new for _, new, _ in updates if new not in ZEROS]
-    findings = verify_commits(repo, new_tips, existing) if new_tips else []
+    # A pushed root commit opens a plan: judged by the newest plan already here (its admins, its signers)
+    plans = repo.refs("refs/heads/plan")
+    anchor = trust_state_at(repo, plans[max(plans, key=lambda r: (len(r), r))]) if plans else None
+    findings = verify_commits(repo, new_tips, existing, anchor=anchor) if new_tips else []
     return problems, findings
 
 
