@@ -131,3 +131,35 @@ def test_orphan_plan_branch_is_refused_by_the_hook_and_reported_by_verify(cli, s
     git(signed_store.path, "update-ref", "-d", "refs/heads/plan/2098")
     assert cli("admin", "plan", "new", "2020").exit_code == 0
     assert cli("auditor", "verify", "--all").exit_code == 0
+
+
+AS_LISI = {"GIT_AUTHOR_NAME": "李四", "GIT_AUTHOR_EMAIL": "lisi@zwgk.local",
+           "GIT_COMMITTER_NAME": "李四", "GIT_COMMITTER_EMAIL": "lisi@zwgk.local"}
+
+
+@pytest.mark.parametrize(("pusher", "refused"), [("zhangsan", True), ("lisi", False), ("admin", False), ("", False)])
+def test_the_hook_judges_a_push_by_the_pusher_the_writer_names(store: Store, tmp_path: Path, pusher: str,
+                                                               refused: bool) -> None:
+    hub = tmp_path / "hub.git"
+    git(tmp_path, "clone", "-q", "--bare", str(store.path), str(hub))
+    install_pre_receive(hub)
+    work = tmp_path / "site"
+    git(tmp_path, "clone", "-q", "-b", "plan/2019", str(hub), str(work))
+    _set_status(work, OFFICE, "done")  # lisi's own unit: the author may, the question is who pushes it
+    git(work, "commit", "-q", "-am", "李四填报", env=AS_LISI)
+    commit = git(work, "rev-parse", "HEAD")
+    env = {**os.environ, "TRACKER_PUSHER": pusher}
+    pushed = subprocess.run([*GIT, "-C", str(work), "push", "origin", "plan/2019"], capture_output=True, text=True,
+                            check=False, env=env)
+    assert (pushed.returncode != 0) == refused, pushed.stderr
+    line = f"{commit[:12]} lisi(李四) 推送者: 推送者 zhangsan 不是管理员,不能推送他人(lisi)的提交"
+    assert (line in pushed.stderr) == refused
+
+
+def test_a_pusher_name_is_believed_only_from_the_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.hooks.pre_receive import pusher_login
+
+    monkeypatch.setenv("TRACKER_PUSHER", "admin")
+    assert pusher_login(tmp_path) == "admin"  # this account owns the folder: it is the writer
+    monkeypatch.setattr(os, "geteuid", lambda: tmp_path.stat().st_uid + 1)
+    assert pusher_login(tmp_path) is None  # anyone else pushing may set the variable to any name
