@@ -76,3 +76,22 @@ def test_commits_git_writes_itself_are_signed_too(store: Store, tmp_path: Path, 
     proc = subprocess.run([*GIT, "-C", str(store.path), "-c", f"gpg.ssh.allowedSignersFile={allowed}",
                            "verify-commit", result.commit], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_an_existing_store_gets_a_key_by_doctor_signing_key(cli, store: Store, tmp_path: Path, login) -> None:
+    key = key_path(store.repo.git_dir)
+    key.unlink()
+    key.with_name(key.name + ".pub").unlink()
+    login("zhangsan")
+    unsigned = _commit(store)
+    assert b"\ngpgsig " not in store.repo.cat_blobs([unsigned])[unsigned]  # no key: no signature
+    result = cli("admin", "doctor", "--signing-key")
+    assert result.exit_code == 0 and result.stdout.startswith("ssh-ed25519 ")
+    assert key.stat().st_mode & 0o777 == 0o600
+    login("zhangsan")
+    result = Service(Store.open(store.path), store.operator("zhangsan"), 2019).apply(
+        [Change(5, "1", NDRC, "status", "blocked")])
+    allowed = _allowed_file(store, tmp_path)
+    proc = subprocess.run([*GIT, "-C", str(store.path), "-c", f"gpg.ssh.allowedSignersFile={allowed}",
+                           "verify-commit", result.commit], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
