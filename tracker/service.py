@@ -459,6 +459,35 @@ class Service:
 
         return self._write(build, False)
 
+    def allow_signer(self, key_line: str) -> CommitResult:
+        """Add an SSH public key to ``tasks/allowed_signers``, the trust root's signers (admin only).
+
+        From then on ``verify`` and the hook require every commit on this plan to be
+        signed by a listed key (the store's own, and each syncing site's).
+        """
+        from tracker.signing import SIGNERS_FILE, parse_allowed
+
+        keys = parse_allowed(key_line)
+        if len(keys) != 1:
+            raise InvalidChange(f"不是一行 SSH 公钥(ssh-ed25519 AAAA... 注释): {clean_line(key_line)[:80]}")
+        comment = clean_line(" ".join(key_line.split()[2:]))[:60]
+
+        def build(snap: Snapshot) -> _Edit | None:
+            admin = self._require_admin(snap, "管理签名密钥")
+            current = b""
+            if SIGNERS_FILE in snap.blobs:
+                current = self.store.blob_bytes([snap.blobs[SIGNERS_FILE]])[snap.blobs[SIGNERS_FILE]]
+            text = current.decode("utf-8", "replace")
+            if keys[0] in parse_allowed(text):
+                return None
+            if not text:
+                text = "# 信任根:可以签名提交的 SSH 公钥(每行一把;只有管理员可以改动)\n"
+            text += (text.endswith("\n") and "" or "\n") + f"{keys[0]} {comment}".rstrip() + "\n"
+            return _Edit({SIGNERS_FILE: text.encode()}, f"签名密钥: 加入 {comment or keys[0][:30]}",
+                         [f"公钥: {keys[0]}"], [("Operator", admin.login), ("Plan", str(self.year))], [])
+
+        return self._write(build, False)
+
     def remove_operator(self, login: str) -> CommitResult:
         """Remove an operator from ``tasks/operators.toml`` (admin only)."""
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import random
 import re
 import time
@@ -46,6 +47,8 @@ from tracker.model import Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
 from tracker.plain_task import task_from_plain, task_to_plain
 from tracker.planio import LoadedPlan, decode, load_plan_folder, plan_from_files, read_folder
+from tracker.published import Rewound, check_branch, published_tips, record
+from tracker.signing import ensure_key, usable_key
 
 TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
@@ -192,6 +195,7 @@ class Store:
         message = compose_message(
             f"新建数据仓库: {year}年计划", body, [("Plan", str(year)), ("Operator", login)]
         )
+        ensure_key(repo)  # the store's signing key, in the writer's own folder
         store = cls(repo)
         store.commit(year, None, {TASKS_DIR + rel: data for rel, data in files.items()}, message,
                      (creator.name, creator.email))
@@ -604,7 +608,8 @@ class Store:
             listing = self.folders(base, sorted(on_paths))
         tree, new_listing, written = self.repo.tree_with_listing(base, files, listing)
         parents = [p for p in (base, merge_parent) if p]
-        commit = self.repo.commit_tree(tree, parents, message, author=author)
+        # signed with the store's key when this account is the writer (tracker/signing.py)
+        commit = self.repo.commit_tree(tree, parents, message, author=author, signing_key=usable_key(self.repo.git_dir))
         gone = [p for p, data in files.items() if data is None]
         if not self._move(branch_ref(year), base, commit, list(files), lock, gone):
             return None
@@ -649,6 +654,13 @@ class Store:
         self, ref: str, old: str | None, new: str, paths: list[str], fd: int, gone: list[str] | None
     ) -> bool:
         repo = self.repo
+        published = published_tips(repo).get(ref)
+        if published is not None and published != old:
+            if repo.rev_parse(ref) != old:
+                return False  # the tip moved meanwhile: build again on the new one
+            problem = check_branch(repo, ref, old, {ref: published})
+            if problem is not None:
+                raise Rewound(problem)
         checked_out = not repo.bare and repo.head_ref() == ref
         journal = repo.git_dir / JOURNAL
         if checked_out:
@@ -662,6 +674,8 @@ class Store:
             write_atomic(journal, json.dumps({"ref": ref, "old": old, "new": new, "paths": paths}).encode(),
                          repo.git_dir)
         moved = repo.update_ref(ref, new, old, pass_fds=(fd,))
+        if moved:
+            record(repo, ref, new)
         if checked_out:
             if moved:
                 repo.checkout_paths(new, paths, pass_fds=(fd,), gone=gone)
@@ -707,7 +721,11 @@ class Store:
     # in every other member's process (marshal is documented as unsafe for
     # untrusted input too). A JSON entry can only ever become data; it is checked
     # (format version, its own blob id, the shape task_from_plain expects) and
-    # anything odd is parsed from the blob instead. Raw entries are checked
+    # anything odd is parsed from the blob instead. A task entry could still lie
+    # about what its blob says, so one is believed only when written by this
+    # account or the store's owner (the writer) and writable by nobody else
+    # (:func:`_trusted_entry`); entries are written 0644 for that, and anything
+    # else is parsed from its blob again and rewritten. Raw entries are checked
     # against their blob id by hashing, so they cannot lie at all. Entries are
     # written by rename (a reader never sees half a file) and only for blobs that
     # were parsed, so a commit writes one small file.
@@ -716,9 +734,13 @@ class Store:
         return self.repo.git_dir / CACHE_DIR / f"v{CACHE_VERSION}" / kind / oid[:2] / oid[2:]
 
     def _load_entries(self, oids: Iterable[str]) -> None:
+        owners = {os.geteuid(), self.repo.git_dir.stat().st_uid}
         for oid in oids:
             try:
-                data = json.loads(self._entry_path("tasks", oid).read_bytes())
+                with open(self._entry_path("tasks", oid), "rb") as fh:
+                    if not _trusted_entry(os.fstat(fh.fileno()), owners):
+                        continue
+                    data = json.loads(fh.read())
             except (OSError, ValueError):
                 continue
             if (
@@ -736,7 +758,7 @@ class Store:
                 payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
                 path = self._entry_path("tasks", oid)
                 _ensure_dirs(path.parent, self.repo.git_dir)
-                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir, mode=0o644)
             if keep is not None and random.random() < _PRUNE_CHANCE:
                 self._prune(keep)
 
@@ -793,6 +815,11 @@ class Store:
             if not path.exists():
                 _ensure_dirs(path.parent, self.repo.git_dir)
                 write_atomic(path, data, self.repo.git_dir)
+
+
+def _trusted_entry(st: os.stat_result, owners: set[int]) -> bool:
+    """A cache entry written by this account or the writer, and writable by no one else."""
+    return st.st_uid in owners and not st.st_mode & 0o022
 
 
 def _ensure_dirs(folder: Path, git_dir: Path) -> None:

@@ -19,8 +19,16 @@ Trailers are checked against the diff and the author: an ``Operator:`` that
 is not the author, ``Task:``/``Unit:`` lists that differ from what changed, or
 ``On-behalf-of:`` by a non-admin are forged. A merge commit may hold only the
 field-by-field union of its parents' changes; resolving a real conflict needs
-an admin. Where the store's git config sets ``tracker.signing = required``,
-every commit must carry a signature.
+an admin.
+
+The trust root is the state before each commit: ``tasks/operators.toml`` (who is
+admin) and ``tasks/allowed_signers`` (which SSH keys sign). A commit is judged by
+the state its parent left *as accepted*: a commit with any finding changes
+nothing in that state, so every later commit that used a right it tried to grant
+is reported too. Where that state lists signers, every commit must carry a good
+``git`` signature by one of them (checked with ``ssh-keygen -Y verify``, never
+by the header's presence). The first commit of a new plan branch is judged by
+an anchor (the state of an existing plan): only its admin may open a plan.
 
 The pure functions take bytes; :func:`verify_commits` drives them through
 :mod:`tracker.git.log`.
@@ -50,6 +58,9 @@ from tracker.messages import login_from_email
 from tracker.textsafe import clean_line
 
 OPERATORS_PATH = TASKS_PREFIX + OPERATORS_FILE
+SIGNERS_PATH = TASKS_PREFIX + "allowed_signers"
+UNSIGNED = "未签名:此前的信任根 tasks/allowed_signers 要求每个提交都由所列密钥签名"
+BAD_SIGNATURE = "签名无效:不是 tasks/allowed_signers 所列密钥对此提交的有效签名"
 OPERATOR_FIELDS = frozenset({"status", "notes", "evidence", "updated", "updated_by"})
 ADMIN = "admin"
 OPERATOR = "operator"
@@ -63,6 +74,14 @@ class Actor:
     name: str
     units: tuple[str, ...]
     role: str
+
+
+@dataclass(frozen=True)
+class TrustState:
+    """The trust root a commit is judged by: the operators file and the allowed signers, as text."""
+
+    operators: str
+    signers: str
 
 
 @dataclass(frozen=True)
@@ -358,13 +377,26 @@ def judge_commit(
     *,
     signed: bool | None = None,
     signing_required: bool = False,
+    signature_present: bool | None = None,
+    new_branch: bool = False,
 ) -> list[Finding]:
     """Findings for one non-merge commit, given its changed files before and after.
 
     ``operators_at_parent`` is the operators file at the parent (None for a root
     commit, which is judged by the operators file it creates: its author must
-    be an admin there).
+    be an admin there). ``new_branch``: the first commit of a new plan branch,
+    judged by ``operators_at_parent`` = the anchor's operators (only an admin
+    may open a plan). ``signed``: the signature is good; ``signature_present``
+    tells a bad signature from a missing one.
     """
+    if new_branch:
+        actors = parse_actors(operators_at_parent or "")
+        login, actor = identify(meta, actors)
+        opened: list[tuple[str, str]] = []
+        if actor is None or actor.role != ADMIN:
+            opened.append(("新计划分支", f"首个提交的作者 {login} 不是现有计划的管理员:新的计划分支只能由管理员建立"))
+        opened += _signature_rows(signed, signing_required, signature_present)
+        return [Finding(meta.sha, f"{login}({clean_line(meta.author_name)})", w, y) for w, y in opened]
     root = operators_at_parent is None
     actors_text = operators_at_parent
     if root:
@@ -384,9 +416,14 @@ def judge_commit(
         ]
         rows += judge_needs(needs, actor, login)
     rows += judge_trailers(meta.trailers, login, actor, before, after)
-    if signing_required and signed is False:
-        rows.append(("签名", "仓库要求签名(tracker.signing = required),此提交未签名"))
+    rows += _signature_rows(signed, signing_required, signature_present)
     return [Finding(meta.sha, author, what, why) for what, why in rows]
+
+
+def _signature_rows(signed: bool | None, required: bool, present: bool | None) -> list[tuple[str, str]]:
+    if not required or signed is not False:
+        return []
+    return [("签名", BAD_SIGNATURE if present else UNSIGNED)]
 
 
 # ---------------------------------------------------------------- merges
@@ -460,6 +497,7 @@ def judge_merge(
     *,
     signed: bool | None = None,
     signing_required: bool = False,
+    signature_present: bool | None = None,
 ) -> list[Finding]:
     """Findings for a two-parent merge: anything beyond the union of both sides needs an admin."""
     actors = parse_actors(operators_at_parent)
@@ -475,85 +513,129 @@ def judge_merge(
     operators = meta.trailers.get("operator", [])
     if any(v != login for v in operators):
         rows.append(("尾注 Operator", f"写的是 {'、'.join(operators)},作者却是 {login}(伪造的尾注)"))
-    if signing_required and signed is False:
-        rows.append(("签名", "仓库要求签名(tracker.signing = required),此提交未签名"))
+    rows += _signature_rows(signed, signing_required, signature_present)
     return [Finding(meta.sha, author, what, why) for what, why in rows]
 
 
 # ---------------------------------------------------------------- walking git
 
 
-def _operators_at(repo: Any, commit: str) -> str:
-    data: bytes = repo.read_files_at(commit, [OPERATORS_PATH]).get(OPERATORS_PATH, b"")
-    return data.decode("utf-8", "replace")
+def trust_state_at(repo: Any, commit: str) -> TrustState:
+    """The trust root a commit leaves (its operators file and allowed signers), read from git."""
+    files: dict[str, bytes] = repo.read_files_at(commit, [OPERATORS_PATH, SIGNERS_PATH])
+    return TrustState(*(files.get(p, b"").decode("utf-8", "replace") for p in (OPERATORS_PATH, SIGNERS_PATH)))
 
 
-def verify_commits(repo: Any, revs: Sequence[str], exclude: Sequence[str] = ()) -> list[Finding]:
+def _after(state: TrustState, before: Mapping[str, bytes], after: Mapping[str, bytes]) -> TrustState:
+    """The trust root after an accepted commit that changed ``before`` -> ``after``."""
+    texts = []
+    for path, old in ((OPERATORS_PATH, state.operators), (SIGNERS_PATH, state.signers)):
+        if path in after:
+            texts.append(after[path].decode("utf-8", "replace"))
+        elif path in before:
+            texts.append("")
+        else:
+            texts.append(old)
+    return TrustState(*texts)
+
+
+def verify_commits(
+    repo: Any, revs: Sequence[str], exclude: Sequence[str] = (), *,
+    anchor: TrustState | None = None, anchor_roots: Iterable[str] = (),
+) -> list[Finding]:
     """Judge every commit reachable from ``revs`` and not from ``exclude`` (merged sides too).
 
-    ``repo`` is a ``GitRepo``; ``revs`` and ``exclude`` are commit ids.
-    Findings come oldest commit first, so they read in the order things happened.
+    ``repo`` is a ``GitRepo``; ``revs`` and ``exclude`` are commit ids. A commit
+    outside the walk is trusted as it is; inside it, each commit is judged by the
+    trust root its parent left as accepted (a refused commit changes nothing).
+    ``anchor``: the trust root a root commit (a new plan branch) is judged by,
+    except the ``anchor_roots`` (the anchor plan's own first commit, trusted
+    on first use). Findings come oldest commit first.
     """
     from tracker.git.log import (  # noqa: PLC0415 - the pure part stays free of the git layer
         changed_paths,
         commit_changes,
-        commits_signed,
         log_commits,
         merge_base,
-        signing_required,
     )
+    from tracker.signing import parse_allowed, signature_valid, split_signature  # noqa: PLC0415
 
     infos = list(reversed(log_commits(repo, list(revs), exclude=list(exclude))))
     if not infos:
         return []
-    must_sign = signing_required(repo)
-    signed = commits_signed(repo, [c.sha for c in infos]) if must_sign else {}
+    raws: dict[str, bytes] = repo.cat_blobs([c.sha for c in infos])
+    trusted_roots = set(anchor_roots)
     findings: list[Finding] = []
     simple = [c for c in infos if len(c.parents) <= 1]
     changes = dict(zip([c.sha for c in simple], commit_changes(repo, simple), strict=True))
-    operators_after: dict[str, str] = {}  # commit -> operators file text there (saves a read per commit)
-    for info in infos:
-        meta = info
-        is_signed = signed.get(meta.sha)
+    states: dict[str, TrustState] = {}  # commit -> trust root it leaves, as accepted
+
+    def state_of(commit: str) -> TrustState:
+        if commit not in states:
+            states[commit] = trust_state_at(repo, commit)
+        return states[commit]
+
+    def signature(sha: str, state: TrustState) -> dict[str, Any]:
+        keys = parse_allowed(state.signers)
+        if not keys:
+            return {}
+        raw = raws.get(sha, b"")
+        return {"signed": signature_valid(raw, keys), "signing_required": True,
+                "signature_present": split_signature(raw)[1] is not None}
+
+    for meta in infos:
         if len(meta.parents) > 2:
-            login, actor = identify(meta, parse_actors(_operators_at(repo, meta.parents[0])))
+            login, actor = identify(meta, parse_actors(state_of(meta.parents[0]).operators))
             if actor is None or actor.role != ADMIN:
                 findings.append(Finding(meta.sha, login, "章鱼合并", "超过两个父提交的合并只能由管理员完成"))
+            states[meta.sha] = state_of(meta.parents[0])
             continue
         if len(meta.parents) == 2:
             ours_sha, theirs_sha = meta.parents
+            parent_state = state_of(ours_sha)
             base_sha = merge_base(repo, ours_sha, theirs_sha)
             paths = sorted(
                 set(changed_paths(repo, ours_sha, meta.sha))
                 | set(changed_paths(repo, theirs_sha, meta.sha))
             )
-            findings += judge_merge(
+            found = judge_merge(
                 meta,
                 repo.read_files_at(base_sha, paths),
                 repo.read_files_at(ours_sha, paths),
                 repo.read_files_at(theirs_sha, paths),
                 repo.read_files_at(meta.sha, paths),
-                _operators_at(repo, ours_sha),
-                signed=is_signed,
-                signing_required=must_sign,
+                parent_state.operators,
+                **signature(meta.sha, parent_state),
             )
+            findings += found
+            states[meta.sha] = parent_state if found else trust_state_at(repo, meta.sha)
             continue
         before, after = changes[meta.sha]
-        operators_text = None
         if meta.parents:
-            parent = meta.parents[0]
-            if parent not in operators_after:
-                operators_after[parent] = _operators_at(repo, parent)
-            operators_text = operators_after[parent]
-        # Oldest first: a commit's operators file is its parent's unless it changed it.
-        operators_after[meta.sha] = (
-            after[OPERATORS_PATH].decode("utf-8", "replace")
-            if OPERATORS_PATH in after
-            else ""
-            if OPERATORS_PATH in before
-            else (operators_text or "")
-        )
-        findings += judge_commit(
-            meta, before, after, operators_text, signed=is_signed, signing_required=must_sign
-        )
+            parent_state = state_of(meta.parents[0])
+            found = judge_commit(meta, before, after, parent_state.operators, **signature(meta.sha, parent_state))
+        elif anchor is not None and meta.sha not in trusted_roots:
+            parent_state = anchor
+            found = judge_commit(meta, before, after, anchor.operators, new_branch=True,
+                                 **signature(meta.sha, anchor))
+        else:  # the first plan's first commit: judged by the trust root it creates
+            parent_state = TrustState("", "")
+            created = _after(parent_state, before, after)
+            found = judge_commit(meta, before, after, None, **signature(meta.sha, created))
+        findings += found
+        states[meta.sha] = parent_state if found else _after(parent_state, before, after)
     return findings
+
+
+def plan_anchor(repo: Any, plan_refs: Mapping[str, str], first: str | None = None) -> tuple[TrustState | None, list[str]]:
+    """(anchor trust root, its own root commits) for judging the first commits of plan branches.
+
+    The anchor is the plan ``first`` names (the first plan the writer published),
+    else the oldest plan; its first commits are trusted on first use.
+    """
+    if not plan_refs:
+        return None, []
+    ref = first if first is not None and first in plan_refs else min(plan_refs, key=lambda r: (len(r), r))
+    tip = plan_refs[ref]
+    roots = repo.out("rev-list", "--max-parents=0", tip).split()
+    return trust_state_at(repo, tip), roots

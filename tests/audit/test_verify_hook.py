@@ -94,9 +94,13 @@ def test_a_note_cannot_forge_a_trailer_or_fool_verify(cli, store, note: str) -> 
 
 def test_signing_required_reports_unsigned_commits(cli, store) -> None:
     assert cli("zhangsan", "set", "5.1", "--unit", NDRC, "--status", "推进中").exit_code == 0
-    git(store.path, "config", "tracker.signing", "required")
+    git(store.path, "config", "tracker.signing", "required")  # the group-writable config decides nothing
+    assert cli("wangwu", "verify").exit_code == 0
+    assert cli("admin", "doctor", "--allow-signer", "store").exit_code == 0  # the trust root turns it on
+    hand_commit(store.path, NDRC, "blocked")
+    git(store.path, "config", "tracker.signing", "off")
     result = cli("wangwu", "verify")
-    assert result.exit_code == 1 and "未签名" in result.stdout
+    assert result.exit_code == 1 and "未签名:此前的信任根 tasks/allowed_signers 要求每个提交都由所列密钥签名" in result.stdout
 
 
 # ---------------------------------------------------------------- the hook

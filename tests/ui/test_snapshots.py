@@ -35,7 +35,9 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with pytest.MonkeyPatch.context() as mp:
         original = GitRepo.commit_tree
 
-        def fixed_date(self: Any, tree: str, parents: Any, message: str, *, author: Any, when: Any = None) -> str:
+        def fixed_date(self: Any, tree: str, parents: Any, message: str, *, author: Any, when: Any = None,
+                       signing_key: Any = None) -> str:
+            # unsigned: each store's signing key is new, and a signature would change every commit id
             return original(self, tree, parents, message, author=author, when=when or WHEN)
 
         mp.setattr(GitRepo, "commit_tree", fixed_date)

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("tracker.cli.verify_cmd", "command:verify"),
     "hook": ("tracker.cli.hook_cmd", "typer:app"),
     "serve": ("tracker.cli.serve_cmd", "command:serve"),
+    "doctor": ("tracker.cli.doctor_cmd", "command:doctor"),
     "merge-driver": ("tracker.cli.merge_driver_cmd", "command:merge_driver!hidden"),
 }
 
@@ -66,6 +67,12 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     "verify": ("检查历史:列出每个越权、伪造尾注、未知作者或(要求签名时)未签名的提交;有则退出码 1。",
                "Check the history: list every commit beyond its author's rights, with forged trailers, by an "
                "unknown author or (when required) unsigned; exit 1 if any."),
+    "serve": ("SSH 登录入口:由写入账号 authorized_keys 中每把公钥的 command= 调用,不要手动运行。",
+              "The SSH door: run by the command= of each key in the writer account's authorized_keys; not "
+              "to be run by hand."),
+    "doctor": ("检查数据仓库:权限(仓库、配置、钩子、缓存)与被回退的分支;有问题则退出码 1。",
+               "Check the store: permissions (repository, config, hooks, cache) and rewound branches; exit 1 "
+               "if anything is wrong."),
     "merge-driver": ("git 合并驱动:逐字段合并任务文件,冲突记录在文件里(供 git 调用)。",
                      "git merge driver: merge task files field by field, recording conflicts in the file "
                      "(called by git)."),

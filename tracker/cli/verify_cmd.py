@@ -9,7 +9,8 @@ import typer
 from tracker.cli.plan_source import PlanOption, RepoOption, fail
 from tracker.cli.store_common import open_store, user_errors
 from tracker.i18n import t
-from tracker.verify import verify_commits
+from tracker.published import first_published, rewound_branches
+from tracker.verify import plan_anchor, verify_commits
 
 
 def verify(
@@ -41,10 +42,20 @@ def verify(
             if base is None:
                 fail(t(f"找不到版本 {since!r}", f"no such revision: {since!r}"))
             exclude.append(base)
-        findings = verify_commits(store.repo, tips, exclude)
+        plans = store.repo.refs("refs/heads/plan")
+        anchor, roots = plan_anchor(store.repo, plans, first_published(store.repo))
+        findings = verify_commits(store.repo, tips, exclude, anchor=anchor, anchor_roots=roots)
+        rewound = [r for r in rewound_branches(store.repo, plans)
+                   if all_plans or r.ref in {f"refs/heads/plan/{y}" for y in years}]
+    for problem in rewound:
+        typer.echo(problem.line())
     for finding in findings:
         typer.echo(finding.line())
     names = "、".join(f"plan/{y}" for y in years)
+    if rewound and not findings:
+        typer.echo(t(f"{names}: {len(rewound)} 个分支被回退或删除", f"{names}: {len(rewound)} branches rewound or deleted"),
+                   err=True)
+        raise typer.Exit(1)
     if findings:
         commits = len({f.commit for f in findings})
         typer.echo(

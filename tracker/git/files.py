@@ -41,14 +41,17 @@ def match_mode(path: Path, git_dir: Path) -> None:
             os.chmod(path, 0o664)
 
 
-def write_atomic(path: Path, data: bytes, git_dir: Path) -> None:
-    """Write a file under the git dir by rename, with the store's sharing mode."""
+def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None) -> None:
+    """Write a file under the git dir by rename, with the store's sharing mode (or ``mode``)."""
     ensure_dir(path.parent, git_dir)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        match_mode(Path(tmp), git_dir)
+        if mode is None:
+            match_mode(Path(tmp), git_dir)
+        else:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -56,9 +59,15 @@ def write_atomic(path: Path, data: bytes, git_dir: Path) -> None:
         raise
 
 
+# The writer's own folder under the git dir (published tips, signing key): never shared.
+PRIVATE_DIR = "tracker-writer"
+
+
 def share_with_group(path: Path, gid: int) -> None:
-    """chgrp -R, group read/write, setgid folders: every member can write."""
+    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folder)."""
     for root, dirs, files in os.walk(path):
+        if PRIVATE_DIR in dirs:
+            dirs.remove(PRIVATE_DIR)
         for name in [*dirs, *files, None]:
             target = Path(root) if name is None else Path(root) / name
             if target.is_symlink():

@@ -211,7 +211,7 @@ def commit_changes(
 
 def show_patch(repo: GitRunner, commit: str, paths: Iterable[str] = ()) -> str:
     """The raw diff a commit made (a merge: its combined diff), optionally limited to ``paths``."""
-    raw = repo.run("show", "--format=", "--no-color", "--no-renames", "--patch", commit, "--", *paths).stdout
+    raw = repo.run("show", "--format=", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--patch", commit, "--", *paths).stdout
     return raw.decode("utf-8", "replace")
 
 
@@ -255,24 +255,6 @@ def commit_before(repo: GitRunner, rev: str, when: str) -> str | None:
     proc = repo.run("rev-list", "-1", "--first-parent", "--before", when, tip, check=False)
     oid = proc.stdout.decode().strip()
     return oid if proc.returncode == 0 and HEX_OID.match(oid) else None
-
-
-def signing_required(repo: GitRunner) -> bool:
-    """The store's git config says every commit must be signed (``tracker.signing = required``)."""
-    proc = repo.run("config", "--get", "tracker.signing", check=False)
-    return proc.stdout.decode().strip().lower() == "required"
-
-
-
-def commits_signed(repo: ObjectStore, shas: Iterable[str]) -> dict[str, bool]:
-    """Whether each commit object carries a signature header (``gpgsig``)."""
-    raw = repo.cat_blobs(shas)
-    result = {}
-    for sha, data in raw.items():
-        header = data.split(b"\n\n", 1)[0]
-        result[sha] = any(line.startswith((b"gpgsig ", b"gpgsig-sha256 ")) for line in header.split(b"\n"))
-    return result
-
 
 
 def maintain_commit_graph(repo: GitRunner) -> bool:

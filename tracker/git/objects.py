@@ -227,7 +227,8 @@ class ObjectStore(GitRunner):
 
 
     def commit_tree(
-        self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None
+        self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None,
+        signing_key: Path | None = None,
     ) -> str:
         """Write a commit object, byte for byte what ``git commit-tree`` writes; return its id.
 
@@ -244,13 +245,19 @@ class ObjectStore(GitRunner):
             or not git_keeps_utf8(message + author[0] + author[1])
             or not self._plain_commits()
         ):
-            return self._git_commit_tree(tree, parent_list, message, author=author, when=when)
+            return self._git_commit_tree(tree, parent_list, message, author=author, when=when, signing_key=signing_key)
         ident = f"{_ident_clean(author[0])} <{_ident_clean(author[1])}> {stamp}"
         head = [f"tree {tree}"] + [f"parent {p}" for p in parent_list] + [f"author {ident}", f"committer {ident}"]
         for oid in [tree, *parent_list]:
             if not HEX_OID.match(oid):
                 raise ValueError(f"bad object id {oid!r}")
         data = ("\n".join(head) + "\n\n").encode("utf-8", "surrogateescape") + message.encode("utf-8")
+        if signing_key is not None:
+            # git's own layout (gpg.format=ssh): the signature of the unsigned commit, as a
+            # ``gpgsig`` header after the committer, each further line indented by one space
+            armored = ssh_sign(signing_key, data).decode("ascii").rstrip("\n").replace("\n", "\n ")
+            head.append(f"gpgsig {armored}")
+            data = ("\n".join(head) + "\n\n").encode("utf-8", "surrogateescape") + message.encode("utf-8")
         writer = _ObjectWriter(self)
         oid = writer.write(b"commit", data)
         writer.finish()
@@ -273,7 +280,8 @@ class ObjectStore(GitRunner):
         return self._plain
 
     def _git_commit_tree(
-        self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None
+        self, tree: str, parents: Iterable[str], message: str, *, author: tuple[str, str], when: str | None = None,
+        signing_key: Path | None = None,
     ) -> str:
         """``git commit-tree`` (message via stdin, identity via the environment)."""
         name, email = (_ident_clean(author[0]), _ident_clean(author[1]))
@@ -284,6 +292,9 @@ class ObjectStore(GitRunner):
         if when:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
         args = ["commit-tree", tree]
+        if signing_key is not None:
+            args = ["-c", "gpg.format=ssh", "-c", "gpg.ssh.program=ssh-keygen", "-c", f"user.signingKey={signing_key}",
+                    "commit-tree", "-S", tree]
         for parent in parents:
             args += ["-p", parent]
         return self.out(*args, input=message.encode("utf-8"), env=env)
@@ -324,6 +335,21 @@ def _parse_tree(body: bytes, width: int) -> list[TreeEntry]:
         entries.append(TreeEntry(mode.rjust(6, "0"), kind, oid, body[space + 1 : nul].decode("utf-8", "surrogateescape")))
         pos = nul + 1 + width
     return entries
+
+
+def ssh_sign(key: Path, payload: bytes) -> bytes:
+    """An armored SSH signature of ``payload`` in git's namespace (``ssh-keygen -Y sign -n git``).
+
+    Raises:
+        GitError: ssh-keygen failed.
+    """
+    import subprocess
+
+    proc = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", "git", "-f", str(key)], input=payload,
+                          capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout.startswith(b"-----BEGIN SSH SIGNATURE-----"):
+        raise GitError(["ssh-keygen", "-Y"], proc.returncode, proc.stderr.decode("utf-8", "replace"))
+    return proc.stdout
 
 
 def tree_order(entry: TreeEntry) -> bytes:

@@ -125,7 +125,10 @@ def fetch(repo: GitRunner, name: str, refspecs: Iterable[str]) -> str:
 
 def _run_network(repo: GitRunner, args: list[str], check: bool = True) -> subprocess.CompletedProcess[bytes]:
     base = repo.base_args()
-    cmd = [base[0], *NETWORK_CONFIG, *base[1:], *args]
+    # For a local remote, git runs remote.NAME.uploadpack/receivepack as shell commands; the
+    # options win over any number of config values (a -c would only add one more to the list).
+    programs = {"fetch": ["--upload-pack=git-upload-pack"], "push": ["--receive-pack=git-receive-pack"]}
+    cmd = [base[0], *NETWORK_CONFIG, *base[1:], args[0], *programs.get(args[0], []), *args[1:]]
     proc = subprocess.run(cmd, capture_output=True, env=clean_env(_network_env()), cwd=repo.top, check=False)
     if check and proc.returncode != 0:
         raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))

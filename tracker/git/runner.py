@@ -1,9 +1,12 @@
 """Running git: one clean environment and safe options for every git process the tracker starts.
 
 git always runs with hooks and fsmonitor off (``-c core.hooksPath=/dev/null -c
-core.fsmonitor=false``), replace refs ignored, and without the caller's ``GIT_*``
-variables (a hook or a shell may set ``GIT_DIR``, ``GIT_INDEX_FILE`` ...): a repository's
-config and the caller's environment are input too. User data never goes into options:
+core.fsmonitor=false``), no pager, ``core.sshCommand=ssh``, no credential helper,
+replace refs ignored, and without the caller's ``GIT_*`` variables (a hook or a shell
+may set ``GIT_DIR``, ``GIT_INDEX_FILE`` ...): a repository's config and the caller's
+environment are input too. A command that could run an attribute filter (``checkout``)
+also gets every configured filter emptied (:meth:`GitRunner.filter_guard`); diffs are
+asked for with ``--no-ext-diff --no-textconv``. User data never goes into options:
 paths come after ``--``, values through stdin or the environment.
 """
 
@@ -22,7 +25,13 @@ SAFE_CONFIG = (
     "-c", "core.fsmonitor=false",
     "-c", "core.untrackedCache=false",
     "-c", "gc.auto=0",
+    "-c", "core.pager=cat",
+    "-c", "core.sshCommand=ssh",
+    "-c", "credential.helper=",
+    "-c", "core.askPass=",
 )
+# A filter name is a config subsection; one git could not parse is refused outright.
+_FILTER_KEY = re.compile(r"^filter\.(?P<name>.+)\.(?:clean|smudge|process|required)$", re.IGNORECASE | re.DOTALL)
 HEX_OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 # Variables receive-pack sets so the hook can see the objects being pushed (kept
 # in a quarantine folder until the hook accepts them).
@@ -50,6 +59,8 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["GIT_NO_REPLACE_OBJECTS"] = "1"
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["LC_ALL"] = "C"
+    env["GIT_PAGER"] = "cat"
+    env["GIT_ATTR_NOSYSTEM"] = "1"  # /etc/gitattributes: attributes we did not choose
     if extra:
         env.update(extra)
     return env
@@ -177,6 +188,29 @@ class GitRunner:
         if check and proc.returncode != 0:
             raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
         return proc
+
+    def filter_guard(self) -> list[str]:
+        """``-c`` options that empty every attribute filter the config defines (clean, smudge, process).
+
+        An operator who can write the config or ``info/attributes`` could otherwise make
+        the next ``checkout`` run their command as whoever runs the tracker. git skips
+        a filter whose command is empty (``convert.c``), and ``required=false`` keeps
+        it from failing for that. Read at every call: the config may change any time.
+        """
+        proc = self.run("config", "--null", "--name-only", "--get-regexp", r"^filter\.", check=False)
+        names = set()
+        for key in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+            found = _FILTER_KEY.match(key)
+            if found:
+                names.add(found["name"])
+        args: list[str] = []
+        for name in sorted(names):
+            if "=" in name or "\n" in name:
+                raise GitError(["config"], 1, f"拒绝执行:仓库配置中有无法安全关闭的过滤器 {name!r}")
+            for part in ("clean", "smudge", "process"):
+                args += ["-c", f"filter.{name}.{part}="]
+            args += ["-c", f"filter.{name}.required=false"]
+        return args
 
     def out(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
         """stdout of ``git ARGS`` as text, trailing newline removed."""

@@ -73,7 +73,8 @@ class WorkTree(ObjectStore):
         gone = list(gone)
         present = [p for p in wanted if p not in gone]
         if present:
-            self.run("checkout", "-q", commit, "--", *present, pass_fds=pass_fds)
+            # checkout applies smudge filters: those the config names are emptied first
+            self.run(*self.filter_guard(), "checkout", "-q", commit, "--", *present, pass_fds=pass_fds)
         if gone:
             self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *gone, pass_fds=pass_fds)
             for path in gone:

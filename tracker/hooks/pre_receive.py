@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tracker.git.log import is_ancestor
+from tracker.git.log import is_ancestor, log_commits
 from tracker.git.repo import GitRepo, PushRepo
-from tracker.verify import Finding, verify_commits
+from tracker.messages import login_from_email
+from tracker.verify import Finding, TrustState, parse_actors, trust_state_at, verify_commits
 
 PLAN_PREFIX = "refs/heads/plan/"
 ZEROS = frozenset({"0" * 40, "0" * 64})
@@ -44,16 +45,48 @@ def ref_problems(repo: GitRepo, old: str, new: str, ref: str) -> list[str]:
     return []
 
 
+def pusher_login(git_dir: Path) -> str | None:
+    """The login the writer account's SSH entry says is pushing (``TRACKER_PUSHER``), else None.
+
+    Believed only when the hook runs as the writer (the owner of the repository): only
+    the writer's forced command sets it; anyone else could set it to any name.
+    """
+    login = os.environ.get("TRACKER_PUSHER", "").strip()
+    if not login or git_dir.stat().st_uid != os.geteuid():
+        return None
+    return login
+
+
+def pusher_problems(repo: GitRepo, pusher: str, anchor: TrustState | None, new_tips: Sequence[str], existing: Sequence[str]) -> list[Finding]:
+    """Commits a non-admin pusher pushes that someone else authored (judged by the plan already here)."""
+    actors = parse_actors(anchor.operators if anchor else "")
+    actor = actors.get(pusher)
+    if actor is not None and actor.role == "admin":
+        return []
+    found = []
+    for info in log_commits(repo, list(new_tips), exclude=list(existing)):
+        login = login_from_email(info.author_email)
+        if login != pusher:
+            found.append(Finding(info.sha, f"{login}({info.author_name})", "推送者",
+                                 f"推送者 {pusher} 不是管理员,不能推送他人({login})的提交"))
+    return found
+
+
 def check_push(
-    repo: GitRepo, updates: Sequence[tuple[str, str, str]]
+    repo: GitRepo, updates: Sequence[tuple[str, str, str]], pusher: str | None = None
 ) -> tuple[list[str], list[Finding]]:
-    """Ref problems and commit findings for one push."""
+    """Ref problems and commit findings for one push (``pusher``: the login the writer's SSH entry names)."""
     problems: list[str] = []
     for old, new, ref in updates:
         problems += ref_problems(repo, old, new, ref)
     existing = list(dict.fromkeys(repo.refs("refs/").values()))
     new_tips = [new for _, new, _ in updates if new not in ZEROS]
-    findings = verify_commits(repo, new_tips, existing) if new_tips else []
+    # A pushed root commit opens a plan: judged by the newest plan already here (its admins, its signers)
+    plans = repo.refs("refs/heads/plan")
+    anchor = trust_state_at(repo, plans[max(plans, key=lambda r: (len(r), r))]) if plans else None
+    findings = verify_commits(repo, new_tips, existing, anchor=anchor) if new_tips else []
+    if pusher and new_tips:
+        findings += pusher_problems(repo, pusher, anchor, new_tips, existing)
     return problems, findings
 
 
@@ -76,7 +109,7 @@ def main(stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
     try:
         repo: GitRepo = PushRepo(git_dir, None)
-        problems, findings = check_push(repo, parse_updates(stdin))
+        problems, findings = check_push(repo, parse_updates(stdin), pusher_login(git_dir))
     except Exception as exc:  # noqa: BLE001 - refuse rather than let an unchecked push through
         out.write(f"推送被拒绝:检查时出错({exc})\n")
         return 1
