@@ -56,7 +56,6 @@ CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per 
 CACHE_DIR = "tracker-cache"
 JOURNAL = "tracker-locks/sync.json"  # a work-tree update in progress (see Store._move)
 _LISTINGS_KEPT = 8
-_YEARS_KEPT = 1.0  # seconds a list of plan years is reused (a new plan forgets it at once)
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
@@ -114,7 +113,7 @@ class Store:
         self._listings: dict[str, dict[str, list[TreeEntry]]] = {}  # commit -> tree listing
         # commit -> some folders' entries (None: no such folder), for reads and writes of a few files
         self._partial: dict[str, dict[str, list[TreeEntry] | None]] = {}
-        self._years: tuple[float, list[int]] | None = None  # (when, years): see years()
+        self._years: tuple[tuple[object, ...], list[int]] | None = None  # (refs stamp, years): see years()
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
 
     @property
@@ -210,19 +209,32 @@ class Store:
     def years(self) -> list[int]:
         """Years that have a ``plan/YEAR`` branch, oldest first.
 
-        Remembered for a second: opening a store and picking its default plan
-        ask twice in a row, and each asking is a git process.
+        Remembered while the branch folder and ``packed-refs`` are unchanged (a stat
+        each, not a git process): opening a store and picking its default plan ask
+        twice in a row, and a plan made by another process or Store is still seen.
         """
-        now = time.monotonic()
-        if self._years is not None and now - self._years[0] < _YEARS_KEPT:
+        stamp = self._refs_stamp()
+        if self._years is not None and self._years[0] == stamp:
             return list(self._years[1])
         years = []
         for name in self.repo.refs(BRANCH_PREFIX.rstrip("/")):
             tail = name[len(BRANCH_PREFIX) :]
             if tail.isdigit():
                 years.append(int(tail))
-        self._years = (now, sorted(years))
+        self._years = (stamp, sorted(years))
         return list(self._years[1])
+
+    def _refs_stamp(self) -> tuple[object, ...]:
+        """What changes when a plan branch is made or removed: the loose branch folder and packed-refs."""
+        stamps: list[object] = []
+        for path in (self.repo.git_dir / BRANCH_PREFIX.rstrip("/"), self.repo.git_dir / "packed-refs"):
+            try:
+                st = path.stat()
+            except OSError:
+                stamps.append(None)
+            else:
+                stamps.append((st.st_mtime_ns, st.st_ino, st.st_size))
+        return tuple(stamps)
 
     def default_year(self) -> int:
         """The newest plan.

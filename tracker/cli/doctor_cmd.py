@@ -26,7 +26,7 @@ def doctor(
     ] = False,
     allow_signer: Annotated[
         str | None,
-        typer.Option("--allow-signer", metavar="KEY", show_default=False,
+        typer.Option("--allow-signer", metavar="store|KEY", show_default=False,
                      help=t("把 SSH 公钥加入计划的信任根(store 表示本仓库的密钥;仅管理员)",
                             "list an SSH public key in the plan's trust root (store: this store's key; admin only)")),
     ] = None,

@@ -66,8 +66,8 @@ def import_notice(
     columns: Annotated[
         str | None,
         typer.Option("--columns", help=t("指定表头,不用自动识别,如 'task=工作任务,units=责任科室'"
-                                         "(可用 task、requirement、units、lead、partner、deadline、number;值可为列号)",
-                                         "name the columns instead of detecting them, e.g. 'task=工作任务,units=责任科室' "
+                                         "(可用 task=、requirement=、units=、lead=、partner=、deadline=、number=;值可为列号)",
+                                         "name the columns instead of detecting them, as KEY=HEADER pairs, e.g. 'task=<header>,units=<header>' "
                                          "(keys: task, requirement, units, lead, partner, deadline, number; a value may be a column number)"),
                      show_default=False),
     ] = None,
