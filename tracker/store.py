@@ -44,6 +44,7 @@ from tracker.git.log import changed_paths, commit_before
 from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
 from tracker.git.runner import NotARepository, find_repository
+from tracker.i18n import t
 from tracker.messages import compose_message
 from tracker.model import Assignment, Note, Requirement, Role, Status, Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
@@ -158,14 +159,20 @@ class Store:
         first commit, whose message says where the plan came from.
 
         Raises:
-            StoreError: the folder is not empty, the group does not exist, or the
-                plan is for another year.
+            StoreError: the folder is not empty, the group does not exist, the
+                source is not a folder or holds no task, or the plan is for another year.
             CodecError: a broken file in the source plan.
         """
         from tracker.planio import bundled_tasks_dir
 
         folder = Path(source) if source else bundled_tasks_dir()
+        if not folder.is_dir():
+            raise StoreError(t(f"计划来源 {folder} 不是目录", f"plan source {folder} is not a folder"))
         loaded = load_plan_folder(folder)
+        if not loaded.plan.tasks:
+            # A plan of 0 tasks is never what was meant (a wrong folder, e.g. /etc).
+            raise StoreError(t(f"计划来源 {folder} 中没有任务文件(如 01.toml),未建库",
+                               f"plan source {folder} holds no task files (such as 01.toml); no store made"))
         if loaded.plan.info.year and loaded.plan.info.year != year:
             raise StoreError(f"{folder} 中是 {loaded.plan.info.year} 年的计划,不是 {year} 年")
         files = read_folder(folder)
