@@ -529,16 +529,16 @@ class Store:
                 self._remember_task(data, task)
         return commit
 
-    def advance(self, year: int, old: str, new: str) -> bool:
+    def advance(self, year: int, old: str, new: str, *, lock: int | None = None) -> bool:
         """Move ``plan/YEAR`` from ``old`` to the existing commit ``new`` (a fast-forward).
 
         A checked-out work tree follows as after any commit. False: the branch
-        moved meanwhile.
+        moved meanwhile. ``lock``: the writer lock's descriptor when the caller holds it.
 
         Raises:
             HandEdits: uncommitted edits to a file the move would change.
         """
-        return self._move(branch_ref(year), old, new, changed_paths(self.repo, old, new), None, None)
+        return self._move(branch_ref(year), old, new, changed_paths(self.repo, old, new), lock, None)
 
     def _move(
         self, ref: str, old: str | None, new: str, paths: list[str], held: int | None, gone: list[str] | None
