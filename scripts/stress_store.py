@@ -194,6 +194,12 @@ def bulk_kills(args: argparse.Namespace) -> dict[str, object]:
     targets = bulk_targets(store, args.tasks)
     # The files a bulk set touches and what they need to validate (the whole plan each time is too slow).
     rels = ["plan.toml", "units.toml", "operators.toml", *(f"{t:02d}.toml" for t, _, _ in targets)]
+    # Kills land anywhere in a child's first bulk set (or just after): the delays scale with
+    # what one bulk set by a fresh process costs on this machine now.
+    began = time.monotonic()
+    fresh = Store.open(store_path)
+    Service(fresh, fresh.operator()).apply(bulk_change(targets, 1, "measure"))
+    max_delay = args.max_delay if args.max_delay is not None else 1.2 * (time.monotonic() - began)
     problems: list[str] = []
     recovered = 0  # kills after which the work tree lagged behind the branch (the window)
     start = time.monotonic()
@@ -208,7 +214,7 @@ def bulk_kills(args: argparse.Namespace) -> dict[str, object]:
         os.close(write)
         os.read(read, 1)
         os.close(read)
-        time.sleep(rng.uniform(0.0, args.max_delay))
+        time.sleep(rng.uniform(0.0, max_delay))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -239,7 +245,8 @@ def bulk_kills(args: argparse.Namespace) -> dict[str, object]:
         if len(problems) > 20:
             break
     return {"kills": args.kills, "seconds": round(time.monotonic() - start, 2), "problems": problems,
-            "files_per_bulk": len(targets), "work_tree_behind_after_kill": recovered,
+            "files_per_bulk": len(targets), "max_delay": round(max_delay, 3),
+            "work_tree_behind_after_kill": recovered,
             "commits": int(store.repo.out("rev-list", "--count", store.tip(args.year)))}
 
 
@@ -266,7 +273,7 @@ def main() -> None:
     sub.choices["kills"].add_argument("--seed", type=int, default=1)
     sub.choices["bulk-kills"].add_argument("--kills", type=int, default=500)
     sub.choices["bulk-kills"].add_argument("--tasks", type=int, default=3)
-    sub.choices["bulk-kills"].add_argument("--max-delay", type=float, default=0.2)
+    sub.choices["bulk-kills"].add_argument("--max-delay", type=float, default=None)
     sub.choices["bulk-kills"].add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.command == "worker":
