@@ -116,11 +116,11 @@ def export_rows(year: int, items: Iterable[tuple[Task, Requirement, Assignment]]
     """One list of cell texts per assignment, in :data:`HEADERS` order."""
     rows = []
     for task, req, a in items:
-        key = row_key(year, task.number, req.key, a.unit)
+        key = row_key(year, task.number, req.key, clean_line(a.unit))
         plan_cells = [_number(task, req), task.title, req.text, req.responsible or "、".join(req.assignments),
                       req.deadline, a.unit]
         plan_cells = [clean_text(v) for v in plan_cells]
-        base = [a.status.value, clean_text(a.last_note), "\n".join(a.evidence)]
+        base = [a.status.value, clean_text(a.last_note), "\n".join(clean_line(e) for e in a.evidence)]
         rows.append([*plan_cells, a.status.label, base[1], base[2], key, checksum([key, *plan_cells, *base]), *base])
     return rows
 

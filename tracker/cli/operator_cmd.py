@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 import typer
 
-from tracker.cli.plan_source import FormatOption, PlanOption, RepoOption, check_format, write_json, write_text
+from tracker.cli.plan_source import (
+    FormatOption,
+    PlanOption,
+    RepoOption,
+    check_format,
+    echo,
+    write_json,
+    write_text,
+)
 from tracker.cli.store_common import open_service, open_store, user_errors
 from tracker.i18n import t
 from tracker.operators import ROLE_LABELS, ROLES
@@ -70,12 +76,9 @@ def list_(
     if fmt == "json":
         write_json(rows)
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["login", "name", "role", "units"])
-        for r in rows:
-            writer.writerow([r["login"], r["name"], r["role"], "、".join(r["units"])])
-        write_text("\ufeff" + buf.getvalue())
+        from tracker.tabular import to_csv  # quotes cells a spreadsheet would run as formulas
+
+        write_text(to_csv(["login", "name", "role", "units"], [{**r, "units": "、".join(r["units"])} for r in rows]))
     else:
         for r in rows:
-            typer.echo(f"{r['login']:<12} {r['name']:<8} {ROLE_LABELS[r['role']]:<4} {'、'.join(r['units'])}")
+            echo(f"{r['login']:<12} {r['name']:<8} {ROLE_LABELS[r['role']]:<4} {'、'.join(r['units'])}")

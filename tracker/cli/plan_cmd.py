@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.plan_source import FormatOption, RepoOption, check_format, write_json
+from tracker.cli.plan_source import FormatOption, RepoOption, check_format, echo, write_json
 from tracker.cli.store_common import open_service, open_store, user_errors
 from tracker.i18n import t
 
@@ -30,7 +30,7 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
         write_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {r['tasks']:>4} 项  {r['title']}")
+        echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {r['tasks']:>4} 项  {r['title']}")
 
 
 @app.command("new")

@@ -28,6 +28,7 @@ from tracker.i18n import t
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, load_reminder_log
 from tracker.reports import BINARY_FORMATS, FORMATS, Report, build_report, render
 from tracker.reports.model import query_matcher
+from tracker.textsafe import clean_output
 
 HELP = t(
     "生成执行情况报告:总体、分单位、分章节、分任务统计,逾期清单(逾期天数、牵头单位、最近进展),"
@@ -159,7 +160,13 @@ def make_report(
 
 
 def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
-    """Write to ``output`` atomically (a half-written report never replaces a good one), else to stdout."""
+    """Write to ``output`` atomically (a half-written report never replaces a good one), else to stdout.
+
+    Text formats lose any control character on the way out (the report model cleans
+    what it knows; this is the last gate for the rest).
+    """
+    if not binary:
+        data = clean_output(data.decode("utf-8")).encode("utf-8")
     if output is None:
         if binary and sys.stdout.isatty():
             fail(

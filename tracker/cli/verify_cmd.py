@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.plan_source import PlanOption, RepoOption, echo, fail
 from tracker.cli.store_common import open_store, user_errors
 from tracker.i18n import t
 from tracker.verify import verify_commits
@@ -43,7 +43,7 @@ def verify(
             exclude.append(base)
         findings = verify_commits(store.repo, tips, exclude)
     for finding in findings:
-        typer.echo(finding.line())
+        echo(finding.line())
     names = "、".join(f"plan/{y}" for y in years)
     if findings:
         commits = len({f.commit for f in findings})
