@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -179,6 +180,7 @@ def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
     target = output.expanduser()
     if target.is_dir():
         fail(t(f"{target} 是目录,请给出文件名", f"{target} is a directory; give a file name"))
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent if str(target.parent) else ".")
         with os.fdopen(fd, "wb") as handle:
@@ -188,6 +190,9 @@ def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, target)
     except OSError as exc:
+        if tmp is not None:  # a full disk leaves no partial file behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         fail(t(f"无法写入 {target}: {exc.strerror or exc}", f"cannot write {target}: {exc.strerror or exc}"))
 
 
