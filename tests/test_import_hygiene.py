@@ -35,7 +35,9 @@ def test_the_package_never_imports_gitpython_nor_the_old_gitstore() -> None:
         for p in (root / folder).rglob("*.py")
         if p.name != Path(__file__).name  # this file names what it looks for
         for line in p.read_text(encoding="utf-8").splitlines()
-        if (folder == "tracker" and line.strip().startswith(("import git", "from git ", "from git.")))
+        # tracker/bench/gitlayer.py measures GitPython beside our package (docs/decisions/0001-git-layer.md)
+        if (folder == "tracker" and p.name != "gitlayer.py"
+            and line.strip().startswith(("import git", "from git ", "from git.")))
         or "tracker.gitstore" in line
         or line.strip().startswith("from tracker import gitstore")
     ]

@@ -1,4 +1,4 @@
-"""The one door for changes: permission check, tomlkit edit, commit, compare-and-swap.
+"""The write path's rules: who may change what, the edit each change means, and its commit message.
 
 Every change (TUI, CLI, spreadsheet, undo) is a list of :class:`Change` given
 to :meth:`Service.apply`:
@@ -7,9 +7,11 @@ to :meth:`Service.apply`:
    (a unit operator: its own units' status, notes, evidence; an admin:
    everything, and entering a unit's data is recorded as ``On-behalf-of``; an
    auditor or an unlisted account: nothing);
-2. the touched task files are read at the tip (no checkout), edited with
-   tomlkit (untouched bytes stay), and checked with ``tomllib``;
-3. one commit whose parent is that tip, message built by code;
+2. each value passes :func:`tracker.rules.validate_change`; the touched task files
+   are read at the tip (no checkout) and edited by :mod:`tracker.toml_edit`
+   (untouched bytes stay, the result checked with ``tomllib``);
+3. the message is built by code (:mod:`tracker.messages`) and
+   :meth:`tracker.store.Store.commit`, the one door, commits on that tip;
 4. the branch moves only if it still points at that tip; after a lost race
    the changes are re-applied to the new tip, unless a changed field was
    changed meanwhile: then :class:`ConflictError`, never an overwrite.
@@ -20,7 +22,6 @@ Commit identity: author and committer are the operator, name from
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -30,14 +31,11 @@ from typing import Any
 import tomlkit
 import tomlkit.items
 
+from tracker.changes import Change, Conflict
 from tracker.codec import (
     OPERATORS_FILE,
     CodecError,
     load_task,
-    normalise_for_compare,
-    notes_item,
-    parse_toml,
-    task_from_dict,
     task_relpath,
 )
 from tracker.errors import ServiceError
@@ -48,7 +46,8 @@ from tracker.operators import Operator, add_operator, how_to_be_added, operator_
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, append_reminders, reminder_subject
 from tracker.rules import FIELD_LABELS, InvalidChange, validate_change
 from tracker.store import TASKS_DIR, HandEdits, Snapshot, Store, StoreError
-from tracker.textsafe import clean_line, clean_text
+from tracker.textsafe import clean_line
+from tracker.toml_edit import edit_file
 
 MAX_ATTEMPTS = 200
 
@@ -59,40 +58,6 @@ class PermissionDenied(ServiceError):
     def __init__(self, message: str, refused: list[Change] | None = None) -> None:
         super().__init__(message)
         self.refused = refused or []
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field change on one unit's assignment."""
-
-    task: int
-    requirement: str  # "1" (the key within the task)
-    unit: str  # unit name (aliases accepted, canonical name recorded)
-    field: str  # "status" | "note" | "evidence" | "note_remove" | "evidence_remove"
-    value: str  # status key or label; note text (appended); evidence item (added / removed)
-    expected: str | None = None  # the value the user saw; a different current value is a conflict
-
-    @property
-    def req_id(self) -> str:
-        return f"{self.task}.{self.requirement}"
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A field that changed between the user's base and the tip."""
-
-    change: Change
-    base: str
-    current: str
-    by: str
-    at: datetime | None
-
-    def describe(self) -> str:
-        when = self.at.strftime("%Y-%m-%d %H:%M") if self.at else "?"
-        return (
-            f"任务{self.change.req_id} {self.change.unit} 的{FIELD_LABELS[self.change.field]}已被 {self.by or '?'} "
-            f"于 {when} 改为 {self.current!r}(你看到的是 {self.base!r})"
-        )
 
 
 class ConflictError(ServiceError):
@@ -283,9 +248,9 @@ class Service:
             path = TASKS_DIR + rel
             # Edit only the touched units' tables (tomlkit on a few lines, not the
             # whole file); anything unusual falls back to the whole file.
-            outcome = _edit_file(text, path, items, first_seen, now, op.login, splice=True)
+            outcome = edit_file(text, path, items, first_seen, now, op.login, splice=True)
             if outcome is None:
-                outcome = _edit_file(text, path, items, first_seen, now, op.login, splice=False)
+                outcome = edit_file(text, path, items, first_seen, now, op.login, splice=False)
             assert outcome is not None
             out, file_conflicts, file_done, task = outcome
             conflicts += file_conflicts
@@ -667,193 +632,6 @@ def _restart(task: Task, from_year: int, shift: int) -> Task:
             a.updated = None
             a.updated_by = ""
     return new
-
-
-_HEADER = re.compile(r"^\[.*$", re.MULTILINE)  # a table or array-of-tables header line
-
-
-def _unit_segment(text: str, requirement: str, unit: str) -> tuple[int, int] | None:
-    """(start, end) of the text of ``[requirements.K.units."U"]``, up to the next header; None if not found."""
-    headers = list(_HEADER.finditer(text))
-    for n, match in enumerate(headers):
-        line = match.group(0)
-        if line.startswith("[[") or unit not in line or "units" not in line:
-            continue
-        try:
-            parsed = tomllib.loads(line)
-        except tomllib.TOMLDecodeError:
-            continue
-        if parsed == {"requirements": {requirement: {"units": {unit: {}}}}}:
-            end = headers[n + 1].start() if n + 1 < len(headers) else len(text)
-            return match.start(), end
-    return None
-
-
-def _edit_file(
-    text: str,
-    path: str,
-    items: list[tuple[int, Change]],
-    first_seen: dict[int, Any],
-    now: datetime,
-    login: str,
-    *,
-    splice: bool,
-) -> tuple[str | None, list[Conflict], list[tuple[Change, str]], Task | None] | None:
-    """Apply one file's changes: (new text or None when unchanged, conflicts, done, the new text parsed).
-
-    ``splice``: tomlkit-edit only each touched unit's table and splice it back;
-    None when that cannot be done safely (the caller then edits the whole file).
-    Either way the whole result is parsed with ``tomllib`` and must equal the
-    intended data, and must load as a task.
-
-    Raises:
-        CodecError: the written text is not what was meant (whole-file mode).
-    """
-    plain = tomllib.loads(text)
-    whole = None if splice else tomlkit.parse(text)
-    segments: dict[tuple[str, str], tuple[int, int, Any]] = {}
-    conflicts: list[Conflict] = []
-    done: list[tuple[Change, str]] = []
-    for i, c in items:
-        a_plain = plain["requirements"][c.requirement]["units"][c.unit]
-        current = _fingerprint(a_plain, c.field)
-        base = first_seen.setdefault(i, current)
-        shown = _shown(a_plain, c.field)
-        if c.expected is not None:
-            expected = _normalise_expected(c)
-            if shown != expected:
-                conflicts.append(Conflict(c, expected, shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
-                continue
-        elif current != base:
-            conflicts.append(Conflict(c, _shown_fp(base, c.field), shown, a_plain.get("updated_by", ""), a_plain.get("updated")))
-            continue
-        if whole is not None:
-            a_doc = whole["requirements"][c.requirement]["units"][c.unit]
-        else:
-            key = (c.requirement, c.unit)
-            if key not in segments:
-                found = _unit_segment(text, c.requirement, c.unit)
-                if found is None:
-                    return None
-                try:
-                    seg_doc = tomlkit.parse(text[found[0] : found[1]])
-                    seg_doc["requirements"][c.requirement]["units"][c.unit]
-                except Exception:  # noqa: BLE001 - any tomlkit trouble: edit the whole file instead
-                    return None
-                segments[key] = (found[0], found[1], seg_doc)
-            a_doc = segments[key][2]["requirements"][c.requirement]["units"][c.unit]
-        summary = _edit_assignment(a_doc, a_plain, c, now, login)
-        if summary is not None:
-            done.append((c, summary))
-    if not done:
-        return None, conflicts, done, None
-    if whole is not None:
-        out = tomlkit.dumps(whole)
-    else:
-        pieces: list[str] = []
-        pos = 0
-        for start, end, seg_doc in sorted(segments.values(), key=lambda s: s[0]):
-            pieces += [text[pos:start], tomlkit.dumps(seg_doc)]
-            pos = end
-        pieces.append(text[pos:])
-        out = "".join(pieces)
-    try:
-        parsed = parse_toml(out, path)
-        if parsed != normalise_for_compare(plain):
-            raise CodecError(path, None, "写出的 TOML 与预期不符(tomlkit 错误),已放弃写入")
-        task = task_from_dict(parsed, out, path)
-    except CodecError:
-        if splice:
-            return None
-        raise
-    return out, conflicts, done, task
-
-
-def _fingerprint(a: dict[str, Any], field_name: str) -> Any:
-    if field_name == "status":
-        return a.get("status", "not_started")
-    if field_name.startswith("note"):
-        return [(n.get("at"), n.get("by"), n.get("text")) for n in a.get("notes", [])]
-    return list(a.get("evidence", []))
-
-
-def _shown_fp(fp: Any, field_name: str) -> str:
-    if field_name == "status":
-        return str(fp)
-    if field_name.startswith("note"):
-        return fp[-1][2] if fp else ""
-    return "\n".join(fp)
-
-
-def _shown(a: dict[str, Any], field_name: str) -> str:
-    return _shown_fp(_fingerprint(a, field_name), field_name)
-
-
-def _normalise_expected(c: Change) -> str:
-    assert c.expected is not None
-    if c.field == "status":
-        try:
-            return Status.parse(c.expected).value
-        except ValueError:
-            return c.expected
-    if c.field.startswith("note"):
-        return clean_text(c.expected).strip()
-    return "\n".join(clean_line(x) for x in c.expected.split("\n") if x.strip())
-
-
-def _edit_assignment(a_doc: Any, a_plain: dict[str, Any], c: Change, now: datetime, login: str) -> str | None:
-    """Apply one change to the tomlkit table and the plain dict alike; a summary, or None if no-op."""
-    if c.field == "status":
-        old = a_plain.get("status", "not_started")
-        if old == c.value:
-            return None
-        a_doc["status"] = c.value
-        a_plain["status"] = c.value
-        summary = f"{Status(old).label} → {Status(c.value).label}"
-    elif c.field == "note":
-        note = {"at": now, "by": login, "text": c.value}
-        if "notes" in a_doc:
-            item = tomlkit.inline_table()
-            item.update(note)
-            a_doc["notes"].append(item)
-            a_doc["notes"].multiline(True)
-        else:
-            from tracker.model import Note
-
-            a_doc["notes"] = notes_item([Note(now, login, c.value)])
-        a_plain.setdefault("notes", []).append(dict(note))
-        summary = "添加进展"
-    elif c.field == "evidence":
-        if c.value in a_plain.get("evidence", []):
-            return None
-        if "evidence" not in a_doc:
-            a_doc["evidence"] = tomlkit.array()
-        a_doc["evidence"].append(c.value)
-        if len(a_doc["evidence"]) > 1:
-            a_doc["evidence"].multiline(True)
-        a_plain.setdefault("evidence", []).append(c.value)
-        summary = "添加佐证"
-    elif c.field == "note_remove":
-        notes = a_plain.get("notes", [])
-        idx = max((i for i, n in enumerate(notes) if n.get("text") == c.value), default=None)
-        if idx is None:
-            return None
-        del a_doc["notes"][idx]
-        del notes[idx]
-        summary = "删除进展"
-    else:
-        items = a_plain.get("evidence", [])
-        if c.value not in items:
-            return None
-        idx = items.index(c.value)
-        del a_doc["evidence"][idx]
-        del items[idx]
-        summary = "删除佐证"
-    a_doc["updated"] = now
-    a_doc["updated_by"] = login
-    a_plain["updated"] = now
-    a_plain["updated_by"] = login
-    return summary
 
 
 def _describe(done: list[tuple[Change, str]], snap: Snapshot) -> tuple[str, list[str]]:

@@ -7,6 +7,10 @@ disk in ``GITDIR/tracker-cache/`` (one small JSON file per blob, written
 atomically, safe to delete), so opening a plan after one change parses one
 file, and a commit writes one small entry.
 
+Writing: :meth:`Store.commit` is the one door every commit goes through (changes,
+new plans, imports, the first commit, sync merges): objects, compare-and-swap of
+the branch, the work tree brought along, and the caches taught the new tree.
+
 Finding the store (:func:`resolve_store`): ``--repo``, else ``TRACKER_REPO``,
 else the store holding the current directory, else a default store under the
 user's data directory, created from the bundled plan on first use.

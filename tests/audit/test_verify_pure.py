@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.audit.helpers import AT, NDRC, OFFICE, OPERATORS, edited, sample_task, text
@@ -93,6 +93,7 @@ def test_on_behalf_of_by_a_non_admin_is_forged() -> None:
     assert "On-behalf-of" in finding.what
 
 
+@settings(deadline=None)  # a correctness property; times belong to the benchmark (it took 374 ms at load 28)
 @given(st.text(alphabet=st.sampled_from(list("ab\nUnit:市政府办公室Task 9Operator admin>")), max_size=80))
 def test_a_note_never_forges_a_trailer_or_fools_verify(note: str) -> None:
     """The service quotes notes with '> '; whatever the note says, the commit stays clean."""

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tracker.changes import Change
 from tracker.planio import bundled_tasks_dir
-from tracker.service import Change, _edit_file, _unit_segment
+from tracker.toml_edit import _unit_segment, edit_file
 
 NOW = datetime(2019, 8, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -35,8 +36,8 @@ def test_splice_equals_whole_file_edit(name: str, text: str, key: str, unit: str
         Change(number, key, unit, "note", "第一条\n第二行 [requirements.1]"),
         Change(number, key, unit, "evidence", "https://example.org/a"),
     ]))
-    spliced = _edit_file(text, name, items, {}, NOW, "op1", splice=True)
-    whole = _edit_file(text, name, items, {}, NOW, "op1", splice=False)
+    spliced = edit_file(text, name, items, {}, NOW, "op1", splice=True)
+    whole = edit_file(text, name, items, {}, NOW, "op1", splice=False)
     assert spliced is not None and whole is not None
     assert spliced[0] == whole[0]
     assert [s for _, s in spliced[2]] == [s for _, s in whole[2]] == ["未启动 → 受阻" if "status" not in
@@ -55,8 +56,8 @@ def test_a_header_inside_a_string_does_not_fool_the_splice() -> None:
     )
     items = [(0, Change(1, "1", "甲", "status", "in_progress"))]
     # the first match is inside the string: the splice is refused by the whole-file check
-    assert _edit_file(text, "01.toml", items, {}, NOW, "op1", splice=True) is None
-    out = _edit_file(text, "01.toml", items, {}, NOW, "op1", splice=False)
+    assert edit_file(text, "01.toml", items, {}, NOW, "op1", splice=True) is None
+    out = edit_file(text, "01.toml", items, {}, NOW, "op1", splice=False)
     assert out is not None and out[0] is not None
     data = tomllib.loads(out[0])
     assert data["requirements"]["1"]["units"]["甲"]["status"] == "in_progress"

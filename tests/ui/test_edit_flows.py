@@ -237,7 +237,7 @@ async def test_an_open_form_survives_an_outside_commit(make, store) -> None:
 
 
 async def test_hostile_text_is_shown_literally(make, store) -> None:
-    hostile = "[/] [@click=app.quit] [b]x[/b] \x1b[31mred\x1b]0;title\x07 " + "长" * 5000
+    hostile = "[/] [@click=app.quit] [b]x[/b] \x1b[31mred\x1b]0;title\x07 " + "长" * 4900  # within NOTE_MAX_CHARS
     Service(store, store.operator(OFFICE), 2019).apply([Change(1, "1", TOWN, "note", hostile)])
     app = make(CLERK)
     async with app.run_test(size=(80, 24)) as pilot:
