@@ -47,6 +47,7 @@ from tracker.git.refs import LockBusy
 from tracker.git.remote import RemoteError, check_remote_name, remote_add, remote_list
 from tracker.git.repo import GitRepo
 from tracker.git.runner import GitError, NotARepository
+from tracker.i18n import t
 from tracker.merge import MergeError, Side, conflicts_in, merge_texts
 from tracker.messages import compose_message
 from tracker.model import FieldConflict
@@ -434,7 +435,9 @@ def sync(
         with store.repo.writer_lock(timeout=SYNC_LOCK_WAIT) as fd:
             return _sync_locked(store, operator, name, url, years, max_rounds, fd)
     except LockBusy:
-        raise SyncError(f"本数据仓库的另一个同步或写入已持续 {SYNC_LOCK_WAIT:.0f} 秒没有进展,请稍后再同步") from None
+        raise SyncError(t(f"本数据仓库的另一个同步或写入已持续 {SYNC_LOCK_WAIT:.0f} 秒没有进展,请稍后再同步",
+                          f"another sync or write in this store made no progress for {SYNC_LOCK_WAIT:.0f} "
+                          "seconds; sync again later")) from None
 
 
 def _fetch(repo: GitRepo, name: str, lock: int) -> None:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.sync.conftest import OWNERS, SLOTS, Network
 
 RUN_SYNC = textwrap.dedent(
@@ -64,3 +66,14 @@ def test_two_syncs_at_once_in_one_store_both_succeed(network: Network) -> None:
         for n, slot in enumerate(SLOTS[3:]):
             assert f"他站{round_}-{n}" in notes[slot]
     assert site.fsck()[0]
+
+
+def test_a_sync_that_cannot_get_the_lock_says_so_in_one_line(network: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.sync as sync_module
+
+    site = network.clone("a")
+    monkeypatch.setattr(sync_module, "SYNC_LOCK_WAIT", 0.3)
+    before = site.tip(2019)
+    with site.repo.writer_lock(), pytest.raises(sync_module.SyncError, match="另一个同步或写入已持续"):
+        network.sync(site, OWNERS[SLOTS[0][2]])
+    assert site.tip(2019) == before
