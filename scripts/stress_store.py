@@ -194,12 +194,13 @@ def bulk_kills(args: argparse.Namespace) -> dict[str, object]:
     targets = bulk_targets(store, args.tasks)
     # The files a bulk set touches and what they need to validate (the whole plan each time is too slow).
     rels = ["plan.toml", "units.toml", "operators.toml", *(f"{t:02d}.toml" for t, _, _ in targets)]
-    # Kills land anywhere in a child's first bulk set (or just after): the delays scale with
-    # what one bulk set by a fresh process costs on this machine now.
+    # Kills land in the later part of a child's first bulk set (where the ref moves and the
+    # work tree follows) or just after: the delays scale with what one bulk set by a fresh
+    # process costs on this machine now.
     began = time.monotonic()
     fresh = Store.open(store_path)
     Service(fresh, fresh.operator()).apply(bulk_change(targets, 1, "measure"))
-    max_delay = args.max_delay if args.max_delay is not None else 1.2 * (time.monotonic() - began)
+    max_delay = args.max_delay if args.max_delay is not None else 1.3 * (time.monotonic() - began)
     problems: list[str] = []
     recovered = 0  # kills after which the work tree lagged behind the branch (the window)
     start = time.monotonic()
@@ -214,7 +215,7 @@ def bulk_kills(args: argparse.Namespace) -> dict[str, object]:
         os.close(write)
         os.read(read, 1)
         os.close(read)
-        time.sleep(rng.uniform(0.0, max_delay))
+        time.sleep(rng.uniform(max_delay / 4, max_delay))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
