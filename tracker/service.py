@@ -337,14 +337,15 @@ class Service:
 
     # ---------------------------------------------------------------- sync: moving to a merge, settling a conflict
 
-    def advance(self, old: str, new: str) -> bool:
+    def advance(self, old: str, new: str, *, lock: int | None = None) -> bool:
         """Move ``plan/YEAR`` from ``old`` to ``new`` (a fast-forward to commits fetched from a remote).
 
         A checked-out work tree is brought along like after any commit, and hand
         edits in the way stop the move (:class:`HandEdits`). False: the branch
-        moved meanwhile (merge again on the new tip).
+        moved meanwhile (merge again on the new tip). ``lock``: the writer lock's
+        descriptor when the caller holds it (a sync does).
         """
-        return self.store.advance(self.year, old, new)
+        return self.store.advance(self.year, old, new, lock=lock)
 
     def resolve(self, task: int, requirement: str, unit: str, field_name: str, choice: str) -> CommitResult:
         """Settle one ``[[conflicts]]`` entry a sync merge recorded: set the chosen value, drop the entry.

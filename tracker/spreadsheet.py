@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.i18n import t
 from tracker.model import Assignment, Plan, Requirement, Status, Task
 from tracker.rules import InvalidChange, validate_change
 from tracker.textsafe import clean_line, clean_text
@@ -116,11 +117,11 @@ def export_rows(year: int, items: Iterable[tuple[Task, Requirement, Assignment]]
     """One list of cell texts per assignment, in :data:`HEADERS` order."""
     rows = []
     for task, req, a in items:
-        key = row_key(year, task.number, req.key, a.unit)
+        key = row_key(year, task.number, req.key, clean_line(a.unit))
         plan_cells = [_number(task, req), task.title, req.text, req.responsible or "、".join(req.assignments),
                       req.deadline, a.unit]
         plan_cells = [clean_text(v) for v in plan_cells]
-        base = [a.status.value, clean_text(a.last_note), "\n".join(a.evidence)]
+        base = [a.status.value, clean_text(a.last_note), "\n".join(clean_line(e) for e in a.evidence)]
         rows.append([*plan_cells, a.status.label, base[1], base[2], key, checksum([key, *plan_cells, *base]), *base])
     return rows
 
@@ -304,7 +305,13 @@ def read_rows(path: Path) -> tuple[list[SheetRow], list[Problem]]:
                 continue
         else:  # pragma: no cover - gb18030 decodes any byte string
             raise SheetError(f"{path.name}: 无法识别的编码")
-        table = [[_unprotect(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+        table: list[list[str]] = []
+        try:
+            for record in csv.reader(io.StringIO(text, newline="")):
+                table.append([_unprotect(c) for c in record])
+        except csv.Error as exc:  # e.g. a cell over the csv module's field limit (131,072 characters)
+            raise SheetError(t(f"{path.name}: 第 {len(table) + 1} 行无法读取({exc}),未导入任何修改",
+                               f"{path.name}: row {len(table) + 1} cannot be read ({exc}); nothing applied")) from None
         return _rows_from_table(path.name, table, problems), problems
     raise SheetError(f"{path.name}: 只能读取 .xlsx 或 .csv 文件")
 

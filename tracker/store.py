@@ -23,7 +23,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from tracker.git.log import changed_paths, commit_before
 from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
 from tracker.git.runner import NotARepository
+from tracker.i18n import t
 from tracker.messages import compose_message
 from tracker.model import Task
 from tracker.operators import Operator, add_operator, current_login, full_name, load_operators, operator_for
@@ -59,6 +60,9 @@ _LISTINGS_KEPT = 8
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
+# Fault injection for tests only: called with the name of a point on the write path
+# ("ref-moved": the branch has moved, the work tree not yet), e.g. to SIGKILL the writer.
+_fault: Callable[[str], None] | None = None
 _DATED_REF = re.compile(r"^(?P<rev>[^@]+)@\{(?P<when>\d{4}-\d{2}-\d{2}[^}]*)\}$")
 
 
@@ -162,14 +166,20 @@ class Store:
         first commit, whose message says where the plan came from.
 
         Raises:
-            StoreError: the folder is not empty, the group does not exist, or the
-                plan is for another year.
+            StoreError: the folder is not empty, the group does not exist, the
+                source is not a folder or holds no task, or the plan is for another year.
             CodecError: a broken file in the source plan.
         """
         from tracker.planio import bundled_tasks_dir
 
         folder = Path(source) if source else bundled_tasks_dir()
+        if not folder.is_dir():
+            raise StoreError(t(f"计划来源 {folder} 不是目录", f"plan source {folder} is not a folder"))
         loaded = load_plan_folder(folder)
+        if not loaded.plan.tasks:
+            # A plan of 0 tasks is never what was meant (a wrong folder, e.g. /etc).
+            raise StoreError(t(f"计划来源 {folder} 中没有任务文件(如 01.toml),未建库",
+                               f"plan source {folder} holds no task files (such as 01.toml); no store made"))
         if loaded.plan.info.year and loaded.plan.info.year != year:
             raise StoreError(f"{folder} 中是 {loaded.plan.info.year} 年的计划,不是 {year} 年")
         files = read_folder(folder)
@@ -642,16 +652,16 @@ class Store:
         after_commit(self, year, base, commit, tasks_tree, files, parsed)
         return commit
 
-    def advance(self, year: int, old: str, new: str) -> bool:
+    def advance(self, year: int, old: str, new: str, *, lock: int | None = None) -> bool:
         """Move ``plan/YEAR`` from ``old`` to the existing commit ``new`` (a fast-forward).
 
         A checked-out work tree follows as after any commit. False: the branch
-        moved meanwhile.
+        moved meanwhile. ``lock``: the writer lock's descriptor when the caller holds it.
 
         Raises:
             HandEdits: uncommitted edits to a file the move would change.
         """
-        return self._move(branch_ref(year), old, new, changed_paths(self.repo, old, new), None, None)
+        return self._move(branch_ref(year), old, new, changed_paths(self.repo, old, new), lock, None)
 
     def _move(
         self, ref: str, old: str | None, new: str, paths: list[str], held: int | None, gone: list[str] | None
@@ -690,6 +700,8 @@ class Store:
             record(repo, ref, new)
         if checked_out:
             if moved:
+                if _fault is not None:
+                    _fault("ref-moved")
                 repo.checkout_paths(new, paths, pass_fds=(fd,), gone=gone)
             with contextlib.suppress(FileNotFoundError):
                 journal.unlink()
@@ -706,7 +718,15 @@ class Store:
         return None
 
     def _recover_work_tree(self, fd: int) -> None:
-        """Finish the work-tree update of a writer killed between ref move and checkout."""
+        """Finish the work-tree update of a writer killed between ref move and checkout.
+
+        Each path the journal names is brought to the new commit unless a person
+        edited it since: its index entry is the old or the new blob, and its file
+        is the old blob, the new blob, or what a killed ``git checkout`` leaves of
+        the new one (missing, or a prefix of it). The other paths keep their files
+        (their index follows the branch, so ``git diff`` shows what committing them
+        would undo), and the next write touching them reports them as hand edits.
+        """
         repo = self.repo
         journal = repo.git_dir / JOURNAL
         try:
@@ -714,16 +734,40 @@ class Store:
         except (OSError, ValueError):
             return
         if repo.rev_parse(data["ref"]) == data["new"]:
-            old = data["old"]
-            old_blobs = {}
-            for path in data["paths"]:
-                entry = [e for e in repo.ls_tree(old, path, recursive=False) if e.path == path] if old else []
-                old_blobs[path] = entry[0].oid if entry else None
-            clean = [p for p in data["paths"] if p not in repo.dirty_paths({p: old_blobs[p]})]
-            if clean:
-                repo.checkout_paths(data["new"], clean, pass_fds=(fd,))
+            old, new, paths = data["old"], data["new"], list(data["paths"])
+            before = {p: self._blob_at(old, p) for p in paths}
+            after = {p: self._blob_at(new, p) for p in paths}
+            index = repo.index_entries(paths)
+            new_bytes = repo.cat_blobs(o for o in after.values() if o)
+            ours = [
+                p for p in paths
+                if index.get(p) in (before[p], after[p])
+                and self._left_by_writer(p, before[p], after[p], new_bytes.get(after[p] or ""))
+            ]
+            if ours:
+                repo.checkout_paths(new, ours, pass_fds=(fd,), gone=[p for p in ours if after[p] is None])
+            # A person's edit stays in the file; the index follows the branch, so that
+            # `git diff` shows what committing the file would change against the new tip.
+            behind = [p for p in paths if p not in ours and index.get(p) == before[p] != after[p]]
+            if behind:
+                repo.run("reset", "-q", new, "--", *behind, pass_fds=(fd,))
         with contextlib.suppress(FileNotFoundError):
             journal.unlink()
+
+    def _left_by_writer(self, path: str, old: str | None, new: str | None, new_data: bytes | None) -> bool:
+        """Whether the work-tree file is in a state the killed writer's update can leave it in."""
+        assert self.repo.work_tree is not None
+        try:
+            data = (self.repo.work_tree / path).read_bytes()
+        except FileNotFoundError:
+            return True  # not yet written, or removed by the update
+        except OSError:
+            return False
+        oid = self.repo.blob_id(data)
+        if oid in (old, new):
+            return True
+        # git writes a file after unlinking it: a kill mid-write leaves a prefix of the new one.
+        return new_data is not None and new_data.startswith(data)
 
     # ---------------------------------------------------------------- disk cache
     # GITDIR/tracker-cache/v3/tasks/ab/cdef....json: one parsed task per blob id;

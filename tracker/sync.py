@@ -14,6 +14,10 @@ plan branch (``plan/YEAR``):
    explained in Chinese. Nothing local is ever dropped: the local branch only
    moves to commits that contain it.
 
+A sync holds the store's writer lock from the first fetch to the last push, so two
+syncs in one store take turns (the second waits, :data:`SYNC_LOCK_WAIT`) instead of
+fetching into and pushing from the same refs at once.
+
 A plain ``git clone`` of the remote followed by ``tracker sync`` is a working
 site: :func:`ensure_site_setup` registers the merge driver (for people who run
 ``git merge`` by hand) and :func:`prepare_clone` creates the local plan
@@ -29,6 +33,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,9 +43,11 @@ from tracker.codec import task_number_from_path
 from tracker.git import remote as git_remote
 from tracker.git.files import write_atomic
 from tracker.git.log import ahead_behind, changed_paths, commit_author, count_commits, is_ancestor, merge_base
+from tracker.git.refs import LockBusy
 from tracker.git.remote import RemoteError, check_remote_name, remote_add, remote_list
 from tracker.git.repo import GitRepo
 from tracker.git.runner import GitError, NotARepository
+from tracker.i18n import t
 from tracker.merge import MergeError, Side, conflicts_in, merge_texts
 from tracker.messages import compose_message
 from tracker.model import FieldConflict
@@ -52,6 +59,8 @@ from tracker.textsafe import clean_line
 DRIVER = "zwgk-toml"
 ATTRIBUTE_LINES = (f"tasks/*.toml merge={DRIVER}", f"tasks/**/*.toml merge={DRIVER}")
 MAX_ROUNDS = 5
+SYNC_LOCK_WAIT = 300.0  # seconds without progress a sync waits for the writer lock
+FETCH_TRIES = 4  # a fetch that met a foreign git's ref lock is tried again
 class SyncError(RuntimeError):
     """A sync that could not go ahead (message in Chinese, for the operator)."""
 
@@ -341,7 +350,7 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
     return compose_message(f"同步: 合并远端 {name} 的 plan/{year}", body, trailers)
 
 
-def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync) -> None:
+def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync, lock: int) -> None:
     """Bring ``plan/YEAR`` up to date with the remote-tracking ref (create, fast-forward or merge)."""
     from tracker.service import Service
 
@@ -363,7 +372,7 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
             return  # we are ahead: only a push is owed
         merged: TreeMerge | None = None
         if is_ancestor(repo, local, tracking):
-            new: str | None = tracking if Service(store, operator, year).advance(local, tracking) else None
+            new: str | None = tracking if Service(store, operator, year).advance(local, tracking, lock=lock) else None
         else:
             base = merge_base(repo, local, tracking)
             merged = merge_trees(repo, base, local, tracking)
@@ -371,7 +380,7 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
             came = count_commits(repo, tracking, local)
             message = _merge_message(name, year, came, views, merged.problems, operator)
             new = store.commit(year, local, merged.files, message, (operator.name, operator.email),
-                               merge_parent=tracking)
+                               merge_parent=tracking, lock=lock)
         if new is None:
             continue  # a local writer got in first: merge again on the new tip
         report.came_in += count_commits(repo, tracking, local)
@@ -384,14 +393,16 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
     raise SyncError(f"plan/{year} 在同步时被本站其他写入者反复修改,请稍后重试")
 
 
-_RACE_WORDS = ("fetch first", "non-fast-forward", "stale info", "cannot lock ref", "failed to update ref")
+_RACE_WORDS = ("fetch first", "non-fast-forward", "stale info", "cannot lock ref", "failed to update ref",
+               "failed to lock")
+_LOCAL_LOCK_WORDS = ("cannot lock ref", "unable to update local ref", "Unable to create", "File exists")
 
 
 def explain_refusal(ref: str, summary: str, remote_messages: Iterable[str]) -> str:
     """A push the remote refused, in the operator's words (Chinese)."""
     said = [clean_line(m) for m in remote_messages if clean_line(m)]
     branch = ref.removeprefix("refs/heads/")
-    if "hook declined" in summary or said:
+    if "hook declined" in summary:
         head = f"远端拒绝接收 {branch}:远端的检查钩子不接受这些提交。"
     elif "deny" in summary or "shallow" in summary:
         head = f"远端拒绝接收 {branch}:远端设置不允许这种推送({clean_line(summary)})。"
@@ -420,18 +431,41 @@ def sync(
     if operator.role not in ("operator", "admin"):
         raise SyncError(f"{operator.login} 是{operator.role_label},不能同步(同步会写入合并提交)")
     name, url = choose_remote(store, remote)
+    try:
+        with store.repo.writer_lock(timeout=SYNC_LOCK_WAIT) as fd:
+            return _sync_locked(store, operator, name, url, years, max_rounds, fd)
+    except LockBusy:
+        raise SyncError(t(f"本数据仓库的另一个同步或写入已持续 {SYNC_LOCK_WAIT:.0f} 秒没有进展,请稍后再同步",
+                          f"another sync or write in this store made no progress for {SYNC_LOCK_WAIT:.0f} "
+                          "seconds; sync again later")) from None
+
+
+def _fetch(repo: GitRepo, name: str, lock: int) -> None:
+    """Fetch the remote's plans; a ref lock held by a foreign git process is waited out."""
+    for attempt in range(FETCH_TRIES):
+        try:
+            git_remote.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"], pass_fds=(lock,))
+            return
+        except RemoteError as exc:
+            raise SyncError(str(exc)) from None
+        except GitError as exc:
+            if attempt + 1 < FETCH_TRIES and any(w in exc.stderr for w in _LOCAL_LOCK_WORDS):
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            raise SyncError(f"从远端 {name} 获取失败: {clean_line(exc.stderr)[:400]}") from None
+
+
+def _sync_locked(
+    store: Store, operator: Operator, name: str, url: str, years: Iterable[int] | None, max_rounds: int, lock: int
+) -> SyncResult:
+    """:func:`sync` once the writer lock is held (``lock``: its descriptor)."""
     repo = store.repo
     result = SyncResult(name, url, setup=ensure_site_setup(repo))
     wanted = None if years is None else sorted(set(years))
     reports: dict[int, PlanSync] = {}
     refused: dict[int, str] = {}
     for round_no in range(1, max_rounds + 1):
-        try:
-            git_remote.fetch(repo, name, [f"+refs/heads/plan/*:refs/remotes/{name}/plan/*"])
-        except RemoteError as exc:
-            raise SyncError(str(exc)) from None
-        except GitError as exc:
-            raise SyncError(f"从远端 {name} 获取失败: {clean_line(exc.stderr)[:400]}") from None
+        _fetch(repo, name, lock)
         tracking = repo.refs(f"refs/remotes/{name}/plan")
         remote_years = {int(r.rsplit("/", 1)[1]) for r in tracking if r.rsplit("/", 1)[1].isdigit()}
         plan_years = wanted if wanted is not None else sorted(set(store.years()) | remote_years)
@@ -442,7 +476,7 @@ def sync(
             report = reports.setdefault(year, PlanSync(year))
             report.rounds = round_no
             try:
-                _integrate(store, operator, name, year, report)
+                _integrate(store, operator, name, year, report, lock)
             except HandEdits as exc:
                 raise SyncError(str(exc)) from None
             local = repo.rev_parse(branch_ref(year))
@@ -451,7 +485,7 @@ def sync(
                 pushes[year] = theirs
         if not pushes:
             break
-        pushed = git_remote.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes])
+        pushed = git_remote.push(repo, name, [f"{branch_ref(y)}:{branch_ref(y)}" for y in pushes], pass_fds=(lock,))
         status = {r.ref: r for r in pushed.refs}
         retry = False
         for year, before in pushes.items():
@@ -466,7 +500,7 @@ def sync(
                     reports[year].events_out += _events(repo, before, now)
                 continue
             summary = line.summary if line else clean_line(pushed.stderr)[:300]
-            if any(word in summary for word in _RACE_WORDS) and "remote rejected" not in summary:
+            if any(word in summary for word in _RACE_WORDS) and "hook declined" not in summary:
                 retry = True  # someone pushed first: fetch, merge, push again
                 continue
             refused[year] = explain_refusal(branch_ref(year), summary, pushed.remote_messages)

@@ -9,6 +9,7 @@ and noncharacters and lone surrogates.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Also Unicode noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF) and lone surrogates:
 # not meant for interchange, and git rewrites a commit message that holds one.
@@ -17,6 +18,10 @@ _NONCHARACTERS = "\ufdd0-\ufdef\ud800-\udfff" + "".join(
 )
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]")
 _LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
+# For whole outputs (a table, a CSV file, a report): line ends and tabs are layout, kept as they are.
+_OUTPUT_CONTROL = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]"
+)
 
 
 def clean_text(text: str) -> str:
@@ -27,3 +32,23 @@ def clean_text(text: str) -> str:
 def clean_line(text: str) -> str:
     """One-line text (commit subjects, table cells): line breaks become spaces."""
     return _CONTROL.sub("", _LINE_BREAKS.sub(" ", text)).strip()
+
+
+def clean_output(text: str) -> str:
+    """A whole output on its way out (text, CSV, HTML): control characters gone, CR, LF and tab kept.
+
+    Text read from a file someone committed by hand never passed the checks on the way
+    in; this is the last gate before a terminal or a file.
+    """
+    return _OUTPUT_CONTROL.sub("", text)
+
+
+def clean_data(value: Any) -> Any:
+    """JSON-like data (dicts, lists, strings) with every string, keys too, through :func:`clean_output`."""
+    if isinstance(value, str):
+        return clean_output(value)
+    if isinstance(value, dict):
+        return {clean_data(k): clean_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_data(v) for v in value]
+    return value

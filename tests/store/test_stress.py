@@ -1,7 +1,8 @@
 """Many writers at once, and kill -9 at random moments (scripts/stress_store.py).
 
-The issue's figures by default: STRESS_PROCS x STRESS_COUNT writers (4 x 100)
-and STRESS_KILLS kills (200); smaller values make a quick local run.
+The issue's figures by default: STRESS_PROCS x STRESS_COUNT writers (4 x 100),
+STRESS_KILLS kills of a note writer (200) and STRESS_BULK_KILLS kills of a bulk
+set, git children included (500); smaller values make a quick local run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stress_store.py"
 PROCS = int(os.environ.get("STRESS_PROCS", "4"))
 COUNT = int(os.environ.get("STRESS_COUNT", "100"))
 KILLS = int(os.environ.get("STRESS_KILLS", "200"))
+BULK_KILLS = int(os.environ.get("STRESS_BULK_KILLS", "500"))
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +57,18 @@ def test_kill_9_at_random_moments_leaves_the_store_whole(store: Store) -> None:
     assert store.fsck()[0]
     loaded = store.load()
     assert loaded.plan.tasks[5].requirements[0].assignments
+
+
+def test_kill_9_during_bulk_sets_leaves_every_store_writable_with_its_history(store: Store) -> None:
+    before = store.repo.out("rev-list", "plan/2019").split()
+    report = run("bulk-kills", str(store.path), "--kills", str(BULK_KILLS))
+    assert report["problems"] == [] and report["kills"] == BULK_KILLS
+    # every kill was followed by a write that went through (plus what the killed writers committed)
+    assert report["commits"] >= len(before) + BULK_KILLS  # type: ignore[operator]
+    after = set(store.repo.out("rev-list", "plan/2019").split())
+    assert set(before) <= after
+    assert store.repo.out("status", "--porcelain") == ""
+    assert store.fsck()[0]
+    validated = subprocess.run([sys.executable, "-m", "tracker.cli", "validate", "--repo", str(store.path)],
+                               capture_output=True, text=True, timeout=120)
+    assert validated.returncode == 0, validated.stdout + validated.stderr

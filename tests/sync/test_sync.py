@@ -116,11 +116,11 @@ def test_a_push_that_loses_a_race_is_retried_and_nothing_is_lost(network: Networ
     real_push = git_remote.push
     calls = []
 
-    def racing_push(repo: GitRepo, name: str, specs: list[str]) -> PushReport:
+    def racing_push(repo: GitRepo, name: str, specs: list[str], pass_fds: tuple[int, ...] = ()) -> PushReport:
         calls.append(name)
         if len(calls) == 1:  # site b pushes between a's fetch and a's push
             network.sync(b, "u1")
-        return real_push(repo, name, specs)
+        return real_push(repo, name, specs, pass_fds=pass_fds)
 
     monkeypatch.setattr(git_remote, "push", racing_push)
     result = network.sync(a, "u0")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.bulk import DryRunOption, YesOption, confirm_many
-from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.plan_source import PlanOption, RepoOption, echo, fail
 from tracker.i18n import t
 from tracker.model import Status
 from tracker.spreadsheet import CellChange, ReadResult, SheetError, check_rows, read_rows
@@ -78,7 +78,7 @@ def apply_command(
     problems += result.problems
     if problems:
         for problem in problems:
-            typer.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         conflicts = len(result.conflicts)
         fail(t(f"{len(problems)} 处问题" + (f"(其中 {conflicts} 处冲突)" if conflicts else "") + ",全部未提交",
                f"{len(problems)} problems" + (f" ({conflicts} conflicts)" if conflicts else "") + ", nothing committed"))
@@ -86,7 +86,7 @@ def apply_command(
         typer.echo(t(f"读取 {result.rows} 行,与计划相比没有变化,未提交", f"read {result.rows} rows, nothing differs, no commit"))
         return
     for change in result.changes:
-        typer.echo(describe(change))
+        echo(describe(change))
     rows_changed = len({c.where for c in result.changes})
     changes = [Change(c.task, c.requirement, c.unit, c.field, c.value, c.expected) for c in result.changes]
     if dry_run:
@@ -127,7 +127,7 @@ def apply_or_report_conflicts(service: Service, changes: list[Change], behalf: s
             for conflict in exc.conflicts:
                 c = conflict.change
                 row = where.get((c.task, c.requirement, c.unit), f"任务{c.req_id}")
-                typer.echo(f"{row}: 冲突: {conflict.describe()}", err=True)
+                echo(f"{row}: 冲突: {conflict.describe()}", err=True)
             fail(t(f"{len(exc.conflicts)} 处冲突,全部未提交", f"{len(exc.conflicts)} conflicts, nothing committed"))
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.plan_source import Source, fail, parse_query
+from tracker.cli.plan_source import Source, echo, fail, parse_query
 from tracker.cli.skipped import report_skipped
 from tracker.i18n import t
 from tracker.model import Assignment, Requirement, Status, Task
@@ -160,7 +160,7 @@ def bulk_set(
                "nothing committed:\n") + "\n".join("  " + line for line in refused))
     changes = [Change(task.number, r.key, a.unit, name, value) for task, r, a in items for name, value in values]
     for _, r, a in items:
-        typer.echo(f"  {r.id} {a.unit}  {a.status.label}" + (f" → {Status.parse(status).label}" if status else ""))
+        echo(f"  {r.id} {a.unit}  {a.status.label}" + (f" → {Status.parse(status).label}" if status else ""))
     if dry_run:
         with user_errors():
             result = service.apply(changes, on_behalf_of=behalf, dry_run=True)

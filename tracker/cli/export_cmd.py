@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Annotated
 
@@ -73,13 +74,11 @@ def export_command(
         _write(output, text.encode("utf-8"))
     else:
         assert output is not None
-        tmp = output.with_name(output.name + ".part")
-        try:
-            write_xlsx(plan_obj, items, tmp, title)
-            tmp.replace(output)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            fail(t(f"无法写入 {output}: {exc.strerror or exc}", f"cannot write {output}: {exc.strerror or exc}"))
+        # Built in memory, written by one call: a full disk fails in _write (one line, no
+        # partial file), never inside the zip writer.
+        buffer = io.BytesIO()
+        write_xlsx(plan_obj, items, buffer, title)
+        _write(output, buffer.getvalue())
     units_count = len({item[2].unit for item in items})
     typer.echo(t(f"已导出 {len(items)} 行({units_count} 个单位)到 {output}",
                  f"exported {len(items)} rows ({units_count} units) to {output}"), err=True)

@@ -13,6 +13,7 @@ from tracker.cli.plan_source import (
     PlanOption,
     RepoOption,
     check_format,
+    echo,
     fail,
     terminal_width,
     write_json,
@@ -208,14 +209,14 @@ def history(
         Column("commit", t("提交", "commit"), 7),
     ]
     if not patch:
-        typer.echo(render_table(columns, [_row(e) for e in result.events], terminal_width()))
+        echo(render_table(columns, [_row(e) for e in result.events], terminal_width()))
         return
     shown: set[str] = set()
     for event in result.events:
-        typer.echo(render_table(columns, [_row(event)], terminal_width()).split("\n", 2)[-1])
+        echo(render_table(columns, [_row(event)], terminal_width()).split("\n", 2)[-1])
         if event.commit not in shown and result.patches.get(event.commit):
             shown.add(event.commit)
-            typer.echo(result.patches[event.commit].rstrip("\n"))
+            echo(result.patches[event.commit].rstrip("\n"))
             typer.echo("")
 
 

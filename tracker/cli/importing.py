@@ -101,6 +101,11 @@ def import_notice(
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
+    except OSError as exc:  # e.g. a full disk: write_plan leaves nothing half-written behind
+        target = into if into is not None else notice
+        typer.echo(t(f"无法写入 {target}: {exc.strerror or exc},未导入", f"cannot write {target}: {exc.strerror or exc}; "
+                     "nothing imported"), err=True)
+        raise typer.Exit(1) from None
     _print_remarks(result, everything=False)
     tasks, reqs, assignments = _counts(result)
     typer.echo(

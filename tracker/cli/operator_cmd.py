@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,6 +11,7 @@ from tracker.cli.plan_source import (
     PlanOption,
     RepoOption,
     check_format,
+    echo,
     fail,
     write_json,
     write_text,
@@ -160,16 +159,15 @@ def list_(
     if fmt == "json":
         write_json(rows)
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow([t("账号", "login"), t("姓名", "name"), t("角色", "role"), t("单位", "units")])
-        for r in rows:
-            writer.writerow([r["login"], r["name"], r["role"], "、".join(r["units"])])
-        write_text("\ufeff" + buf.getvalue())
+        from tracker.tabular import to_csv  # quotes cells a spreadsheet would run as formulas
+
+        headers = [t("账号", "login"), t("姓名", "name"), t("角色", "role"), t("单位", "units")]
+        write_text(to_csv(["login", "name", "role", "units"], [{**r, "units": "、".join(r["units"])} for r in rows],
+                          headers=headers))
     else:
         # CJK names take two cells each: render_table counts cells, so the columns line up
         columns = [Column("login", t("账号", "login")), Column("name", t("姓名", "name")),
                    Column("role", t("角色", "role")), Column("units", t("单位", "units"))]
         labels = ROLE_LABELS if not is_english() else {role: role for role in ROLE_LABELS}
         shown = [{**r, "role": labels.get(r["role"], r["role"])} for r in rows]
-        typer.echo(render_table(columns, shown))
+        echo(render_table(columns, shown))

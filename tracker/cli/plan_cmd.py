@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.plan_source import FormatOption, RepoOption, check_format, write_json
+from tracker.cli.plan_source import FormatOption, RepoOption, check_format, echo, write_json
 from tracker.cli.store_common import open_service, open_store, user_errors
 from tracker.i18n import t
 
@@ -32,7 +32,7 @@ def list_(fmt: FormatOption = "table", repo: RepoOption = None) -> None:
         return
     for r in rows:
         count = t(f"{r['tasks']:>4} 项", f"{r['tasks']:>4} tasks")
-        typer.echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {count}  {r['title']}")
+        echo(f"{r['year']}  {r['branch']}  {r['commit'][:10]}  {count}  {r['title']}")
 
 
 @app.command("new", help=t("新建年度计划分支(仅管理员);单位名录和操作员名单一并复制。",

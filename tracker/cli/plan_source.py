@@ -23,6 +23,7 @@ from tracker.codec import PLAN_FILE, CodecError
 from tracker.i18n import t
 from tracker.planio import LoadedPlan, load_plan_folder
 from tracker.query import MatchContext, Query, QueryError, parse
+from tracker.textsafe import clean_data, clean_output
 
 if TYPE_CHECKING:
     from tracker.store import Store
@@ -63,7 +64,7 @@ QueryArgument = Annotated[
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One clear line on stderr, then exit (1: user error, 2: bad usage)."""
-    typer.echo(message, err=True)
+    echo(message, err=True)
     raise typer.Exit(code)
 
 
@@ -75,6 +76,11 @@ def only_once(values: list[str] | None, option: str) -> str | None:
         fail(t(f"{option} 只能给一次(给了 {len(values)} 次);多条请分别提交",
                f"{option} may be given once (given {len(values)} times); make one change per value"), 2)
     return values[0]
+
+
+def echo(text: str, err: bool = False) -> None:
+    """``typer.echo`` for anything holding text from the store: terminal control characters removed."""
+    typer.echo(clean_output(text), err=err)
 
 
 @dataclass
@@ -176,12 +182,16 @@ def terminal_width() -> int:
 
 
 def write_json(data: Any) -> None:
-    """Pretty JSON with Chinese as is."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Pretty JSON with Chinese as is (and no control or bidi character in any string)."""
+    typer.echo(json.dumps(clean_data(data), ensure_ascii=False, indent=2))
 
 
 def write_text(text: str) -> None:
-    """Write text as UTF-8 whatever the locale says (a BOM must reach a redirected file intact)."""
+    """Write text as UTF-8 whatever the locale says (a BOM must reach a redirected file intact).
+
+    Control characters from the store's text are removed on the way out.
+    """
+    text = clean_output(text)
     stream = sys.stdout
     try:
         stream.write(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from tracker.i18n import t
 from tracker.reminders import REMINDERS_FILE, ReminderRecord, load_reminder_log
 from tracker.reports import BINARY_FORMATS, FORMATS, Report, build_report, render
 from tracker.reports.model import query_matcher
+from tracker.textsafe import clean_output
 
 HELP = t(
     "生成执行情况报告:总体、分单位、分章节、分任务统计,逾期清单(逾期天数、牵头单位、最近进展),"
@@ -159,7 +161,13 @@ def make_report(
 
 
 def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
-    """Write to ``output`` atomically (a half-written report never replaces a good one), else to stdout."""
+    """Write to ``output`` atomically (a half-written report never replaces a good one), else to stdout.
+
+    Text formats lose any control character on the way out (the report model cleans
+    what it knows; this is the last gate for the rest).
+    """
+    if not binary:
+        data = clean_output(data.decode("utf-8")).encode("utf-8")
     if output is None:
         if binary and sys.stdout.isatty():
             fail(
@@ -172,6 +180,7 @@ def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
     target = output.expanduser()
     if target.is_dir():
         fail(t(f"{target} 是目录,请给出文件名", f"{target} is a directory; give a file name"))
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent if str(target.parent) else ".")
         with os.fdopen(fd, "wb") as handle:
@@ -181,6 +190,9 @@ def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, target)
     except OSError as exc:
+        if tmp is not None:  # a full disk leaves no partial file behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         fail(t(f"无法写入 {target}: {exc.strerror or exc}", f"cannot write {target}: {exc.strerror or exc}"))
 
 

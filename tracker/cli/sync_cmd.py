@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tracker import operators
-from tracker.cli.plan_source import PlanOption, RepoOption, check_format, fail, write_json
+from tracker.cli.plan_source import PlanOption, RepoOption, check_format, echo, fail, write_json
 from tracker.cli.store_common import open_store, user_errors
 from tracker.git.remote import RemoteError
 from tracker.git.runner import GitError, find_repository
@@ -72,7 +72,7 @@ def sync_command(
     if fmt_value == "json":
         write_json(_to_json(result))
     else:
-        typer.echo(render_summary(result))
+        echo(render_summary(result))
     if not result.ok:
         raise typer.Exit(1)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.plan_source import PlanOption, RepoOption, fail
+from tracker.cli.plan_source import PlanOption, RepoOption, echo, fail
 from tracker.cli.store_common import open_store, user_errors
 from tracker.i18n import t
 from tracker.published import first_published, rewound_branches
@@ -50,7 +50,7 @@ def verify(
     for problem in rewound:
         typer.echo(problem.line())
     for finding in findings:
-        typer.echo(finding.line())
+        echo(finding.line())
     names = "、".join(f"plan/{y}" for y in years)
     if rewound and not findings:
         typer.echo(t(f"{names}: {len(rewound)} 个分支被回退或删除", f"{names}: {len(rewound)} branches rewound or deleted"),

@@ -107,8 +107,10 @@ def remote_add(repo: GitRunner, name: str, url: str) -> None:
     repo.run("remote", "add", "--", name, url)
 
 
-def fetch(repo: GitRunner, name: str, refspecs: Iterable[str]) -> str:
+def fetch(repo: GitRunner, name: str, refspecs: Iterable[str], pass_fds: tuple[int, ...] = ()) -> str:
     """``git fetch NAME REFSPEC...`` (no tags, no submodules); returns git's messages.
+
+    ``pass_fds``: the writer lock, held by git too while it updates the refs.
 
     Raises:
         RemoteError: the configured URL is not one sync accepts.
@@ -119,17 +121,21 @@ def fetch(repo: GitRunner, name: str, refspecs: Iterable[str]) -> str:
     if url is None:
         raise RemoteError(f"没有名为 {name} 的远端")
     check_remote_url(url)
-    proc = _run_network(repo, ["fetch", "--no-tags", "--no-recurse-submodules", "--quiet", "--", name, *refspecs])
+    proc = _run_network(repo, ["fetch", "--no-tags", "--no-recurse-submodules", "--quiet", "--", name, *refspecs],
+                        pass_fds=pass_fds)
     return proc.stderr.decode("utf-8", "replace")
 
 
-def _run_network(repo: GitRunner, args: list[str], check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def _run_network(
+    repo: GitRunner, args: list[str], check: bool = True, pass_fds: tuple[int, ...] = ()
+) -> subprocess.CompletedProcess[bytes]:
     base = repo.base_args()
     # For a local remote, git runs remote.NAME.uploadpack/receivepack as shell commands; the
     # options win over any number of config values (a -c would only add one more to the list).
     programs = {"fetch": ["--upload-pack=git-upload-pack"], "push": ["--receive-pack=git-receive-pack"]}
     cmd = [base[0], *NETWORK_CONFIG, *base[1:], args[0], *programs.get(args[0], []), *args[1:]]
-    proc = subprocess.run(cmd, capture_output=True, env=clean_env(_network_env()), cwd=repo.top, check=False)
+    proc = subprocess.run(cmd, capture_output=True, env=clean_env(_network_env()), cwd=repo.top, check=False,
+                          pass_fds=pass_fds)
     if check and proc.returncode != 0:
         raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return proc
@@ -158,8 +164,10 @@ class PushReport:
     returncode: int
 
 
-def push(repo: GitRunner, name: str, refspecs: Iterable[str]) -> PushReport:
+def push(repo: GitRunner, name: str, refspecs: Iterable[str], pass_fds: tuple[int, ...] = ()) -> PushReport:
     """``git push --porcelain NAME SRC:DST...`` without force; never raises for a refused ref.
+
+    ``pass_fds``: the writer lock, held by git too while it updates the tracking refs.
 
     Raises:
         RemoteError: the configured URL is not one sync accepts.
@@ -173,7 +181,8 @@ def push(repo: GitRunner, name: str, refspecs: Iterable[str]) -> PushReport:
     for spec in specs:
         if spec.startswith(("+", "-", ":")):
             raise ValueError(f"bad push refspec {spec!r}")
-    proc = _run_network(repo, ["push", "--porcelain", "--no-verify", "--", name, *specs], check=False)
+    proc = _run_network(repo, ["push", "--porcelain", "--no-verify", "--", name, *specs], check=False,
+                        pass_fds=pass_fds)
     refs = []
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         parts = line.split("\t")

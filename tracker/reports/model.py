@@ -298,16 +298,15 @@ def build_report(
                 if matcher is not None and not matcher(task, req, assignment):
                     continue
                 selected.add((assignment.unit, req.id))
+                unit = clean_line(assignment.unit)  # a name from a file: text for people, never control
                 status = assignment.status
                 late = is_overdue(req.due, status, as_of)
                 soon = None if status.is_closed else _due_soon(req.due, as_of, due_within)
                 times = len(chased.get((assignment.unit, req.id), ()))
-                unit_row = units.get(assignment.unit)
+                unit_row = units.get(unit)
                 if unit_row is None:
-                    unit_row = units[assignment.unit] = UnitRow(
-                        assignment.unit, registry.kind_of(assignment.unit)
-                    )
-                section = task.section or "(未分章节)"
+                    unit_row = units[unit] = UnitRow(unit, registry.kind_of(assignment.unit))
+                section = clean_line(task.section) or "(未分章节)"
                 section_row = sections.setdefault(section, SectionRow(section))
                 for counts in (summary, unit_row.counts, section_row.counts, task_counts):
                     counts.add(status, overdue=late, due_soon=soon is not None)
@@ -322,14 +321,14 @@ def build_report(
                             requirement=req.id,
                             task=task.number,
                             title=clean_line(task.title),
-                            unit=assignment.unit,
+                            unit=unit,
                             role=assignment.role,
                             status=status,
                             deadline=clean_line(req.deadline),
                             missed=missed,
                             days_late=days,
-                            leads=[a.unit for a in req.assignments.values() if a.role is Role.LEAD]
-                            or list(req.leads),
+                            leads=[clean_line(a.unit) for a in req.assignments.values() if a.role is Role.LEAD]
+                            or [clean_line(u) for u in req.leads],
                             last_note=note,
                             last_note_at=_note_date(assignment),
                             reminders=times,
@@ -342,7 +341,7 @@ def build_report(
                             requirement=req.id,
                             task=task.number,
                             title=clean_line(task.title),
-                            unit=assignment.unit,
+                            unit=unit,
                             role=assignment.role,
                             status=status,
                             deadline=clean_line(req.deadline),
@@ -353,7 +352,7 @@ def build_report(
                     )
                 a_details.append(
                     AssignmentDetail(
-                        unit=assignment.unit,
+                        unit=unit,
                         role=assignment.role,
                         status=status,
                         overdue=late,
@@ -376,7 +375,7 @@ def build_report(
                 )
         if req_details:
             status = _combine(task_statuses)
-            task_rows.append(TaskRow(task.number, clean_line(task.title), task.section, status, task_counts))
+            task_rows.append(TaskRow(task.number, clean_line(task.title), clean_line(task.section), status, task_counts))
             details.append(
                 TaskDetail(
                     number=task.number,
