@@ -350,6 +350,34 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
     return compose_message(f"同步: 合并远端 {name} 的 plan/{year}", body, trailers)
 
 
+def _plan_not_accepted(store: Store, year: int, tracking: str) -> str:
+    """Why the remote's new ``plan/YEAR`` is not taken here ("" when it is).
+
+    A site with no plan yet takes its first one on trust. After that a new plan
+    branch passes the judgement ``verify`` makes: its first commit by an admin of
+    this site's anchor plan, every commit within its author's rights and signed
+    where the trust root asks for it. Otherwise anyone who can push to the remote
+    could bring in a plan that makes them admin and, as the newest, every
+    command's default.
+    """
+    from tracker.published import first_published
+    from tracker.verify import plan_anchor, verify_commits
+
+    repo = store.repo
+    plans = repo.refs(BRANCH_PREFIX.rstrip("/"))
+    if not plans:
+        return ""
+    anchor, roots = plan_anchor(repo, plans, first_published(repo))
+    findings = verify_commits(repo, [tracking], list(plans.values()), anchor=anchor, anchor_roots=roots)
+    if not findings:
+        return ""
+    first = findings[0].line()
+    return t(f"远端的新计划分支 plan/{year} 未被接受,本站没有建立它({len(findings)} 处问题,第一处: {first});"
+             "请管理员核实,并在远端删除这个分支",
+             f"the remote's new plan branch plan/{year} was not accepted and was not created here ({len(findings)} "
+             f"findings, the first: {first}); an admin should check it and delete the branch on the remote")
+
+
 def _integrate(store: Store, operator: Operator, name: str, year: int, report: PlanSync, lock: int) -> None:
     """Bring ``plan/YEAR`` up to date with the remote-tracking ref (create, fast-forward or merge)."""
     from tracker.service import Service
@@ -362,6 +390,10 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
         if tracking is None or local == tracking:
             return
         if local is None:
+            refusal = _plan_not_accepted(store, year, tracking)
+            if refusal:
+                report.not_taken = refusal
+                return
             if repo.create_branch(ref, tracking):
                 report.created = True
                 report.came_in += count_commits(repo, tracking)

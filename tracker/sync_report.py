@@ -83,6 +83,7 @@ class PlanSync:
     new_conflicts: list[ConflictView] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)
     refused: str = ""  # why the remote refused the push (Chinese), "" when it did not
+    not_taken: str = ""  # why the remote's new plan branch was not created here, "" when it was (or none came)
     rounds: int = 1
 
 
@@ -98,7 +99,7 @@ class SyncResult:
 
     @property
     def ok(self) -> bool:
-        return not any(p.refused for p in self.plans)
+        return not any(p.refused or p.not_taken for p in self.plans)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ def render_summary(result: SyncResult) -> str:
         lines += [f"  {t('未能合并', 'not merged')}: {x}" for x in p.file_problems]
         if p.refused:
             lines.append(f"  {p.refused}")
+        if p.not_taken:
+            lines.append(f"  {p.not_taken}")
     if result.conflicts:
         lines.append(t(f"待裁决的冲突 {len(result.conflicts)} 处(两个站点把同一字段改成了不同的值):",
                        f"{len(result.conflicts)} conflicts to settle (two sites changed one field differently):"))

@@ -28,6 +28,7 @@ from tracker.sync import (
     sync,
     sync_status,
 )
+from tracker.sync_report import render_summary
 from tracker.verify import verify_commits
 
 U0, U1 = "市政府办公室", "市行政审批服务局"
@@ -283,3 +284,31 @@ def test_cli_sync_in_a_plain_clone_with_no_options(network: Network, login: Call
     assert "已建立本地分支 plan/2019" in result.output  # type: ignore[attr-defined]
     assert Store.open(path).tip(2019) == network.office.tip(2019)
     assert os.path.exists(path / ".git" / "info" / "attributes")
+
+
+def test_a_new_plan_made_by_the_office_reaches_a_site(network: Network) -> None:
+    site = network.clone("a")
+    Service(network.office, network.office.operator("office", 2019), 2019).new_plan(2020)
+    sync(network.office, network.office.operator("office", 2019))
+    result = network.sync(site, "u1")
+    assert result.ok, render_summary(result)
+    assert site.years() == [2019, 2020] and site.tip(2020) == network.office.tip(2020)
+
+
+def test_a_plan_branch_an_operator_pushed_is_not_taken(network: Network, tmp_path: Path) -> None:
+    """Issue 13: an orphan plan/2098 pushed by an operator to a remote without the hook never becomes a plan here."""
+    site = network.clone("a")
+    forge = tmp_path / "forge"
+    git("clone", "-q", str(network.remote), str(forge))
+    git("checkout", "-q", "--orphan", "plan/2098", cwd=forge)
+    operators_file = forge / "tasks" / "operators.toml"
+    operators_file.write_text(operators_file.read_text("utf-8").replace('role = "operator"', 'role = "admin"'), "utf-8")
+    u0 = site.operator("u0", 2019)
+    git("-c", f"user.name={u0.name}", "-c", f"user.email={u0.email}", "commit", "-qam", "计划 2098", cwd=forge)
+    git("push", "-q", "origin", "plan/2098", cwd=forge)
+    result = network.sync(site, "u1")
+    summary = render_summary(result)
+    assert not result.ok
+    assert "远端的新计划分支 plan/2098 未被接受" in summary and "不是现有计划的管理员" in summary, summary
+    assert site.years() == [2019] and site.default_year() == 2019
+    assert site.repo.rev_parse("refs/heads/plan/2098") is None
