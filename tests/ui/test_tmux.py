@@ -39,7 +39,14 @@ class Tmux:
         ).stdout
 
     def start(self, command: str, width: int, height: int) -> None:
-        self.run("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), command)
+        args = ["tmux", "-L", self.socket, "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
+                command]
+        for _ in range(3):  # a server still exiting from kill() refuses once; a second try finds none
+            done = subprocess.run(args, capture_output=True, text=True)
+            if done.returncode == 0:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"tmux new-session failed ({done.returncode}): {done.stderr.strip()}")
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.session, check=False)
@@ -67,7 +74,14 @@ class Tmux:
         time.sleep(0.3)
 
     def kill(self) -> None:
+        """Stop the server and wait until it is gone: a new session started while the old server
+        is still exiting fails ("server exited unexpectedly"), as a CI run showed."""
         self.run("kill-server", check=False)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and subprocess.run(
+            ["tmux", "-L", self.socket, "list-sessions"], capture_output=True
+        ).returncode == 0:
+            time.sleep(0.05)
 
 
 @pytest.fixture
