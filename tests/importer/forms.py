@@ -62,14 +62,21 @@ def _headings(plan: Plan) -> list[tuple[str, Task | None]]:
     return items
 
 
-def web_page(plan: Plan, charset: str = "utf-8") -> bytes:
-    """The notice as the city's site publishes it: navigation, text, one table with rowspans, footer."""
+def web_page(plan: Plan, charset: str = "utf-8", *, whole_rows: bool = True, contact_table: bool = False) -> bytes:
+    """The notice as the city's site publishes it: navigation, text, one table with rowspans, footer.
+
+    ``whole_rows=False`` lets a printed page break cut a row (and a merged cell) in two, as
+    most printed notices do; ``contact_table`` adds a small contacts table right after the
+    task table, on its last page.
+    """
     esc = html.escape
     out = [
         "<!DOCTYPE html><html><head>",
         f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">',
         "<title>寿光市人民政府</title><style>table{border-collapse:collapse;width:100%}"
-        "td,th{border:1px solid #000;padding:4px;vertical-align:top}tr{break-inside:avoid}</style>",
+        "td,th{border:1px solid #000;padding:4px;vertical-align:top}"
+        + ("tr{break-inside:avoid}" if whole_rows else "")
+        + "</style>",
         "<script>var nav = '<td>不是表格</td>';</script></head><body>",
         '<div class="nav"><a href="/">首页</a> &gt; <a href="#">政务公开</a></div>',
         '<table class="layout"><tr><td>',
@@ -90,7 +97,13 @@ def web_page(plan: Plan, charset: str = "utf-8") -> bytes:
                 units = "".join(f"<p>{esc(line)}</p>" for line in req.responsible.split("\n") if line)
                 cells.append(f'<td rowspan="{span}">{units}</td><td rowspan="{span}">{esc(req.deadline)}</td>')
             out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table></td></tr></table>")
+    out.append("</tbody></table>")
+    if contact_table:
+        out.append(
+            "<p>联系方式:</p><table><tr><th>联系人</th><th>联系电话</th><th>电子邮箱</th></tr>"
+            "<tr><td>张三</td><td>0536-5221234</td><td>zwgk@shouguang.gov.cn</td></tr></table>"
+        )
+    out.append("</td></tr></table>")
     out.append('<div class="footer">主办:寿光市人民政府办公室 <br>技术支持:某某公司</div></body></html>')
     return "\n".join(out).encode(charset, errors="xmlcharrefreplace")
 

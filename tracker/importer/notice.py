@@ -251,6 +251,9 @@ def _first_structural(lines: list[str]) -> int:
     return len(lines)
 
 
+_PLAN_TITLE = re.compile("任务|分工|清单|要点|方案|计划|安排|台账|分解")
+
+
 def _read_preamble(lines: list[str], year: int, issued: date | None, report: ImportReport) -> PlanInfo:
     """Notice title, issuer, date and plan title from the lines before the first heading."""
     info = PlanInfo(year=year, issued=issued)
@@ -277,18 +280,22 @@ def _read_preamble(lines: list[str], year: int, issued: date | None, report: Imp
             break
     after_date = list(range(len(lines) - 1, (date_index if date_index is not None else -1), -1))
     before_date = list(range(0, date_index or 0))
-    for index in after_date + before_date:
-        line = lines[index]
-        if (
-            line
-            and index not in used
-            and not line.startswith("(")
-            and not _SENTENCE.search(line)
-            and len(line) <= MAX_HEADING
-        ):
-            info.title = line
-            used.add(index)
-            break
+    candidates = [
+        index
+        for index in after_date + before_date
+        if lines[index]
+        and index not in used
+        and not lines[index].startswith("(")
+        and not _SENTENCE.search(lines[index])
+        and len(lines[index]) <= MAX_HEADING
+    ]
+    # The nearest line that names a plan wins over a nearer one that does not (a contact
+    # table or a remark printed between the plan's title and its table).
+    named = [index for index in candidates if _PLAN_TITLE.search(lines[index])]
+    if candidates:
+        index = (named or candidates)[0]
+        info.title = lines[index]
+        used.add(index)
     if issued is None:
         if read_date is not None:
             info.issued = read_date

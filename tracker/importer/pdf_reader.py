@@ -16,11 +16,19 @@ back into paragraphs where a line runs to the right edge (it was wrapped), and
 kept apart where it stops short (the paragraph ended). Lookalike Kangxi
 radicals and compatibility ideographs (``⼯作任务``) are folded to the
 ideographs they stand for. A PDF without any text (a scan) gets one clear error.
+
+A page may hold several tables: its vertical rules are grouped by the stretch of
+the page they cover, and each group is read as its own grid, top to bottom. A row
+cut by a page break shows as column rules running past the last horizontal rule
+(nothing closes the row); that fragment is read as a row open at the bottom, and the
+first row of the next page's table (after a repeated header row) is joined back to
+it, cell by cell, merged cells included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tracker.importer.builder import NoticeImportError
@@ -32,6 +40,10 @@ Box = tuple[float, float, float, float]  # x0, top, x1, bottom (top-down, as on 
 WRAP_CHARS = 2.3  # a line ending within this many characters of the right edge was wrapped
 PARAGRAPH_PITCH = 1.3  # a line pitch this much above the usual one is paragraph spacing
 MAX_PAGES = 500
+OPEN_GAP = 6.0  # column rules running this far past the last row rule: a row cut by the page break
+RUNS_ON = tuple("、,,“‘《(([【")  # a paragraph never ends on these: the text goes on
+HEADER_ROWS = 3  # a header printed again on each page is one of a table's first rows
+BAND_GAP = 3.0  # vertical rules further apart than this (top to bottom) belong to different tables
 
 
 def _lines_of(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -127,11 +139,62 @@ def _near(value: float, targets: list[float], tolerance: float = 4.0) -> bool:
     return any(abs(value - t) <= tolerance for t in targets)
 
 
-def find_grid(edges: list[Box]) -> tuple[list[float], list[float], list[Box], list[Box]] | None:
-    """The ruling of a page's table: column x's, row y's, and the vertical and horizontal rules.
+@dataclass
+class Grid:
+    """The ruling of one table on a page; ``open_columns``: cells the page break cut, by column."""
+
+    xs: list[float]
+    ys: list[float]
+    vertical: list[Box]
+    horizontal: list[Box]
+    open_columns: frozenset[int] = frozenset()
+
+
+def _spans(vertical: list[Box]) -> list[tuple[float, float, list[Box]]]:
+    """Vertical rules merged by the stretch of the page they cover: (top, bottom, rules)."""
+    spans: list[tuple[float, float, list[Box]]] = []
+    for e in sorted(vertical, key=lambda e: e[1]):
+        if spans and e[1] <= spans[-1][1] + BAND_GAP:
+            top, bottom, rules = spans[-1]
+            spans[-1] = (top, max(bottom, e[3]), [*rules, e])
+        else:
+            spans.append((e[1], e[3], [e]))
+    return spans
+
+
+def rule_bands(edges: list[Box]) -> list[list[Box]]:
+    """A page's rules grouped per table: vertical rules covering one stretch of the page, with
+    the horizontal rules lying in that stretch (two tables one above the other are two groups).
+
+    A line drawn down the whole stretch (a box around the page or around several tables)
+    would join tables it passes; where leaving such lines out splits the stretch, they are
+    left out.
+    """
+    vertical = [e for e in edges if e[2] - e[0] <= 2.5 and e[3] - e[1] > 4]
+    stretches: list[tuple[float, float]] = []
+    for top, bottom, rules in _spans(vertical):
+        shorter = [e for e in rules if e[3] - e[1] < 0.95 * (bottom - top)]
+        parts = _spans(shorter)
+        stretches += [(t, b) for t, b, _ in parts] if len(parts) > 1 else [(top, bottom)]
+    bands: list[list[Box]] = [[] for _ in stretches]
+    for e in edges:
+        if e[2] - e[0] <= 2.5 and e[3] - e[1] > 4:
+            inside = [i for i, (t, b) in enumerate(stretches) if t - BAND_GAP <= e[1] and e[3] <= b + BAND_GAP]
+        else:
+            middle = (e[1] + e[3]) / 2
+            inside = [i for i, (t, b) in enumerate(stretches) if t - BAND_GAP <= middle <= b + BAND_GAP]
+        if inside:
+            bands[inside[0]].append(e)
+    return bands
+
+
+def find_grid(edges: list[Box]) -> Grid | None:
+    """The ruling of a table: column x's, row y's, and the vertical and horizontal rules.
 
     A rule is a thin path (a line or a thin filled rectangle, as Word and browsers draw
     borders). Horizontal rules that do not meet the vertical ones (link underlines) are left out.
+    Column rules running past the last row rule mark a row cut by a page break: the
+    rules' end becomes that row's edge, and the grid says which columns are open there.
     """
     vertical = [e for e in edges if e[2] - e[0] <= 2.5 and e[3] - e[1] > 4]
     xs = _cluster([(e[0] + e[2]) / 2 for e in vertical])
@@ -144,7 +207,19 @@ def find_grid(edges: list[Box]) -> tuple[list[float], list[float], list[Box], li
     ys = _cluster([(e[1] + e[3]) / 2 for e in horizontal])
     if len(ys) < 2:
         return None
-    return xs, ys, vertical, horizontal
+    grid = Grid(xs, ys, vertical, horizontal)
+    # A row the page break cut has its column rules but no rule under it: its fragment is
+    # a row of its own. Only rules between columns count, since a box drawn around the
+    # whole page (or a table's outer border) also runs on past the table's last row.
+    inner = [e for e in vertical if xs[0] + 4 < (e[0] + e[2]) / 2 < xs[-1] - 4] or vertical
+    if max(e[3] for e in inner) - ys[-1] > OPEN_GAP:
+        grid.ys.append(max(e[3] for e in inner))
+    # A cell with no rule under it at the table's end goes on on the next page (a cut row,
+    # or a merged cell, such as a task spanning several requirement rows).
+    grid.open_columns = frozenset(
+        c for c in range(len(xs) - 1) if not _has_rule(horizontal, (xs[c] + xs[c + 1]) / 2, grid.ys[-1], False)
+    )
+    return grid
 
 
 def _has_rule(rules: list[Box], across: float, at: float, vertical: bool) -> bool:
@@ -157,9 +232,24 @@ def _has_rule(rules: list[Box], across: float, at: float, vertical: bool) -> boo
     return False
 
 
-def _table_grid(grid: tuple[list[float], list[float], list[Box], list[Box]], chars: list[Char]) -> list[list[Cell]]:
+@dataclass
+class PageTable:
+    """One table as a page shows it: its cells, where each came from, and how each cell's text ends."""
+
+    grid: Grid
+    cells: list[list[Cell]]
+    origin: list[list[tuple[int, int]]]  # the merged cell covering each grid position
+    wrapped: dict[tuple[int, int], bool]  # a merged cell's last line runs to its right edge
+
+    def same_columns(self, other: PageTable) -> bool:
+        return len(self.grid.xs) == len(other.grid.xs) and all(
+            abs(a - b) <= 4 for a, b in zip(self.grid.xs, other.grid.xs, strict=True)
+        )
+
+
+def _table_grid(grid: Grid, chars: list[Char]) -> PageTable:
     """The cells of a ruled table: a missing rule between two grid cells merges them."""
-    xs, ys, vertical, horizontal = grid
+    xs, ys, vertical, horizontal = grid.xs, grid.ys, grid.vertical, grid.horizontal
     rows, cols = len(ys) - 1, len(xs) - 1
     origin = [[(r, c) for c in range(cols)] for r in range(rows)]
     for r in range(rows):
@@ -180,7 +270,72 @@ def _table_grid(grid: tuple[list[float], list[float], list[Box], list[Box]], cha
     }
     usual = usual_pitch(lines for lines, _ in cells_lines.values())
     texts = {key: clean_cell(join_wrapped(lines, right, usual)) for key, (lines, right) in cells_lines.items()}
-    return [[Cell(texts[origin[r][c]], continued=origin[r][c] != (r, c)) for c in range(cols)] for r in range(rows)]
+    # Whether a cell's text runs on past its box (used where a page break cut it): its last
+    # line reaches the right edge and, in a row cut across, sits as low as the row's lowest
+    # line: one that stopped a line or more higher ended its paragraph there (the break
+    # moved the next paragraph over whole). A cell spanning rows is cut at a row's edge, so
+    # it may stop higher mid-paragraph.
+    row_cut = len(grid.open_columns) == cols
+    bottoms = {key: max(ch["bottom"] for ch in lines[-1]) for key, (lines, _) in cells_lines.items() if lines}
+    lowest = max((bottoms[origin[rows - 1][c]] for c in range(cols) if origin[rows - 1][c] in bottoms), default=0.0)
+    wrapped = {
+        key: bool(lines)
+        and _ink_right(lines[-1]) >= right - WRAP_CHARS * lines[-1][-1].get("size", 10)
+        and (not row_cut or extent[key][0] != extent[key][2] or bottoms[key] >= lowest - 0.6 * (usual or lines[-1][-1].get("size", 10)))
+        for key, (lines, right) in cells_lines.items()
+    }
+    cells = [[Cell(texts[origin[r][c]], continued=origin[r][c] != (r, c)) for c in range(cols)] for r in range(rows)]
+    return PageTable(grid, cells, origin, wrapped)
+
+
+def _join_cut_cells(above: PageTable, below: PageTable, header: list[list[str]]) -> None:
+    """Join the cells a page break cut: ``above`` ends with their first parts, ``below`` goes on.
+
+    The rest is in ``below``'s first row, or its second when the first repeats one of the
+    table's first rows (its header, printed again on every page). Each open column's rest
+    is appended to the merged cell it continues (a wrapped last line runs straight on,
+    else a new line), and every grid position that cell covers, on either page, gets the
+    joined text. When every column was cut, the rest row was part of the row above and
+    goes; otherwise it is a row of its own whose open columns continue the cells above.
+    """
+    start = 1 if below.cells and [c.text for c in below.cells[0]] in header else 0
+    if start >= len(below.cells) or not above.cells:
+        return
+    last = len(above.cells) - 1
+    opened = above.grid.open_columns
+    for c, cell in enumerate(below.cells[start]):
+        if c not in opened or cell.continued:  # covered from the left: joined once, at its origin
+            continue
+        key = above.origin[last][c]
+        first_part = above.cells[key[0]][key[1]].text
+        runs_on = above.wrapped.get(key, False) or first_part.endswith(RUNS_ON)
+        glue = "" if runs_on or not first_part or not cell.text else "\n"
+        joined = first_part + glue + cell.text
+        for r, row in enumerate(above.origin):
+            for k, found in enumerate(row):
+                if found == key:
+                    above.cells[r][k].text = joined
+        for r, row in enumerate(below.origin):
+            for k, found in enumerate(row):
+                if found == (start, c):
+                    below.cells[r][k].text = joined
+                    below.cells[r][k].continued = True
+        above.wrapped[key] = below.wrapped.get((start, c), False)
+    if len(opened) == len(above.cells[last]):
+        _drop_row(below, start)
+
+
+def _drop_row(table: PageTable, start: int) -> None:
+    """Remove a row; a merged cell it began is now held by the position below it."""
+    del table.cells[start]
+    del table.origin[start]
+    wrapped = dict(table.wrapped)
+    table.wrapped.clear()
+    for row in table.origin:
+        for k, (origin_row, origin_col) in enumerate(row):
+            row[k] = (origin_row - 1 if origin_row > start else origin_row, origin_col)
+    for (origin_row, origin_col), value in wrapped.items():
+        table.wrapped[(origin_row - 1 if origin_row > start else origin_row, origin_col)] = value
 
 
 def _text_lines(chars: list[dict[str, Any]]) -> list[str]:
@@ -212,20 +367,38 @@ def _page_content(page: Any, textpage: Any, raw: Any) -> tuple[list[Char], list[
     return chars, edges
 
 
-def _page_items(chars: list[Char], edges: list[Box]) -> Iterable[tuple[str, Any]]:
-    """("text", line) and ("table", grid) items of a page, top to bottom."""
-    grid = find_grid(edges)
-    if grid is None:
-        for line in _text_lines(chars):
-            yield "text", line
-        return
-    xs, ys = grid[0], grid[1]
-    box = (xs[0], ys[0], xs[-1], ys[-1])
-    for line in _text_lines([c for c in chars if c["bottom"] <= box[1] + 1]):
-        yield "text", line
-    yield "table", _table_grid(grid, [c for c in chars if _inside(c, box)])
-    for line in _text_lines([c for c in chars if c["bottom"] > box[1] + 1 and not _inside(c, box)]):
-        yield "text", line
+def _page_items(chars: list[Char], edges: list[Box]) -> list[tuple[str, Any]]:
+    """("text", line) and ("table", PageTable) items of a page, top to bottom."""
+    grids = [grid for band in rule_bands(edges) if (grid := find_grid(band)) is not None]
+    items: list[tuple[str, Any]] = []
+    rest = chars
+    for grid in grids:
+        box = (grid.xs[0], grid.ys[0], grid.xs[-1], grid.ys[-1])
+        items += [("text", line) for line in _text_lines([c for c in rest if c["bottom"] <= box[1] + 1])]
+        items.append(("table", _table_grid(grid, [c for c in rest if _inside(c, box)])))
+        rest = [c for c in rest if c["bottom"] > box[1] + 1 and not _inside(c, box)]
+    items += [("text", line) for line in _text_lines(rest)]
+    return items
+
+
+def _document_items(pages: list[list[tuple[str, Any]]]) -> list[tuple[int, str, Any]]:
+    """Every page's items as (page number, kind, item), with rows cut by page breaks joined."""
+    out: list[tuple[int, str, Any]] = []
+    previous: PageTable | None = None  # the last table of the page before, when it ends the page's tables
+    header: list[list[str]] = []  # the first rows of the table the cut rows belong to
+    for page_number, items in enumerate(pages, start=1):
+        tables = [item for kind, item in items if kind == "table"]
+        for kind, item in items:
+            if kind == "table":
+                if item is tables[0] and previous is not None and previous.grid.open_columns and previous.same_columns(item):
+                    _join_cut_cells(previous, item, header)
+                    if not item.cells:
+                        continue
+                else:
+                    header = [[c.text for c in row] for row in item.cells[:HEADER_ROWS]]
+            out.append((page_number, kind, item))
+        previous = tables[-1] if tables else None
+    return out
 
 
 def read_pdf(data: bytes, source: str) -> Extract:
@@ -246,24 +419,26 @@ def read_pdf(data: bytes, source: str) -> Extract:
     table_rows = 0  # rows are numbered across the document's tables
     any_text = False
     try:
+        pages = []
         for page_number in range(1, min(len(pdf), MAX_PAGES) + 1):
             page = pdf[page_number - 1]
             textpage = page.get_textpage()
             chars, edges = _page_content(page, textpage, raw)
             any_text = any_text or any(c["text"].strip() for c in chars)
-            for kind, item in _page_items(chars, edges):
-                if kind == "text":
-                    number += 1
-                    extract.lines.append((number, item))
-                    continue
-                rows = [TableRow(table_rows + i + 1, cells) for i, cells in enumerate(item)]
-                table_rows += len(rows)
-                extract.tables.append(Table(rows, label=f"第{page_number}页", position=number))
-                for row in rows:
-                    for line in "\n".join(c.text for c in row.cells if c.text and not c.continued).split("\n"):
-                        if line:
-                            number += 1
-                            extract.lines.append((number, line))
+            pages.append(_page_items(chars, edges))
+        for page_number, kind, item in _document_items(pages):
+            if kind == "text":
+                number += 1
+                extract.lines.append((number, item))
+                continue
+            rows = [TableRow(table_rows + i + 1, cells) for i, cells in enumerate(item.cells)]
+            table_rows += len(rows)
+            extract.tables.append(Table(rows, label=f"第{page_number}页", position=number))
+            for row in rows:
+                for line in "\n".join(c.text for c in row.cells if c.text and not c.continued).split("\n"):
+                    if line:
+                        number += 1
+                        extract.lines.append((number, line))
     except NoticeImportError:
         raise
     except Exception as exc:  # a damaged page: say so rather than show a traceback
