@@ -108,8 +108,12 @@ def web_page(plan: Plan, charset: str = "utf-8", *, whole_rows: bool = True, con
     return "\n".join(out).encode(charset, errors="xmlcharrefreplace")
 
 
-def word_document(plan: Plan, path: Path) -> Path:
-    """The notice as a Word attachment: paragraphs, then one table with merged cells."""
+def word_document(plan: Plan, path: Path, *, ruled: bool = False) -> Path:
+    """The notice as a Word attachment: paragraphs, then one table with merged cells.
+
+    ``ruled``: the table has its grid lines drawn (Word's "Table Grid" style), as every
+    office's table does on paper; python-docx's default table has none.
+    """
     import docx
 
     document = docx.Document()
@@ -118,6 +122,8 @@ def word_document(plan: Plan, path: Path) -> Path:
     rows: list[tuple[str, Task | None]] = _headings(plan)
     count = 1 + sum(len(t.requirements) if t else 1 for _, t in rows)
     table = document.add_table(rows=count, cols=4)
+    if ruled:
+        table.style = document.styles["Table Grid"]
     for col, header in enumerate(HEADER):
         table.cell(0, col).text = header
     r = 1

@@ -234,6 +234,27 @@ def parse_unit_line(text: str, line: int, registry: Registry) -> list[Clause] | 
     return clauses
 
 
+_PHRASE_INSIDE = re.compile(_PHRASE.pattern.removesuffix("$") + r"(?=[^、,,;;\s落负])")  # not inside 牵头落实
+
+
+def split_glued_clauses(text: str, registry: Registry) -> list[str]:
+    """``…分别牵头落实市直各有关部门分别落实`` -> its two lines, when a line break was lost.
+
+    A 责任单位 line never runs one clause's phrase straight into the next clause's names
+    without a mark; where it does (lines joined by a PDF's layout), the text is cut after
+    each such phrase, and kept whole unless every piece is a clause. (A collective name
+    would otherwise swallow the rest: ``市直各有关部门按职责分工分别落实各镇(街区)``.)
+    """
+    cuts = [m.end() for m in _PHRASE_INSIDE.finditer(text.strip())]
+    if not cuts:
+        return [text]
+    stripped = text.strip()
+    pieces = [stripped[a:b] for a, b in zip([0, *cuts], [*cuts, len(stripped)], strict=True)]
+    if all(parse_unit_line(piece, 0, registry) is not None for piece in pieces):
+        return pieces
+    return [text]
+
+
 def looks_cut(text: str, registry: Registry) -> bool:
     """``市发改委、市财政局、人民银``: a unit list whose last name is cut off (no phrase, no sentence)."""
     if _BAD_IN_NAME.search(text) or _PHRASE.search(text):

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.deadlines import looks_like_deadline, parse_issue_date
-from tracker.importer.builder import ImportReport, NoticeImportError, PlanBuilder, looks_cut, parse_unit_line
+from tracker.importer.builder import (
+    ImportReport,
+    NoticeImportError,
+    PlanBuilder,
+    looks_cut,
+    parse_unit_line,
+    split_glued_clauses,
+)
 from tracker.model import PlanInfo
 from tracker.textsafe import clean_text
 from tracker.units import Registry, fold_width
@@ -212,6 +219,10 @@ def parse_notice(
             builder.start_task(builder.last_number + 1, _bare(open_heading.text), open_heading_line)
             open_heading = None
         clauses = parse_unit_line(line, number, registry)
+        if clauses is None and len(pieces := split_glued_clauses(line, registry)) > 1:
+            for piece in pieces:
+                builder.units(piece, parse_unit_line(piece, number, registry) or [], number)
+            continue
         if clauses is None and looks_cut(line, registry):
             builder.cut_row(line, number, "单位行不完整(文档可能在此截断)")
             continue

@@ -41,7 +41,9 @@ WRAP_CHARS = 2.3  # a line ending within this many characters of the right edge 
 PARAGRAPH_PITCH = 1.3  # a line pitch this much above the usual one is paragraph spacing
 MAX_PAGES = 500
 OPEN_GAP = 6.0  # column rules running this far past the last row rule: a row cut by the page break
+NO_LINE_START = set("、,。.;:!?)》」』】〕”’,;:!?)…")  # closing marks a line may not start with
 RUNS_ON = tuple("、,,“‘《(([【")  # a paragraph never ends on these: the text goes on
+ENDS_PARAGRAPH = tuple("。!?;;…!?:”’))】》")  # a cell ending on these may end where the page does
 HEADER_ROWS = 3  # a header printed again on each page is one of a table's first rows
 BAND_GAP = 3.0  # vertical rules further apart than this (top to bottom) belong to different tables
 
@@ -98,12 +100,31 @@ def join_wrapped(lines: list[list[dict[str, Any]]], right: float, usual: float =
             break
         size = sum(c.get("size", 10) for c in line) / len(line)
         spaced = usual > 0 and tops[index + 1] - tops[index] > PARAGRAPH_PITCH * usual
-        wrapped = _ink_right(line) >= right - WRAP_CHARS * size and not spaced
+        # A line was wrapped when the next line's first unbreakable piece would not have
+        # fitted after it. Line-breaking rules make that piece wider than one character:
+        # a closing mark may not start a line, and a Latin word or number is not split
+        # (``(山`` / ``东)``, ``集约化建`` / ``设,2019年``).
+        room = WRAP_CHARS * size
+        if not text.endswith(ENDS_PARAGRAPH):  # a line ending a sentence gets no benefit of the doubt
+            room = max(room, _first_piece_width(lines[index + 1]) + 1.5 * size)
+        wrapped = _ink_right(line) >= right - room and not spaced
         if not wrapped:
             out.append("\n")
         elif text[-1:].isascii() and text[-1:].isalnum() and _line_text(lines[index + 1])[:1].isascii():
             out.append(" ")
     return "".join(out)
+
+
+def _first_piece_width(line: list[dict[str, Any]]) -> float:
+    """The width of a line's first piece that cannot be split: a character with the closing
+    marks after it and a Latin word or number it runs into."""
+    visible = [c for c in line if c["text"].strip()]
+    end = 1
+    while end < len(visible) and (
+        visible[end]["text"] in NO_LINE_START or (visible[end]["text"].isascii() and visible[end]["text"].isalnum())
+    ):
+        end += 1
+    return float(visible[end - 1]["x1"] - visible[0]["x0"]) if visible else 0.0
 
 
 def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
@@ -162,30 +183,93 @@ def _spans(vertical: list[Box]) -> list[tuple[float, float, list[Box]]]:
     return spans
 
 
+def _touching(one: Box, others: dict[int, list[tuple[int, Box]]], vertical: bool) -> list[int]:
+    """Indexes of the rules (bucketed by position) that an end of ``one`` lies on."""
+    found = []
+    ends = ((one[0] + one[2]) / 2, one[1], one[3]) if vertical else ((one[1] + one[3]) / 2, one[0], one[2])
+    across, *positions = ends
+    for at in positions:
+        for bucket in (round(at) - 1, round(at), round(at) + 1):
+            for index, other in others.get(bucket, ()):
+                lo, hi = (other[0], other[2]) if vertical else (other[1], other[3])
+                if lo - 2 <= across <= hi + 2:
+                    found.append(index)
+    return found
+
+
+def _enclosures(rules: list[Box]) -> set[int]:
+    """Indexes of the rules that form a box around other ruled groups (a page border, a layout cell).
+
+    Rules are grouped by meeting one another, end to line; a group whose extent holds
+    another group of several rules is such a box.
+    """
+    is_vertical = [e[2] - e[0] <= 2.5 for e in rules]
+    by_x: dict[int, list[tuple[int, Box]]] = {}
+    by_y: dict[int, list[tuple[int, Box]]] = {}
+    for index, (e, vertical) in enumerate(zip(rules, is_vertical, strict=True)):
+        if vertical:
+            by_x.setdefault(round((e[0] + e[2]) / 2), []).append((index, e))
+        else:
+            by_y.setdefault(round((e[1] + e[3]) / 2), []).append((index, e))
+    parent = list(range(len(rules)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for index, (e, vertical) in enumerate(zip(rules, is_vertical, strict=True)):
+        for other in _touching(e, by_y if vertical else by_x, vertical):
+            parent[root(index)] = root(other)
+    groups: dict[int, list[int]] = {}
+    for index in range(len(rules)):
+        groups.setdefault(root(index), []).append(index)
+    extent = {
+        key: (
+            min(rules[i][0] for i in members),
+            min(rules[i][1] for i in members),
+            max(rules[i][2] for i in members),
+            max(rules[i][3] for i in members),
+        )
+        for key, members in groups.items()
+    }
+
+    def holds(outer: Box, inner: Box) -> bool:
+        return outer[0] < inner[0] - 1 and outer[1] < inner[1] - 1 and inner[2] < outer[2] - 1 and inner[3] < outer[3] - 1
+
+    boxes = [
+        key
+        for key in groups
+        if any(holds(extent[key], extent[other]) for other in groups if other != key and len(groups[other]) > 2)
+    ]
+    return {index for key in boxes for index in groups[key]}
+
+
 def rule_bands(edges: list[Box]) -> list[list[Box]]:
     """A page's rules grouped per table: vertical rules covering one stretch of the page, with
     the horizontal rules lying in that stretch (two tables one above the other are two groups).
 
-    A line drawn down the whole stretch (a box around the page or around several tables)
-    would join tables it passes; where leaving such lines out splits the stretch, they are
-    left out.
+    A box drawn around the tables (a page border, a layout table's cell) would join the
+    tables its sides pass; its rules are left out.
     """
-    vertical = [e for e in edges if e[2] - e[0] <= 2.5 and e[3] - e[1] > 4]
-    stretches: list[tuple[float, float]] = []
-    for top, bottom, rules in _spans(vertical):
-        shorter = [e for e in rules if e[3] - e[1] < 0.95 * (bottom - top)]
-        parts = _spans(shorter)
-        stretches += [(t, b) for t, b, _ in parts] if len(parts) > 1 else [(top, bottom)]
+    rules = [e for e in edges if _is_rule(e)]
+    boxed = _enclosures(rules)
+    rules = [e for index, e in enumerate(rules) if index not in boxed]
+    vertical = [e for e in rules if e[2] - e[0] <= 2.5]
+    stretches = [(top, bottom) for top, bottom, _ in _spans(vertical)]
     bands: list[list[Box]] = [[] for _ in stretches]
-    for e in edges:
-        if e[2] - e[0] <= 2.5 and e[3] - e[1] > 4:
-            inside = [i for i, (t, b) in enumerate(stretches) if t - BAND_GAP <= e[1] and e[3] <= b + BAND_GAP]
-        else:
-            middle = (e[1] + e[3]) / 2
-            inside = [i for i, (t, b) in enumerate(stretches) if t - BAND_GAP <= middle <= b + BAND_GAP]
+    for e in rules:
+        middle = (e[1] + e[3]) / 2
+        inside = [i for i, (t, b) in enumerate(stretches) if t - BAND_GAP <= middle <= b + BAND_GAP]
         if inside:
             bands[inside[0]].append(e)
     return bands
+
+
+def _is_rule(e: Box) -> bool:
+    """A thin path: a vertical or a horizontal line of a table's ruling."""
+    return (e[2] - e[0] <= 2.5 and e[3] - e[1] > 4) or (e[3] - e[1] <= 2.5 and e[2] - e[0] > 4)
 
 
 def find_grid(edges: list[Box]) -> Grid | None:
@@ -288,7 +372,39 @@ def _table_grid(grid: Grid, chars: list[Char]) -> PageTable:
     return PageTable(grid, cells, origin, wrapped)
 
 
-def _join_cut_cells(above: PageTable, below: PageTable, header: list[list[str]]) -> None:
+def _rest_row(below: PageTable, header: list[list[str]]) -> int:
+    """Where ``below``'s own rows start: after a header row printed again on its page."""
+    return 1 if below.cells and [c.text for c in below.cells[0]] in header else 0
+
+
+def _cut_but_closed(above: PageTable, below: PageTable, header: list[list[str]]) -> int | None:
+    """A row cut by a page break though rules close it on both pages (as Word and LibreOffice print).
+
+    Nothing in the ruling tells; the text does: the row's main cell (its longest, the
+    requirement's text; a narrow title column looks full on every line) runs to its right
+    edge and stops mid-sentence (no full stop, no closing bracket), and the same column of
+    the next page's first row goes on. Returns that column, which runs straight on.
+    """
+    start = _rest_row(below, header)
+    if start >= len(below.cells) or not above.cells:
+        return None
+    last = len(above.cells) - 1
+    own = [c for c, cell in enumerate(above.cells[last]) if above.origin[last][c] == (last, c) and cell.text]
+    if not own:
+        return None
+    main = max(own, key=lambda c: len(above.cells[last][c].text))
+    text, rest = above.cells[last][main].text, below.cells[start][main]
+    cut = rest.text and not rest.continued and above.wrapped.get((last, main), False)
+    return main if cut and not text.endswith(ENDS_PARAGRAPH) else None
+
+
+def _join_cut_cells(
+    above: PageTable,
+    below: PageTable,
+    header: list[list[str]],
+    opened: frozenset[int] | None = None,
+    runs_on: int | None = None,
+) -> None:
     """Join the cells a page break cut: ``above`` ends with their first parts, ``below`` goes on.
 
     The rest is in ``below``'s first row, or its second when the first repeats one of the
@@ -297,19 +413,21 @@ def _join_cut_cells(above: PageTable, below: PageTable, header: list[list[str]])
     else a new line), and every grid position that cell covers, on either page, gets the
     joined text. When every column was cut, the rest row was part of the row above and
     goes; otherwise it is a row of its own whose open columns continue the cells above.
+    ``opened``: the columns cut, when the ruling does not show them; ``runs_on``: a column
+    known to stop mid-sentence.
     """
-    start = 1 if below.cells and [c.text for c in below.cells[0]] in header else 0
+    start = _rest_row(below, header)
     if start >= len(below.cells) or not above.cells:
         return
     last = len(above.cells) - 1
-    opened = above.grid.open_columns
+    opened = above.grid.open_columns if opened is None else opened
     for c, cell in enumerate(below.cells[start]):
         if c not in opened or cell.continued:  # covered from the left: joined once, at its origin
             continue
         key = above.origin[last][c]
         first_part = above.cells[key[0]][key[1]].text
-        runs_on = above.wrapped.get(key, False) or first_part.endswith(RUNS_ON)
-        glue = "" if runs_on or not first_part or not cell.text else "\n"
+        goes_on = c == runs_on or above.wrapped.get(key, False) or first_part.endswith(RUNS_ON)
+        glue = "" if goes_on or not first_part or not cell.text else "\n"
         joined = first_part + glue + cell.text
         for r, row in enumerate(above.origin):
             for k, found in enumerate(row):
@@ -384,14 +502,18 @@ def _page_items(chars: list[Char], edges: list[Box]) -> list[tuple[str, Any]]:
 def _document_items(pages: list[list[tuple[str, Any]]]) -> list[tuple[int, str, Any]]:
     """Every page's items as (page number, kind, item), with rows cut by page breaks joined."""
     out: list[tuple[int, str, Any]] = []
-    previous: PageTable | None = None  # the last table of the page before, when it ends the page's tables
-    header: list[list[str]] = []  # the first rows of the table the cut rows belong to
+    previous: PageTable | None = None  # the last table of the page before
+    header: list[list[str]] = []  # the first rows of the table a page's first table may go on
     for page_number, items in enumerate(pages, start=1):
         tables = [item for kind, item in items if kind == "table"]
         for kind, item in items:
             if kind == "table":
-                if item is tables[0] and previous is not None and previous.grid.open_columns and previous.same_columns(item):
-                    _join_cut_cells(previous, item, header)
+                if item is tables[0] and previous is not None and previous.same_columns(item):
+                    if previous.grid.open_columns:
+                        _join_cut_cells(previous, item, header)
+                    elif (main := _cut_but_closed(previous, item, header)) is not None:
+                        every = frozenset(range(len(item.grid.xs) - 1))
+                        _join_cut_cells(previous, item, header, every, runs_on=main)
                     if not item.cells:
                         continue
                 else:

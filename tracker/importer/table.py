@@ -33,6 +33,7 @@ from tracker.importer.builder import (
     PlanBuilder,
     names_clause,
     parse_unit_line,
+    split_glued_clauses,
 )
 from tracker.importer.columns import ColumnMap, find_columns, headers_seen, is_header_cell
 from tracker.importer.document import Cell, TableRow, normalise_chars, plain_rows
@@ -371,7 +372,8 @@ def _clauses(
         (units_cell, Role.IMPLEMENTER if has_lead else None, "责任单位:" if labelled else ""),
         (partner_cell, Role.IMPLEMENTER, "配合单位:"),
     ):
-        for part in (p.strip() for p in text.split("\n")):
+        lines = (piece for p in text.split("\n") for piece in split_glued_clauses(p.strip(), registry))
+        for part in lines:
             if not part:
                 continue
             # With two columns the text says which column each line came from.
