@@ -30,6 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from tracker.model import Requirement
 from tracker.operators import Operator
+from tracker.planio import LoadedPlan
 from tracker.store import TASKS_DIR, Store
 from tracker.sync import SyncError, SyncResult
 from tracker.textsafe import clean_line
@@ -110,6 +111,15 @@ class TrackerApp(App[None]):
         def __init__(self, message: str) -> None:
             super().__init__()
             self.message = message
+
+    class WholePlanRead(Message):
+        """The whole plan, read for the dashboard."""
+
+        def __init__(self, year: int, commit: str, loaded: LoadedPlan) -> None:
+            super().__init__()
+            self.year = year
+            self.commit = commit
+            self.loaded = loaded
 
     class RemoteChecked(Message):
         """Where the plan stands against the shared remote (local refs only)."""
@@ -196,10 +206,10 @@ class TrackerApp(App[None]):
         newest = backend.default_year()
         chosen = year or newest
         tip = backend.tip(chosen)
-        loaded = backend.load(chosen, ref=ref)
-        units = {a.unit for _t, _r, a in loaded.plan.assignments()}
-        permissions = {unit: backend.may_edit(chosen, unit) for unit in units}
-        self.post_message(self.Loaded(OpenPlan(chosen, newest, years, tip, ref, loaded, permissions), reason))
+        # The outline only: the table builds the tasks of the rows it shows (tracker.ui.paging).
+        loaded, pages = backend.open_pages(chosen, tip, ref, self.session.today)
+        permissions = {unit: backend.may_edit(chosen, unit) for unit in pages.units}
+        self.post_message(self.Loaded(OpenPlan(chosen, newest, years, tip, ref, loaded, pages, permissions), reason))
 
     def check_remote(self, year: int, known: RemoteState | None) -> None:
         self._check_remote(year, known)
@@ -368,8 +378,9 @@ class TrackerApp(App[None]):
         title = self.t("history_task", task=task) if task is not None else self.t("history_unit", unit=clean_line(unit or ""))
         commit = plan.ref or plan.tip
         task_path = None
-        if task is not None and task in plan.loaded.paths:
-            task_path = TASKS_DIR + plan.loaded.paths[task]
+        if task is not None:
+            path = plan.loaded.paths.get(task) or self.backend.task_path(commit, plan.year, task)
+            task_path = TASKS_DIR + path if path else None
         self.push_screen(
             HistoryScreen(self.backend, title, commit, task=task, unit=unit, task_path=task_path, lang=self.lang)
         )
@@ -381,9 +392,22 @@ class TrackerApp(App[None]):
         self.load(self.year, ref=message.commit, reason="jump")
 
     def on_main_screen_dashboard_requested(self, message: MainScreen.DashboardRequested) -> None:
-        loaded = self.session.loaded
-        if loaded is not None:
-            self.push_screen(DashboardScreen(loaded, self.today, self.lang))
+        plan = self.session.plan
+        if plan is None:
+            return
+        if not plan.pages.indexed:
+            self.push_screen(DashboardScreen(plan.loaded, self.today, self.lang))
+        else:  # the figures count every assignment: the whole plan is read now, off the UI thread
+            self._load_whole(plan.year, plan.ref or plan.tip)
+
+    @work(thread=True, exclusive=True, group="whole", exit_on_error=False)
+    def _load_whole(self, year: int, commit: str) -> None:
+        self.post_message(self.WholePlanRead(year, commit, self.backend.load_at(commit, year)))
+
+    def on_tracker_app_whole_plan_read(self, message: WholePlanRead) -> None:
+        plan = self.session.plan
+        if plan is not None and (plan.ref or plan.tip) == message.commit and self.screen is self.main:
+            self.push_screen(DashboardScreen(message.loaded, self.today, self.lang))
 
     def on_main_screen_plan_switch_requested(self, message: MainScreen.PlanSwitchRequested) -> None:
         plan = self.session.plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker import history
@@ -21,6 +22,7 @@ from tracker.operators import Operator
 from tracker.planio import LoadedPlan
 from tracker.store import Store, StoreError
 from tracker.textsafe import clean_line
+from tracker.ui.paging import PlanPages
 
 if TYPE_CHECKING:
     # Loaded by the first load (permissions) in a worker, never at start-up on the UI thread.
@@ -144,6 +146,28 @@ class Backend:
 
     def tip(self, year: int) -> str:
         return self.store.tip(year)
+
+    def load_at(self, commit: str, year: int) -> LoadedPlan:
+        """The whole plan at ``commit`` (the dashboard counts every assignment)."""
+        return self.store.snapshot_at(commit, year).loaded
+
+    def task_path(self, commit: str, year: int, task: int) -> str | None:
+        """The ``tasks/``-relative file of one task at ``commit`` (only that task is read)."""
+        return self.store.snapshot_at(commit, year, tasks=(task,)).loaded.paths.get(task)
+
+    def open_pages(self, year: int, tip: str, ref: str | None, today: date) -> tuple[LoadedPlan, PlanPages]:
+        """The plan's metadata and where its tasks are read from, page by page.
+
+        At the branch tip the tasks come from the query index (none is read now); a past
+        commit, or a store whose index cannot be built here, is read whole.
+        """
+        if ref is None:
+            snap = self.store.snapshot_at(tip, year, tasks=())
+            pages = PlanPages.from_index(self.store, year, tip, snap.loaded.plan.info, today)
+            if pages is not None:
+                return snap.loaded, pages
+        loaded = self.store.load(year, ref=ref)
+        return loaded, PlanPages.from_plan(loaded)
 
     # -- permissions
 

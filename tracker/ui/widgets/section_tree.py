@@ -11,13 +11,15 @@ so the table jumps there without changing the filter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tracker.planio import LoadedPlan
 from tracker.textsafe import clean_line
+from tracker.ui.paging import TaskOutline
 
 
 def label(text: str, style: str = "") -> Text:
@@ -38,15 +40,14 @@ class SectionTree(Tree[int]):
         self.guide_depth = 2
         self._signature: tuple[tuple[int, str, str, str], ...] = ()
 
-    def load(self, loaded: LoadedPlan) -> None:
-        """Rebuild from a plan, only when sections or titles changed."""
-        tasks = loaded.plan.sorted_tasks()
+    def load(self, title: str, tasks: Sequence[TaskOutline]) -> None:
+        """Rebuild from a plan's outline, only when sections or titles changed."""
         signature = tuple((t.number, t.section, t.subsection, t.title) for t in tasks)
         if signature == self._signature:
             return
         self._signature = signature
         self.clear()
-        self.root.set_label(label(loaded.plan.info.title or str(loaded.plan.year)))
+        self.root.set_label(label(title))
         sections: dict[str, TreeNode[int]] = {}
         subsections: dict[tuple[str, str], TreeNode[int]] = {}
         for task in tasks:
