@@ -18,6 +18,7 @@ facts (every task built), so the rows are paged instead and the table stays Text
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,8 +31,8 @@ from tracker.planio import LoadedPlan
 from tracker.query import Query
 from tracker.ui.rows import AssignmentMatcher, Row, task_rows
 
-# Tasks built per step of a feed; the step doubles while the page is not full (a sparse
-# filter reads more of the plan per step), up to the last.
+# Tasks built by a feed's first step; the next steps build about as many as the rows still
+# wanted need at the rate seen so far (a sparse filter reads more of the plan per step).
 FIRST_STEP = 32
 LAST_STEP = 1024
 # Tasks kept once built, the most recently used (a whole S or M plan; about 30 MB at L):
@@ -186,7 +187,6 @@ class RowFeed:
         self.tasks_built = 0  # tasks read to build the rows so far (the test of paging counts them)
         self._numbers: list[int] | None = None
         self._next = 0
-        self._step = FIRST_STEP
         self._lock = threading.Lock()
 
     @property
@@ -215,9 +215,8 @@ class RowFeed:
                     break
                 if until_task is not None and self.rows and self.rows[-1].task >= until_task:
                     break
-                chunk = self._numbers[self._next : self._next + self._step]
+                chunk = self._numbers[self._next : self._next + self._next_step(want)]
                 self._next += len(chunk)
-                self._step = min(LAST_STEP, self._step * 2)
                 built = self.pages.tasks(chunk)
                 self.tasks_built += len(built)
                 for number in chunk:
@@ -229,6 +228,15 @@ class RowFeed:
                         self.tasks[number] = task
                         self.rows.extend(rows)
             return self.rows[start:]
+
+    def _next_step(self, want: int | None) -> int:
+        """How many tasks to build next: about what the rows still wanted need, at the rate seen so far."""
+        if want is None or not self._next:
+            step = FIRST_STEP if not self._next else LAST_STEP
+        else:
+            rate = len(self.rows) / self._next  # rows per task read so far (a sparse filter: few)
+            step = math.ceil((want - len(self.rows)) / rate) + 1 if rate else self._next * 2
+        return max(1, min(LAST_STEP, step))
 
     def overdue(self) -> int:
         return sum(1 for r in self.rows if r.overdue)
