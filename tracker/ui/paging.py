@@ -174,8 +174,9 @@ class PlanPages:
 class RowFeed:
     """The rows of one filter, built in plan order as far as the screen has asked.
 
-    ``rows`` grows only under the feed's lock, by :meth:`more`; ``tasks`` keeps the tasks
-    behind the rows built (the detail pane and the edit form read them).
+    ``rows`` grows only under the feed's lock, by :meth:`more`. The tasks behind the rows
+    are not kept here (every row built would hold its whole task): :meth:`PlanPages.task`
+    gives the one the detail pane shows, from the recently used ones.
     """
 
     def __init__(self, pages: PlanPages, matcher: AssignmentMatcher, today: date) -> None:
@@ -183,7 +184,6 @@ class RowFeed:
         self.matcher = matcher
         self.today = today
         self.rows: list[Row] = []
-        self.tasks: dict[int, Task] = {}
         self.tasks_built = 0  # tasks read to build the rows so far (the test of paging counts them)
         self._numbers: list[int] | None = None
         self._next = 0
@@ -223,10 +223,7 @@ class RowFeed:
                     task = built.get(number)
                     if task is None:
                         continue
-                    rows = list(task_rows(task, self.matcher, self.today))
-                    if rows:
-                        self.tasks[number] = task
-                        self.rows.extend(rows)
+                    self.rows.extend(task_rows(task, self.matcher, self.today))
             return self.rows[start:]
 
     def _next_step(self, want: int | None) -> int:

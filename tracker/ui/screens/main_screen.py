@@ -233,6 +233,7 @@ class MainScreen(Screen[None]):
             if not quiet:
                 self.query_bar.show_error(exc.message, exc.token)
             return False
+        same = text == self.query_text
         self.query_text = text
         self._generation += 1
         if typed:  # its cost (to the table updated) sets the filter bar's next debounce
@@ -241,16 +242,19 @@ class MainScreen(Screen[None]):
         if pages is None:
             return True
         feed = RowFeed(pages, matcher, self.session.today)
+        want = self.page_size()
+        if same:  # a reload: as many rows as were built, so the cursor keeps its row
+            want = max(want, len(self.rows))
         self._more_pending = False
         self._seek_task = None
         if self._build_cost is not None and self._build_cost < INLINE_BUILD:
             # Cheaper than a thread's start and its message back: build here, show now.
             start = time.perf_counter()
-            rows = feed.more(self.page_size())
+            rows = feed.more(want)
             self.on_main_screen_rows_ready(
                 self.RowsReady(text, self._generation, feed, rows, time.perf_counter() - start))
         else:
-            self._build_rows(text, self._generation, feed, self.page_size())
+            self._build_rows(text, self._generation, feed, want)
         return True
 
     def page_size(self) -> int:
@@ -335,7 +339,7 @@ class MainScreen(Screen[None]):
         feed = self.feed
         if row is None or feed is None:
             return None, None
-        task = feed.tasks.get(row.task)
+        task = feed.pages.task(row.task)
         req = next((r for r in task.requirements if r.id == row.key), None) if task else None
         return (task, req) if req else (None, None)
 
