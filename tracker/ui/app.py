@@ -30,7 +30,6 @@ from textual.worker import Worker, WorkerState
 
 from tracker.model import Requirement
 from tracker.operators import Operator
-from tracker.planio import LoadedPlan
 from tracker.store import TASKS_DIR, Store
 from tracker.sync import SyncError, SyncResult
 from tracker.textsafe import clean_line
@@ -45,6 +44,7 @@ from tracker.ui.backend import (
     ServiceFactory,
     sync_summary,
 )
+from tracker.ui.figures import Figures, dashboard_figures
 from tracker.ui.modals.conflict_modal import ConflictModal
 from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
@@ -112,14 +112,13 @@ class TrackerApp(App[None]):
             super().__init__()
             self.message = message
 
-    class WholePlanRead(Message):
-        """The whole plan, read for the dashboard."""
+    class FiguresCounted(Message):
+        """The dashboard's figures, counted over a plan read from the index."""
 
-        def __init__(self, year: int, commit: str, loaded: LoadedPlan) -> None:
+        def __init__(self, plan: OpenPlan, figures: Figures) -> None:
             super().__init__()
-            self.year = year
-            self.commit = commit
-            self.loaded = loaded
+            self.plan = plan
+            self.figures = figures
 
     class RemoteChecked(Message):
         """Where the plan stands against the shared remote (local refs only)."""
@@ -397,17 +396,18 @@ class TrackerApp(App[None]):
             return
         if not plan.pages.indexed:
             self.push_screen(DashboardScreen(plan.loaded, self.today, self.lang))
-        else:  # the figures count every assignment: the whole plan is read now, off the UI thread
-            self._load_whole(plan.year, plan.ref or plan.tip)
+        else:  # the figures count every assignment: read from the index off the UI thread, a step at a time
+            self._count_figures(plan)
 
-    @work(thread=True, exclusive=True, group="whole", exit_on_error=False)
-    def _load_whole(self, year: int, commit: str) -> None:
-        self.post_message(self.WholePlanRead(year, commit, self.backend.load_at(commit, year)))
+    @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
+    def _count_figures(self, plan: OpenPlan) -> None:
+        figures = dashboard_figures(plan.loaded, self.today, assignments=plan.pages.assignments())
+        self.post_message(self.FiguresCounted(plan, figures))
 
-    def on_tracker_app_whole_plan_read(self, message: WholePlanRead) -> None:
-        plan = self.session.plan
-        if plan is not None and (plan.ref or plan.tip) == message.commit and self.screen is self.main:
-            self.push_screen(DashboardScreen(message.loaded, self.today, self.lang))
+    def on_tracker_app_figures_counted(self, message: FiguresCounted) -> None:
+        plan = message.plan
+        if plan is self.session.plan and self.screen is self.main:
+            self.push_screen(DashboardScreen(plan.loaded, self.today, self.lang, figures=message.figures))
 
     def on_main_screen_plan_switch_requested(self, message: MainScreen.PlanSwitchRequested) -> None:
         plan = self.session.plan

@@ -147,10 +147,6 @@ class Backend:
     def tip(self, year: int) -> str:
         return self.store.tip(year)
 
-    def load_at(self, commit: str, year: int) -> LoadedPlan:
-        """The whole plan at ``commit`` (the dashboard counts every assignment)."""
-        return self.store.snapshot_at(commit, year).loaded
-
     def task_path(self, commit: str, year: int, task: int) -> str | None:
         """The ``tasks/``-relative file of one task at ``commit`` (only that task is read)."""
         return self.store.snapshot_at(commit, year, tasks=(task,)).loaded.paths.get(task)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.model import PlanInfo, Requirement, Task
+from tracker.model import Assignment, PlanInfo, Requirement, Task
 from tracker.planio import LoadedPlan
 from tracker.query import Query
 from tracker.ui.rows import AssignmentMatcher, Row, task_rows
@@ -148,6 +148,18 @@ class PlanPages:
             while len(kept) > KEEP_TASKS:
                 kept.popitem(last=False)
         return found
+
+    def assignments(self, step: int = LAST_STEP) -> Iterator[tuple[Task, Requirement, Assignment]]:
+        """Every assignment of the plan in plan order, ``step`` tasks built at a time and let go."""
+        for start in range(0, len(self.numbers), step):
+            chunk = self.numbers[start : start + step]
+            built = self._fetch(chunk)
+            for number in chunk:
+                task = built.get(number)
+                if task is not None:
+                    for req in task.requirements:
+                        for a in req.assignments.values():
+                            yield task, req, a
 
     def task(self, number: int) -> Task | None:
         return self.tasks([number]).get(number)
