@@ -89,6 +89,7 @@ async def test_the_table_builds_a_page_at_start_and_the_rest_on_scrolling(
 ) -> None:
     store = Store.open(generated)
     whole = whole_rows(store, "")
+    indexed_pages(store)  # the index exists (its first build reads the plan whole, once per store)
     built: list[str] = []
     original = rows_module.task_rows
 
@@ -152,3 +153,34 @@ async def test_a_filter_shows_its_first_page_and_counts_what_is_built(generated:
         await pilot.press("ctrl+end")
         await settle(pilot, lambda: table.current_key == whole[-1].key)
         assert f"{len(whole)} 条" in str(app.main.query_one("#status-line").render())
+
+
+def test_the_dashboard_counts_streamed_tasks_as_it_counts_the_whole_plan(generated: Path) -> None:
+    from tracker.ui.figures import dashboard_figures
+
+    store = Store.open(generated)
+    pages, ctx = indexed_pages(store)
+    whole = dashboard_figures(store.load(store.default_year()), TODAY)
+    assert dashboard_figures(ctx.loaded, TODAY, assignments=pages.assignments(step=7)) == whole
+    assert whole.units and whole.overdue > 0
+
+
+async def test_the_sections_tree_opens_lazily_and_goes_to_a_task_not_built_yet(generated: Path) -> None:
+    from tracker.ui.widgets.section_tree import SectionTree
+
+    admin = Operator(login=ADMIN_LOGIN, name="政务公开办", units=(), role="admin")
+    app = make_app(Store.open(generated), admin, today=TODAY, refresh_seconds=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        tree = app.main.query_one(SectionTree)
+        table = app.main.query_one(TaskTable)
+        subsections = [n for s in tree.root.children for n in s.children if n.allow_expand]
+        assert subsections and all(not n.children for n in subsections)  # no task node made yet
+        last = subsections[-1]
+        last.expand()
+        await settle(pilot, lambda: bool(last.children))
+        wanted = last.children[-1].data
+        assert wanted is not None and wanted > int(table.shown_keys[-1].split(".")[0])  # beyond the page
+        tree.post_message(SectionTree.TaskChosen(wanted))
+        await settle(pilot, lambda: table.current_key is not None and table.current_key.startswith(f"{wanted}."))
+        assert table.has_focus

@@ -183,6 +183,7 @@ class MainScreen(Screen[None]):
         pages = self.session.pages
         if pages is not None:
             self.query_one(SectionTree).load(loaded.plan.info.title or str(loaded.plan.year), pages.outline)
+            self.query_one(TaskTable).fit_keys(max(pages.numbers, default=0))
         self.update_title()
         # A half-typed, invalid query keeps its error; the rows follow the last valid one.
         if not self.apply_query(self.query_bar.value, force=True):

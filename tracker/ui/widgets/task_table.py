@@ -74,16 +74,27 @@ class TaskTable(DataTable[Text]):
         self.plan_year: int | None = None
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._order: list[str] = []
+        self._widths = dict(FIXED_WIDTHS)
         self.complete = True  # every row of the filter is in the table
         self._to_end = False  # end was pressed before every row was built
 
     def on_mount(self) -> None:
         t = labels.get(self.lang)
         for key in COLUMNS:
-            self.add_column(t(f"col_{key}"), key=key, width=FIXED_WIDTHS.get(key, self._title_width()))
+            self.add_column(t(f"col_{key}"), key=key, width=self._widths.get(key, self._title_width()))
+
+    def fit_keys(self, last_task: int) -> None:
+        """Widen the id column for a plan whose keys are longer than "99.99" (task 9999: "9999.1")."""
+        width = max(FIXED_WIDTHS["id"], len(str(last_task)) + 3)
+        if width == self._widths["id"]:
+            return
+        self._widths["id"] = width
+        if "id" in self.columns:
+            self.columns[ColumnKey("id")].width = width
+            self.on_resize()
 
     def _title_width(self) -> int:
-        fixed = sum(FIXED_WIDTHS.values()) + 2 * len(COLUMNS) + 2
+        fixed = sum(self._widths.values()) + 2 * len(COLUMNS) + 2
         return max(8, (self.size.width or 80) - fixed)
 
     def on_resize(self) -> None:
