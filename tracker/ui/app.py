@@ -377,9 +377,8 @@ class TrackerApp(App[None]):
         title = self.t("history_task", task=task) if task is not None else self.t("history_unit", unit=clean_line(unit or ""))
         commit = plan.ref or plan.tip
         task_path = None
-        if task is not None:
-            path = plan.loaded.paths.get(task) or self.backend.task_path(commit, plan.year, task)
-            task_path = TASKS_DIR + path if path else None
+        if task is not None and task in plan.loaded.paths:  # else the history worker finds it (an indexed plan)
+            task_path = TASKS_DIR + plan.loaded.paths[task]
         self.push_screen(
             HistoryScreen(self.backend, title, commit, task=task, unit=unit, task_path=task_path, lang=self.lang)
         )

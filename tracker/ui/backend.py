@@ -20,7 +20,7 @@ from tracker.errors import ServiceError
 from tracker.model import Requirement
 from tracker.operators import Operator
 from tracker.planio import LoadedPlan
-from tracker.store import Store, StoreError
+from tracker.store import TASKS_DIR, Store, StoreError
 from tracker.textsafe import clean_line
 from tracker.ui.paging import PlanPages
 
@@ -147,10 +147,6 @@ class Backend:
     def tip(self, year: int) -> str:
         return self.store.tip(year)
 
-    def task_path(self, commit: str, year: int, task: int) -> str | None:
-        """The ``tasks/``-relative file of one task at ``commit`` (only that task is read)."""
-        return self.store.snapshot_at(commit, year, tasks=(task,)).loaded.paths.get(task)
-
     def open_pages(self, year: int, tip: str, ref: str | None, today: date) -> tuple[LoadedPlan, PlanPages]:
         """The plan's metadata and where its tasks are read from, page by page.
 
@@ -222,9 +218,15 @@ class Backend:
     def history(self, commit: str, task: int | None = None, unit: str | None = None,
                 task_path: str | None = None) -> HistoryView:
         """Field-level events up to ``commit``, newest first, with each commit's raw patch."""
+        if task is not None and task_path is None:  # the plan shown was read from the index: find that one file
+            try:
+                found = self.store.snapshot_at(commit, tasks=(task,)).loaded.paths.get(task)
+            except (CodecError, StoreError):  # a broken file: the walk finds the task by its number instead
+                found = None
+            task_path = TASKS_DIR + found if found else None
         flt = history.HistoryFilter(task=task, unit=unit, limit=HISTORY_LIMIT)
-        try:
-            names = {login: op.name for login, op in self.store.snapshot_at(commit).operators().items()}
+        try:  # operators.toml only: no task file is read (the whole plan at L took 400 MB here)
+            names = {login: op.name for login, op in self.store.snapshot_at(commit, tasks=()).operators().items()}
         except (CodecError, StoreError):  # names are a nicety; logins are shown instead
             names = {}
         result = history.walk(self.store.repo, commit, flt, names=names, patch=True, task_path=task_path)
