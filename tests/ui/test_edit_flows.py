@@ -255,7 +255,7 @@ async def test_picks_up_an_outside_commit_and_keeps_the_typing(make, store) -> N
         # Quick filters apply per keystroke, so the rows now follow the half-typed words; the
         # reload is seen in the plan the screen shows.
         await settle(pilot, lambda: shows_tip(app, store) and app.session.loaded is not None
-                     and app.session.loaded.plan.find_requirement(key).assignments[TOWN].status is Status.BLOCKED)
+                     and app.session.find_requirement(key)[1].assignments[TOWN].status is Status.BLOCKED)
         assert app.main.query_bar.value == "unit:"  # what she was typing is still there
         assert app.focused is app.main.query_bar.input
 

@@ -86,7 +86,9 @@ async def test_s_brings_the_other_sites_change_and_sends_ours(make, store: Store
         assert len(git(store.path, "rev-list", "--parents", "-n", "1", "plan/2019").split()) == 3
         assert B_NOTE in done.message and "没有冲突" in done.message
         # B's note is in A's plan, on screen
-        assignment = app.session.loaded.plan.find_requirement("2.1").assignments[TOWN]
+        _task, req = app.session.find_requirement("2.1")
+        assert req is not None
+        assignment = req.assignments[TOWN]
         assert any(B_NOTE in n.text for n in assignment.notes)
         table = app.main.query_one(TaskTable)
         table.go_to("2.1")

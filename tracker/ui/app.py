@@ -44,6 +44,7 @@ from tracker.ui.backend import (
     ServiceFactory,
     sync_summary,
 )
+from tracker.ui.figures import Figures, dashboard_figures
 from tracker.ui.modals.conflict_modal import ConflictModal
 from tracker.ui.modals.edit_assignment_modal import EditAssignmentModal
 from tracker.ui.modals.plan_switch_modal import PlanSwitchModal
@@ -110,6 +111,14 @@ class TrackerApp(App[None]):
         def __init__(self, message: str) -> None:
             super().__init__()
             self.message = message
+
+    class FiguresCounted(Message):
+        """The dashboard's figures, counted over a plan read from the index."""
+
+        def __init__(self, plan: OpenPlan, figures: Figures) -> None:
+            super().__init__()
+            self.plan = plan
+            self.figures = figures
 
     class RemoteChecked(Message):
         """Where the plan stands against the shared remote (local refs only)."""
@@ -196,10 +205,10 @@ class TrackerApp(App[None]):
         newest = backend.default_year()
         chosen = year or newest
         tip = backend.tip(chosen)
-        loaded = backend.load(chosen, ref=ref)
-        units = {a.unit for _t, _r, a in loaded.plan.assignments()}
-        permissions = {unit: backend.may_edit(chosen, unit) for unit in units}
-        self.post_message(self.Loaded(OpenPlan(chosen, newest, years, tip, ref, loaded, permissions), reason))
+        # The outline only: the table builds the tasks of the rows it shows (tracker.ui.paging).
+        loaded, pages = backend.open_pages(chosen, tip, ref, self.session.today)
+        permissions = {unit: backend.may_edit(chosen, unit) for unit in pages.units}
+        self.post_message(self.Loaded(OpenPlan(chosen, newest, years, tip, ref, loaded, pages, permissions), reason))
 
     def check_remote(self, year: int, known: RemoteState | None) -> None:
         self._check_remote(year, known)
@@ -368,7 +377,7 @@ class TrackerApp(App[None]):
         title = self.t("history_task", task=task) if task is not None else self.t("history_unit", unit=clean_line(unit or ""))
         commit = plan.ref or plan.tip
         task_path = None
-        if task is not None and task in plan.loaded.paths:
+        if task is not None and task in plan.loaded.paths:  # else the history worker finds it (an indexed plan)
             task_path = TASKS_DIR + plan.loaded.paths[task]
         self.push_screen(
             HistoryScreen(self.backend, title, commit, task=task, unit=unit, task_path=task_path, lang=self.lang)
@@ -381,9 +390,23 @@ class TrackerApp(App[None]):
         self.load(self.year, ref=message.commit, reason="jump")
 
     def on_main_screen_dashboard_requested(self, message: MainScreen.DashboardRequested) -> None:
-        loaded = self.session.loaded
-        if loaded is not None:
-            self.push_screen(DashboardScreen(loaded, self.today, self.lang))
+        plan = self.session.plan
+        if plan is None:
+            return
+        if not plan.pages.indexed:
+            self.push_screen(DashboardScreen(plan.loaded, self.today, self.lang))
+        else:  # the figures count every assignment: read from the index off the UI thread, a step at a time
+            self._count_figures(plan)
+
+    @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
+    def _count_figures(self, plan: OpenPlan) -> None:
+        figures = dashboard_figures(plan.loaded, self.today, assignments=plan.pages.assignments())
+        self.post_message(self.FiguresCounted(plan, figures))
+
+    def on_tracker_app_figures_counted(self, message: FiguresCounted) -> None:
+        plan = message.plan
+        if plan is self.session.plan and self.screen is self.main:
+            self.push_screen(DashboardScreen(plan.loaded, self.today, self.lang, figures=message.figures))
 
     def on_main_screen_plan_switch_requested(self, message: MainScreen.PlanSwitchRequested) -> None:
         plan = self.session.plan

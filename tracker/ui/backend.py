@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker import history
@@ -19,8 +20,9 @@ from tracker.errors import ServiceError
 from tracker.model import Requirement
 from tracker.operators import Operator
 from tracker.planio import LoadedPlan
-from tracker.store import Store, StoreError
+from tracker.store import TASKS_DIR, Store, StoreError
 from tracker.textsafe import clean_line
+from tracker.ui.paging import PlanPages
 
 if TYPE_CHECKING:
     # Loaded by the first load (permissions) in a worker, never at start-up on the UI thread.
@@ -145,6 +147,20 @@ class Backend:
     def tip(self, year: int) -> str:
         return self.store.tip(year)
 
+    def open_pages(self, year: int, tip: str, ref: str | None, today: date) -> tuple[LoadedPlan, PlanPages]:
+        """The plan's metadata and where its tasks are read from, page by page.
+
+        At the branch tip the tasks come from the query index (none is read now); a past
+        commit, or a store whose index cannot be built here, is read whole.
+        """
+        if ref is None:
+            snap = self.store.snapshot_at(tip, year, tasks=())
+            pages = PlanPages.from_index(self.store, year, tip, snap.loaded.plan.info, today)
+            if pages is not None:
+                return snap.loaded, pages
+        loaded = self.store.load(year, ref=ref)
+        return loaded, PlanPages.from_plan(loaded)
+
     # -- permissions
 
     @property
@@ -202,9 +218,15 @@ class Backend:
     def history(self, commit: str, task: int | None = None, unit: str | None = None,
                 task_path: str | None = None) -> HistoryView:
         """Field-level events up to ``commit``, newest first, with each commit's raw patch."""
+        if task is not None and task_path is None:  # the plan shown was read from the index: find that one file
+            try:
+                found = self.store.snapshot_at(commit, tasks=(task,)).loaded.paths.get(task)
+            except (CodecError, StoreError):  # a broken file: the walk finds the task by its number instead
+                found = None
+            task_path = TASKS_DIR + found if found else None
         flt = history.HistoryFilter(task=task, unit=unit, limit=HISTORY_LIMIT)
-        try:
-            names = {login: op.name for login, op in self.store.snapshot_at(commit).operators().items()}
+        try:  # operators.toml only: no task file is read (the whole plan at L took 400 MB here)
+            names = {login: op.name for login, op in self.store.snapshot_at(commit, tasks=()).operators().items()}
         except (CodecError, StoreError):  # names are a nicety; logins are shown instead
             names = {}
         result = history.walk(self.store.repo, commit, flt, names=names, patch=True, task_path=task_path)

@@ -6,9 +6,11 @@ as the office lists them), the same order as the reports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.model import Assignment, Requirement, Task
 from tracker.planio import LoadedPlan
 from tracker.textsafe import clean_line
 
@@ -43,8 +45,15 @@ class Figures:
     overdue: int
 
 
-def dashboard_figures(loaded: LoadedPlan, today: date, days: int = 30) -> Figures:
-    """Progress per unit and section, overdue counts, what falls due within ``days``."""
+def dashboard_figures(
+    loaded: LoadedPlan, today: date, days: int = 30,
+    assignments: Iterable[tuple[Task, Requirement, Assignment]] | None = None,
+) -> Figures:
+    """Progress per unit and section, overdue counts, what falls due within ``days``.
+
+    ``assignments``: the plan's, when ``loaded`` holds its metadata only (the interface
+    streams them from the query index, so the whole plan is never held at once).
+    """
     from tracker.reports.model import unit_order  # the reports' order; loaded when the dashboard opens
 
     units: dict[str, Progress] = {}
@@ -52,7 +61,7 @@ def dashboard_figures(loaded: LoadedPlan, today: date, days: int = 30) -> Figure
     upcoming: list[Upcoming] = []
     overdue_total = 0
     end = today + timedelta(days=days)
-    for task, req, a in loaded.plan.assignments():
+    for task, req, a in loaded.plan.assignments() if assignments is None else assignments:
         late = req.is_overdue(a, today)
         closed = a.status.is_closed
         for bucket, name in ((units, a.unit), (sections, task.section or "—")):

@@ -6,13 +6,14 @@ tests call :func:`build_rows` directly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from tracker import query
 from tracker.model import Assignment, Requirement, Role, Status, Task, combine_statuses
 from tracker.planio import LoadedPlan
+from tracker.query import Query
 from tracker.textsafe import clean_line
 
 # ---------------------------------------------------------------- rows of the table
@@ -47,38 +48,38 @@ def build_rows(loaded: LoadedPlan, match: AssignmentMatcher, today: date) -> lis
     The status shown is that of the matched assignments (an operator filtered to
     her unit sees her own status); done/total count every assignment.
     """
-    rows: list[Row] = []
-    for task in loaded.plan.sorted_tasks():
-        verdict = match.task_verdict(task)
-        if verdict is False:
-            continue
-        for req in task.requirements:
-            if verdict:
-                matched = list(req.assignments.values())
-            else:
-                matched = [a for a in req.assignments.values() if match(task, req, a)]
-                if not matched and not (not req.assignments and match.matches_empty(task, req)):
-                    continue
-            closed = sum(1 for a in req.assignments.values() if a.status.is_closed)
-            leads = req.leads or [a.unit for a in req.assignments.values() if a.role is Role.LEAD]
-            rows.append(
-                Row(
-                    key=req.id,
-                    task=task.number,
-                    title=clean_line(task.title),
-                    section=clean_line(task.section),
-                    subsection=clean_line(task.subsection),
-                    status=combine_statuses(a.status for a in matched),
-                    due=_due_of(req, today),
-                    ongoing=not req.due and bool(req.deadline),
-                    lead=clean_line(leads[0]) if leads else "",
-                    done=closed,
-                    total=len(req.assignments),
-                    overdue=any(req.is_overdue(a, today) for a in matched),
-                    units=tuple(a.unit for a in matched),
-                )
-            )
-    return rows
+    return [row for task in loaded.plan.sorted_tasks() for row in task_rows(task, match, today)]
+
+
+def task_rows(task: Task, match: AssignmentMatcher, today: date) -> Iterator[Row]:
+    """The rows of one task's requirements that the filter shows (see :func:`build_rows`)."""
+    verdict = match.task_verdict(task)
+    if verdict is False:
+        return
+    for req in task.requirements:
+        if verdict:
+            matched = list(req.assignments.values())
+        else:
+            matched = [a for a in req.assignments.values() if match(task, req, a)]
+            if not matched and not (not req.assignments and match.matches_empty(task, req)):
+                continue
+        closed = sum(1 for a in req.assignments.values() if a.status.is_closed)
+        leads = req.leads or [a.unit for a in req.assignments.values() if a.role is Role.LEAD]
+        yield Row(
+            key=req.id,
+            task=task.number,
+            title=clean_line(task.title),
+            section=clean_line(task.section),
+            subsection=clean_line(task.subsection),
+            status=combine_statuses(a.status for a in matched),
+            due=_due_of(req, today),
+            ongoing=not req.due and bool(req.deadline),
+            lead=clean_line(leads[0]) if leads else "",
+            done=closed,
+            total=len(req.assignments),
+            overdue=any(req.is_overdue(a, today) for a in matched),
+            units=tuple(a.unit for a in matched),
+        )
 
 
 # ---------------------------------------------------------------- filters
@@ -115,6 +116,11 @@ class AssignmentMatcher:
         except query.QueryError as exc:
             raise FilterError(exc.message, exc.position, exc.token) from None
         self._match_ctx = query.MatchContext(today=ctx.today, registry=registry)
+
+    @property
+    def query(self) -> Query:
+        """The parsed query (bound to the plan's registry)."""
+        return self._query
 
     def __call__(self, task: Task, req: Requirement, assignment: Assignment) -> bool:
         return self._query.match_assignment(task, req, assignment, self._match_ctx)

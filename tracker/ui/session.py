@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.model import Requirement, Task
 from tracker.operators import ROLE_LABELS
 from tracker.planio import LoadedPlan
 from tracker.ui import labels
 from tracker.ui.backend import Backend, RemoteState
+from tracker.ui.paging import PlanPages
 from tracker.ui.rows import my_unit_query
 
 
@@ -26,7 +28,8 @@ class OpenPlan:
     years: tuple[int, ...]
     tip: str
     ref: str | None  # a past commit shown read-only, or None for the branch tip
-    loaded: LoadedPlan
+    loaded: LoadedPlan  # plan, units and operators; its tasks only when ``pages`` is not indexed
+    pages: PlanPages  # the tasks, page by page
     permissions: dict[str, tuple[bool, str]]  # unit -> (may edit, why)
 
 
@@ -49,6 +52,15 @@ class Session:
     @property
     def loaded(self) -> LoadedPlan | None:
         return self.plan.loaded if self.plan else None
+
+    @property
+    def pages(self) -> PlanPages | None:
+        return self.plan.pages if self.plan else None
+
+    def find_requirement(self, key: str) -> tuple[Task | None, Requirement | None]:
+        """The task and requirement of a row key ("5.1") in the open plan (building that task only)."""
+        pages = self.pages
+        return (None, None) if pages is None else pages.find_requirement(key)
 
     @property
     def year(self) -> int:

@@ -56,12 +56,13 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "back", "b_back", id="back")]
 
-    def __init__(self, loaded: LoadedPlan, today: date, lang: str = "zh") -> None:
+    def __init__(self, loaded: LoadedPlan, today: date, lang: str = "zh", figures: Figures | None = None) -> None:
+        """``figures``: counted already (a large plan, off the UI thread); else counted from ``loaded``."""
         super().__init__()
         self.loaded = loaded
         self.today = today
         self.lang = lang
-        self.figures: Figures | None = None
+        self.figures: Figures | None = figures
 
     def compose(self) -> ComposeResult:
         yield Static(Text(""), id="dashboard-head")
@@ -84,7 +85,9 @@ class DashboardScreen(Screen[None]):
         loaded = self.loaded
         t = labels.get(self.lang)
         today = self.today
-        self.figures = figures = dashboard_figures(loaded, today)
+        if self.figures is None:  # once: a resize draws the same figures again
+            self.figures = dashboard_figures(loaded, today)
+        figures = self.figures
         wide = self.size.width >= 110
         self.query_one("#dashboard-body").set_class(wide, "-wide")
         width = max(40, (self.size.width // 2 if wide else self.size.width) - 4)

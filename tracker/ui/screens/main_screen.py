@@ -44,7 +44,8 @@ from textual.worker import get_current_worker
 from tracker.model import Requirement, Task
 from tracker.textsafe import clean_line
 from tracker.ui import labels
-from tracker.ui.rows import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row, build_rows
+from tracker.ui.paging import RowFeed
+from tracker.ui.rows import QUICK_FILTERS, AssignmentMatcher, FilterContext, FilterError, Row
 from tracker.ui.session import Session
 from tracker.ui.widgets.detail_pane import AssignmentList, DetailPane
 from tracker.ui.widgets.filter_bar import FilterBar
@@ -62,6 +63,10 @@ TYPING_GAP = 0.3
 # Rows that took less than this to build are built on the UI thread (S and M plans);
 # slower ones (L) in a thread worker, so typing never waits on them.
 INLINE_BUILD = 0.05
+# Rows built per page: this many at least, else three table heights; scrolling near the
+# last row built fetches the next page (tracker.ui.paging).
+PAGE_MIN = 100
+PAGES_AHEAD = 3
 
 
 class MainScreen(Screen[None]):
@@ -118,14 +123,17 @@ class MainScreen(Screen[None]):
         """Sync with the shared remote."""
 
     class RowsReady(Message):
-        """Rows built for a query (inline or by the rows worker)."""
+        """Rows built for a query (inline or by a rows worker): its first page, or the next one."""
 
-        def __init__(self, query: str, generation: int, rows: list[Row], cost: float = 0.0) -> None:
+        def __init__(self, query: str, generation: int, feed: RowFeed, rows: list[Row], cost: float = 0.0,
+                     first: bool = True) -> None:
             super().__init__()
             self.query = query
             self.generation = generation
-            self.rows = rows
-            self.cost = cost  # seconds build_rows took
+            self.feed = feed
+            self.rows = rows  # the rows this step built
+            self.cost = cost  # seconds the step took
+            self.first = first  # the filter's first page (the table is replaced), else appended
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -133,7 +141,10 @@ class MainScreen(Screen[None]):
         self.lang = session.lang
         self.initial_query = session.initial_query()
         self.query_text = self.initial_query
-        self.rows: dict[str, Row] = {}
+        self.rows: dict[str, Row] = {}  # the rows built so far for the filter shown
+        self.feed: RowFeed | None = None
+        self._more_pending = False  # a next page is being built
+        self._seek_task: int | None = None  # the sections tree asked for this task: go there when built
         self._generation = 0
         self._tree_auto = True  # the tree follows the width until t is pressed
         # The filter the operator typed last and when: its cost decides the next debounce.
@@ -169,7 +180,10 @@ class MainScreen(Screen[None]):
         loaded = self.session.loaded
         if loaded is None:
             return
-        self.query_one(SectionTree).load(loaded)
+        pages = self.session.pages
+        if pages is not None:
+            self.query_one(SectionTree).load(loaded.plan.info.title or str(loaded.plan.year), pages.outline)
+            self.query_one(TaskTable).fit_keys(max(pages.numbers, default=0))
         self.update_title()
         # A half-typed, invalid query keeps its error; the rows follow the last valid one.
         if not self.apply_query(self.query_bar.value, force=True):
@@ -211,7 +225,7 @@ class MainScreen(Screen[None]):
             return True
         if text == self.query_text and not force:
             if not quiet:
-                self.query_bar.show_count(len(self.rows))
+                self.show_count()
             return True
         ctx = FilterContext(self.session.today, loaded, self.session.backend.units)
         try:
@@ -220,41 +234,95 @@ class MainScreen(Screen[None]):
             if not quiet:
                 self.query_bar.show_error(exc.message, exc.token)
             return False
+        same = text == self.query_text
         self.query_text = text
         self._generation += 1
         if typed:  # its cost (to the table updated) sets the filter bar's next debounce
             self._typed_generation, self._typed_at = self._generation, time.perf_counter()
+        pages = self.session.pages
+        if pages is None:
+            return True
+        feed = RowFeed(pages, matcher, self.session.today)
+        want = self.page_size()
+        if same:  # a reload: as many rows as were built, so the cursor keeps its row
+            want = max(want, len(self.rows))
+        self._more_pending = False
+        self._seek_task = None
         if self._build_cost is not None and self._build_cost < INLINE_BUILD:
             # Cheaper than a thread's start and its message back: build here, show now.
             start = time.perf_counter()
-            rows = build_rows(loaded, matcher, self.session.today)
-            self.on_main_screen_rows_ready(self.RowsReady(text, self._generation, rows, time.perf_counter() - start))
+            rows = feed.more(want)
+            self.on_main_screen_rows_ready(
+                self.RowsReady(text, self._generation, feed, rows, time.perf_counter() - start))
         else:
-            self._build_rows(text, self._generation, matcher)
+            self._build_rows(text, self._generation, feed, want)
         return True
 
+    def page_size(self) -> int:
+        """How many rows a page holds: a few table heights, never fewer than :data:`PAGE_MIN`."""
+        return max(PAGE_MIN, PAGES_AHEAD * self.query_one(TaskTable).size.height)
+
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
-    def _build_rows(self, text: str, generation: int, matcher: AssignmentMatcher) -> None:
-        loaded = matcher.ctx.loaded
+    def _build_rows(self, text: str, generation: int, feed: RowFeed, want: int) -> None:
+        worker = get_current_worker()
         start = time.perf_counter()
-        rows = build_rows(loaded, matcher, matcher.ctx.today)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsReady(text, generation, rows, time.perf_counter() - start))
+        rows = feed.more(want, cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(self.RowsReady(text, generation, feed, rows, time.perf_counter() - start))
+
+    @work(thread=True, exclusive=False, group="more_rows", exit_on_error=False)
+    def _build_more(self, text: str, generation: int, feed: RowFeed, want: int | None, until_task: int | None) -> None:
+        rows = feed.more(want, until_task=until_task)
+        self.post_message(self.RowsReady(text, generation, feed, rows, first=False))
 
     def on_main_screen_rows_ready(self, event: RowsReady) -> None:
         if event.generation != self._generation:
             return
-        self._build_cost = event.cost
-        self.rows = {r.key: r for r in event.rows}
         table = self.query_one(TaskTable)
-        table.plan_year = self.session.loaded.plan.year if self.session.loaded else None
-        table.show_rows(event.rows)
-        if event.query == self.query_bar.value:
-            self.query_bar.show_count(len(event.rows))
-        self.show_detail(table.current_key)
+        feed = event.feed
+        if event.first:
+            self._build_cost = event.cost
+            self.feed = feed
+            self.rows = {r.key: r for r in event.rows}
+            table.plan_year = self.session.loaded.plan.year if self.session.loaded else None
+            table.show_rows(event.rows, complete=feed.complete)
+            if event.query == self.query_bar.value:
+                self.show_count()
+            self.show_detail(table.current_key)
+            if event.generation == self._typed_generation:
+                self.query_bar.last_cost = time.perf_counter() - self._typed_at
+        else:
+            self._more_pending = False
+            self.rows.update((r.key, r) for r in event.rows)
+            table.append_rows(event.rows, complete=feed.complete)
+            if event.query == self.query_bar.value:
+                self.show_count()
         self.update_status()
-        if event.generation == self._typed_generation:
-            self.query_bar.last_cost = time.perf_counter() - self._typed_at
+        if self._seek_task is not None:
+            self.on_section_tree_task_chosen(SectionTree.TaskChosen(self._seek_task))
+
+    def on_task_table_more_wanted(self, event: TaskTable.MoreWanted) -> None:
+        """The cursor or the view came near the last row built: build the next page (or all)."""
+        self.more_rows(to_end=event.to_end)
+
+    def more_rows(self, to_end: bool = False, until_task: int | None = None) -> None:
+        feed = self.feed
+        if feed is None or feed.complete or (self._more_pending and not to_end and until_task is None):
+            return
+        self._more_pending = True
+        want = None if to_end else len(feed.rows) + self.page_size()
+        self._build_more(self.query_text, self._generation, feed, want, until_task)
+
+    def row_count_text(self) -> str:
+        """How many rows the filter shows: ``120``, or ``100+`` while the rest is not built."""
+        feed = self.feed
+        if feed is None:
+            return str(len(self.rows))
+        total = feed.total
+        return str(total) if total is not None else f"{len(self.rows)}+"
+
+    def show_count(self) -> None:
+        self.query_bar.show_count(self.row_count_text())
 
     def action_focus_filter(self) -> None:
         # set_focus at once (focus() waits a turn): the next key typed belongs to the filter.
@@ -267,13 +335,14 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- selection
 
     def current(self) -> tuple[Task | None, Requirement | None]:
-        loaded = self.session.loaded
         key = self.query_one(TaskTable).current_key
-        if loaded is None or key is None:
+        row = self.rows.get(key or "")
+        feed = self.feed
+        if row is None or feed is None:
             return None, None
-        req = loaded.plan.find_requirement(key)
-        task = loaded.plan.tasks.get(req.task) if req else None
-        return task, req
+        task = feed.pages.task(row.task)
+        req = next((r for r in task.requirements if r.id == row.key), None) if task else None
+        return (task, req) if req else (None, None)
 
     @property
     def current_unit(self) -> str | None:
@@ -296,11 +365,16 @@ class MainScreen(Screen[None]):
 
     def on_section_tree_task_chosen(self, event: SectionTree.TaskChosen) -> None:
         table = self.query_one(TaskTable)
+        self._seek_task = None
         for key in table.shown_keys:
             if self.rows[key].task >= event.task:
                 table.go_to(key)
                 table.focus()
                 return
+        if self.feed is not None and not self.feed.complete:  # not built yet: build up to it, then go
+            self._seek_task = event.task
+            self.more_rows(until_task=event.task)
+            return
         self.notify(labels.get(self.lang)("no_selection"), severity="warning")
 
     # ---------------------------------------------------------------- permissions
@@ -329,13 +403,13 @@ class MainScreen(Screen[None]):
         t = labels.get(self.lang)
         status = Text()
         reason = self.edit_block_reason()
-        shown = len(self.rows)
         overdue = sum(1 for r in self.rows.values() if r.overdue)
         status.append(f" {t('filter')}: ", style="dim")
         status.append(self.query_text or t("filter_none"), style="bold")
-        status.append(f"  {shown} {t('rows')}")
+        status.append(f"  {self.row_count_text()} {t('rows')}")
         if overdue:
-            status.append(f"  {t('overdue_mark')} {overdue}", style="bold red")
+            more = "" if self.feed is None or self.feed.complete else "+"
+            status.append(f"  {t('overdue_mark')} {overdue}{more}", style="bold red")
         status.append_text(self.remote_status())
         if reason and self.current()[1] is not None:
             status.append(f"  ✎ {reason}", style="yellow")

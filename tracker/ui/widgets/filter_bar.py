@@ -129,7 +129,7 @@ class FilterBar(Vertical):
         result.update(Text("✗", style="bold red"))
         self.input.add_class("-error")
 
-    def show_count(self, count: int) -> None:
+    def show_count(self, count: int | str) -> None:
         t = labels.get(self.lang)
         self.query_one("#filter-result", Static).update(Text(f"{count} {t('rows')}", style="dim"))
         self.query_one("#filter-error", Static).display = False

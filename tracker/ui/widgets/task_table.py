@@ -6,6 +6,9 @@ Keys (besides DataTable's cursor keys):
 |---|---|
 | up/down, pgup/pgdn, home/end | move between requirements |
 
+The table holds the rows built so far (a page or a few, see :mod:`tracker.ui.paging`):
+when the cursor or the view comes within a page of the last of them it posts
+:class:`TaskTable.MoreWanted`, and ``ctrl+end`` asks for every row before going to the last.
 Rows are replaced by :meth:`TaskTable.show_rows`, which leaves the table alone when
 nothing changed, updates only the cells that changed when the same requirements
 are shown, removes the rows that went when a filter narrows (cheaper than re-adding
@@ -57,6 +60,13 @@ class TaskTable(DataTable[Text]):
             super().__init__()
             self.key = key
 
+    class MoreWanted(Message):
+        """The view is near the last row built: the next page is wanted (``to_end``: every row)."""
+
+        def __init__(self, to_end: bool = False) -> None:
+            super().__init__()
+            self.to_end = to_end
+
     def __init__(self, lang: str = "zh", today: date | None = None, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.lang = lang
@@ -64,14 +74,27 @@ class TaskTable(DataTable[Text]):
         self.plan_year: int | None = None
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._order: list[str] = []
+        self._widths = dict(FIXED_WIDTHS)
+        self.complete = True  # every row of the filter is in the table
+        self._to_end = False  # end was pressed before every row was built
 
     def on_mount(self) -> None:
         t = labels.get(self.lang)
         for key in COLUMNS:
-            self.add_column(t(f"col_{key}"), key=key, width=FIXED_WIDTHS.get(key, self._title_width()))
+            self.add_column(t(f"col_{key}"), key=key, width=self._widths.get(key, self._title_width()))
+
+    def fit_keys(self, last_task: int) -> None:
+        """Widen the id column for a plan whose keys are longer than "99.99" (task 9999: "9999.1")."""
+        width = max(FIXED_WIDTHS["id"], len(str(last_task)) + 3)
+        if width == self._widths["id"]:
+            return
+        self._widths["id"] = width
+        if "id" in self.columns:
+            self.columns[ColumnKey("id")].width = width
+            self.on_resize()
 
     def _title_width(self) -> int:
-        fixed = sum(FIXED_WIDTHS.values()) + 2 * len(COLUMNS) + 2
+        fixed = sum(self._widths.values()) + 2 * len(COLUMNS) + 2
         return max(8, (self.size.width or 80) - fixed)
 
     def on_resize(self) -> None:
@@ -109,8 +132,10 @@ class TaskTable(DataTable[Text]):
     def shown_keys(self) -> list[str]:
         return list(self._order)
 
-    def show_rows(self, rows: Sequence[Row], keep: str | None = None) -> None:
-        """Show these rows, touching as little of the table as possible."""
+    def show_rows(self, rows: Sequence[Row], keep: str | None = None, *, complete: bool = True) -> None:
+        """Show these rows (``complete``: all of the filter's), touching as little of the table as possible."""
+        self.complete = complete
+        self._to_end = False
         keep = keep or self.current_key
         new_order = [r.key for r in rows]
         new_cells = {r.key: self._cells(r) for r in rows}
@@ -131,6 +156,40 @@ class TaskTable(DataTable[Text]):
         if keep in new_cells and self.current_key != keep:
             self.move_cursor(row=new_order.index(keep), animate=False)
         self.post_message(self.RequirementHighlighted(self.current_key))
+
+    def append_rows(self, rows: Sequence[Row], *, complete: bool) -> None:
+        """Add the filter's next rows at the bottom (the cursor stays where it is)."""
+        self.complete = complete
+        for row in rows:
+            if row.key in self._rows:
+                continue
+            cells = self._cells(row)
+            self.add_row(*cells, key=row.key)
+            self._rows[row.key] = cells
+            self._order.append(row.key)
+        if self._to_end and complete:
+            self._to_end = False
+            self.move_cursor(row=len(self._order) - 1, animate=False)
+        self._want_more()
+
+    def _want_more(self) -> None:
+        """Ask for the next page when the cursor or the view is within a page of the last row built."""
+        if self.complete or not self._order:
+            return
+        page = max(10, self.size.height)
+        last_seen = max(self.cursor_row, int(self.scroll_y) + self.size.height)
+        if last_seen + page >= len(self._order):
+            self.post_message(self.MoreWanted())
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._want_more()
+
+    def action_scroll_bottom(self) -> None:
+        if not self.complete:  # end: every row first, then the last
+            self._to_end = True
+            self.post_message(self.MoreWanted(to_end=True))
+        super().action_scroll_bottom()
 
     def _can_narrow(self, new_order: list[str]) -> bool:
         """Whether removing rows is cheaper than adding the new ones afresh.
@@ -163,4 +222,5 @@ class TaskTable(DataTable[Text]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        self._want_more()
         self.post_message(self.RequirementHighlighted(event.row_key.value if event.row_key else None))
