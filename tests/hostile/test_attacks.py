@@ -453,3 +453,31 @@ def test_no_environment_variable_lends_another_login(deployment: Deployment, clo
     # and through the door a command may not carry an assignment
     smuggled = d.ssh(d.op1, f"TRACKER_PUSHER={d.office} git-receive-pack {d.store}")
     assert smuggled.returncode == 1 and smuggled.stderr.startswith(f"不允许运行 TRACKER_PUSHER={d.office} "), smuggled.stderr
+
+
+# ---------------------------------------------------------------- an operator's own door
+
+
+def test_over_ssh_an_operator_keeps_an_operators_rights(deployment: Deployment, tmp_path: Path) -> None:
+    d = deployment
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "spare@pc", "-f", str(tmp_path / "spare"))
+    spare = (tmp_path / "spare.pub").read_text().strip()
+    keys_file = d.home(d.writer) / ".ssh" / "authorized_keys"
+    keys_before, tip = keys_file.read_text(), d.tip()
+    managers = f"只有管理员可以管理操作员({d.op1} 是填报员)"
+    attempts = {
+        f"tracker operator add {d.op1} --role admin --unit {TOWN}": managers,
+        f"tracker operator add {d.office} --role admin --key '{spare}'": managers,
+        f"tracker operator add evil --role admin --key '{spare}'": managers,
+        f"tracker operator remove {d.op2}": managers,
+        "tracker plan new 2098": f"只有管理员可以新建年度计划({d.op1} 是填报员)",
+        f"tracker remote add evil {d.home(d.op1)}": f"只有管理员可以添加远端({d.op1} 是填报员)",
+    }
+    for command, says in attempts.items():
+        result = d.ssh(d.op1, command)
+        assert result.returncode == 1 and result.stderr.strip() == says, (command, result.stderr)
+    # the trust root is the writer's account's to change (doctor does not run over SSH)
+    doctor_over_ssh = d.ssh(d.op1, "tracker doctor --allow-signer store")
+    assert doctor_over_ssh.returncode == 1
+    assert doctor_over_ssh.stderr.startswith("不允许运行 tracker doctor --allow-signer store。通过 SSH 只能运行 tracker 的这些命令")
+    assert keys_file.read_text() == keys_before and d.tip() == tip
