@@ -120,11 +120,14 @@ def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
     for name in names:
         check_remote_name(name)
         prefix = f"refs/remotes/{name}/plan/"
-        for ref, oid in repo.refs(prefix.rstrip("/")).items():
-            year = ref[len(prefix):]
-            if year.isdigit() and branch_ref(int(year)) not in local:
-                repo.create_branch(branch_ref(int(year)), oid)
-                local[branch_ref(int(year))] = oid
+        tracking = {int(ref[len(prefix):]): oid for ref, oid in repo.refs(prefix.rstrip("/")).items()
+                    if ref[len(prefix):].isdigit()}
+        for year, oid in sorted(tracking.items()):
+            # A remote-tracking ref holds whatever the last fetch brought, vetted or not (a plan
+            # sync refused is still fetched): a branch is made only when sync would make it.
+            if branch_ref(year) not in local and not _plan_not_accepted(repo, year, oid):
+                repo.create_branch(branch_ref(year), oid)
+                local[branch_ref(year)] = oid
                 created.append(f"已建立本地分支 plan/{year}(跟踪 {name})")
     return created
 
@@ -350,7 +353,7 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
     return compose_message(f"同步: 合并远端 {name} 的 plan/{year}", body, trailers)
 
 
-def _plan_not_accepted(store: Store, year: int, tracking: str) -> str:
+def _plan_not_accepted(repo: GitRepo, year: int, tracking: str) -> str:
     """Why the remote's new ``plan/YEAR`` is not taken here ("" when it is).
 
     A site with no plan yet takes its first one on trust. After that a new plan
@@ -363,7 +366,6 @@ def _plan_not_accepted(store: Store, year: int, tracking: str) -> str:
     from tracker.published import first_published
     from tracker.verify import plan_anchor, verify_commits
 
-    repo = store.repo
     plans = repo.refs(BRANCH_PREFIX.rstrip("/"))
     if not plans:
         return ""
@@ -390,7 +392,7 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
         if tracking is None or local == tracking:
             return
         if local is None:
-            refusal = _plan_not_accepted(store, year, tracking)
+            refusal = _plan_not_accepted(repo, year, tracking)
             if refusal:
                 report.not_taken = refusal
                 return

@@ -229,6 +229,25 @@ def test_an_orphan_plan_making_oneself_admin_is_refused_by_the_hook_and_by_sync(
     assert listed.returncode == 0 and "新旧动能" in listed.stdout  # the default plan is still 2019's
     verify = d.ssh(d.office, "tracker verify --all")
     assert verify.returncode == 0, verify.stdout
+    # the sync fetched the forged plan into refs/remotes/hub/: the operator now names that commit
+    assert d.git("rev-parse", "refs/remotes/hub/plan/2098") == root
+    # a second sync does not make the branch from it either
+    again = d.ssh(d.office, "tracker sync --remote hub")
+    assert again.returncode == 1 and "远端的新计划分支 plan/2098 未被接受,本站没有建立它" in again.stdout
+    assert d.git("for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/plan/2019"
+    # pushing that very commit as plan/2098: nothing new to the store's refs, yet judged all the same
+    code, said = push(d, clone, f"{root}:refs/heads/plan/2098")
+    assert code != 0
+    assert f"remote:   拒绝新建分支 plan/2098:推送者 {d.op1} 不是管理员,新的计划分支只能由管理员建立" in said
+    assert (f"remote:   {root[:12]} {d.op1}(操作员一) 新计划分支: 首个提交的作者 {d.op1} 不是现有计划的管理员:"
+            "新的计划分支只能由管理员建立") in said
+    # and a copy of the real plan under a new name, or any ref besides plan/*, is not the operator's to make
+    for refspec, says in (("origin/plan/2019:refs/heads/plan/2099", f"拒绝新建分支 plan/2099:推送者 {d.op1} 不是管理员"),
+                          (f"{root}:refs/remotes/hub/plan/2097", "拒绝推送 refs/remotes/hub/plan/2097:通过写入账号只能推送计划分支 plan/*"),
+                          ("origin/plan/2019:refs/tags/v1", "拒绝推送 refs/tags/v1:通过写入账号只能推送计划分支 plan/*")):
+        code, said = push(d, clone, refspec)
+        assert code != 0 and f"remote:   {says}" in said, said
+    assert d.git("for-each-ref", "--format=%(refname)", "refs/heads/", "refs/tags/") == "refs/heads/plan/2019"
 
 
 def test_plumbing_commits_as_the_office_and_the_rights_they_tried_to_grant(
