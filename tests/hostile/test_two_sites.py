@@ -22,6 +22,7 @@ import pytest
 
 from tests.deploy.test_one_writer_sshd import run
 from tests.hostile.conftest import OTHER, TOWN, Deployment
+from tracker.published import LOG_NAME, WRITER_DIR
 from tracker.signing import parse_allowed, signature_valid
 
 pytestmark = pytest.mark.slow
@@ -107,6 +108,14 @@ def test_changes_from_both_sites_arrive_signed_and_verify_clean(deployment: Depl
     assert d.ssh(d.office, "tracker verify --all").returncode == 0
     verify2 = site2.tracker(d, "verify --all")
     assert verify2.returncode == 0, verify2.stdout + verify2.stderr
+    # what site 2 pushed is published by site 1's writer: rewinding it is reported like any other rewind
+    pushed = d.tip()
+    assert f"refs/heads/plan/2019 {pushed}" in (d.store / WRITER_DIR / LOG_NAME).read_text().splitlines()
+    d.shell(d.writer, f"git --git-dir {d.store} update-ref refs/heads/plan/2019 {pushed}~1", check=True)
+    rewound = d.ssh(d.office, "tracker verify")
+    assert rewound.returncode == 1
+    assert f"分支 plan/2019 被回退:写入账号发布过的版本 {pushed[:12]} 已不在分支上" in rewound.stdout
+    d.shell(d.writer, f"git --git-dir {d.store} update-ref refs/heads/plan/2019 {pushed}", check=True)
 
 
 def test_a_plan_branch_forged_at_site2_is_not_taken(deployment: Deployment, site2: Site2) -> None:
