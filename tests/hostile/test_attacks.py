@@ -53,13 +53,26 @@ def clone(deployment: Deployment) -> Path:
 
 @pytest.fixture
 def careless(deployment: Deployment) -> Iterator[list[Path]]:
-    """Paths a careless administrator opens to the staff group; closed again (and cleaned) afterwards."""
+    """Paths a careless administrator opens to the staff group; put back as they were afterwards.
+
+    Files get their old bytes back (a planted config or attributes line goes), the parse
+    cache (derived data, rebuilt on the next read) is removed with whatever was forged in it.
+    """
     d = deployment
     opened: list[Path] = []
+    saved = {p: p.read_bytes() for p in (d.store / "config", d.store / "info" / "attributes") if p.exists()}
     yield opened
     for path in opened:
+        if path.name == "tracker-cache":
+            shutil.rmtree(path)
+            continue
         run("chown", "-R", f"{d.writer}:{d.writer}", str(path))
         run("chmod", "-R", "go-w", str(path))
+    for path in (d.store / "config", d.store / "info" / "attributes"):
+        if path in saved:
+            path.write_bytes(saved[path])
+        else:
+            path.unlink(missing_ok=True)  # made by the operator in the opened folder
 
 
 def config_text(values: dict[str, str]) -> str:
@@ -128,7 +141,7 @@ def reset_clone(d: Deployment, clone: Path) -> None:
 
 
 def test_config_attributes_and_hook_cannot_be_written_and_a_planted_one_is_not_run(
-    deployment: Deployment, careless: list[Path], tmp_path_factory: pytest.TempPathFactory,
+    deployment: Deployment, careless: list[Path],
 ) -> None:
     d = deployment
     config, attributes, hook = d.store / "config", d.store / "info" / "attributes", d.store / "hooks" / "pre-receive"
@@ -184,9 +197,6 @@ def test_config_attributes_and_hook_cannot_be_written_and_a_planted_one_is_not_r
     assert synced.stderr.startswith("从远端 selfssh 获取失败:"), synced.stderr
     assert sorted(p.name for p in marks.iterdir()) == sorted(["ext", "fsmonitor", "reference-transaction",
                                                               "post-commit", "pre-commit"])
-    for key in evil:
-        run("git", "config", "--file", str(config), "--unset", key)
-    attributes.write_text(attributes.read_text().replace("* filter=evil diff=evil\n", ""))
 
 
 # ---------------------------------------------------------------- pushes the hook refuses

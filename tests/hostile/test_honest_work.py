@@ -106,8 +106,8 @@ def test_the_office_makes_an_admin_change_from_its_own_shell(deployment: Deploym
     assert f"[operators.op3{d.writer[4:]}]" in d.git("show", "plan/2019:tasks/operators.toml")
     verify = d.ssh(d.office, "tracker verify --all")
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    # every commit since the trust root was turned on is signed by the store's key
+    # every commit since the trust root was turned on (at least the three operator adds) is signed by the store's key
     history = d.git("rev-list", "plan/2019").split()
     turned_on = d.git("log", "-1", "--format=%H", "plan/2019", "--", "tasks/allowed_signers")
     checked = history[: history.index(turned_on)]
-    assert len(checked) >= 5 and all(signed_by_the_store(d, c) for c in checked)
+    assert len(checked) >= 3 and all(signed_by_the_store(d, c) for c in checked)
