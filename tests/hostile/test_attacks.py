@@ -127,6 +127,21 @@ def set_status_line(unit: str, status: str, task: int) -> str:
             f"p.write_text(s[:j]+'status = \\\"{status}\\\"'+s[k:])\"")
 
 
+def admin_edit(login: str, keep_units: bool) -> str:
+    """A shell edit of ``tasks/operators.toml`` making ``login`` an admin (its units kept or emptied)."""
+    script = (
+        "import pathlib, re\n"
+        "p = pathlib.Path('tasks/operators.toml')\n"
+        f"head, _, rest = p.read_text().partition('[operators.{login}]')\n"
+        "table, sep, tail = rest.partition('\\n[')\n"
+        "table = table.replace('role = \"operator\"', 'role = \"admin\"')\n"
+        + ("" if keep_units else "table = re.sub(r'units = \\[.*\\]', 'units = []', table)\n")
+        + f"p.write_text(head + '[operators.{login}]' + table + sep + tail)\n"
+        "assert 'role = \"admin\"' in table\n"
+    )
+    return f"python3 -c {shlex.quote(script)}"
+
+
 def push(d: Deployment, clone: Path, refspec: str, *options: str) -> tuple[int, str]:
     result = d.shell(d.op1, f"cd {clone} && {GIT} push {' '.join(options)} origin {refspec}")
     return result.returncode, result.stderr
@@ -197,6 +212,9 @@ def test_config_attributes_and_hook_cannot_be_written_and_a_planted_one_is_not_r
     assert synced.stderr.startswith("从远端 selfssh 获取失败:"), synced.stderr
     assert sorted(p.name for p in marks.iterdir()) == sorted(["ext", "fsmonitor", "reference-transaction",
                                                               "post-commit", "pre-commit"])
+    # the sync left the planted attributes as they were (not rewritten as the writer's own), still named
+    assert "* filter=evil diff=evil" in attributes.read_text() and attributes.stat().st_uid == pwd.getpwnam(d.op1).pw_uid
+    assert f"{attributes}: 账号 uid {op1_uid}(不是写入账号)可写,能加入属性(过滤器、合并驱动)" in doctor(d)[1]
 
 
 # ---------------------------------------------------------------- pushes the hook refuses
@@ -207,11 +225,8 @@ def test_an_orphan_plan_making_oneself_admin_is_refused_by_the_hook_and_by_sync(
 ) -> None:
     d = deployment
     reset_clone(d, clone)
-    make_admin = (f"python3 -c \"import pathlib; p=pathlib.Path('tasks/operators.toml'); "
-                  f"p.write_text(p.read_text().replace('[operators.{d.op1}]\\nname = \\\"操作员一\\\"\\nunits = [\\\"{TOWN}\\\"]\\n"
-                  f"role = \\\"operator\\\"', '[operators.{d.op1}]\\nname = \\\"操作员一\\\"\\nunits = []\\nrole = \\\"admin\\\"'))\"")
     d.shell(d.op1, f"cd {clone} && {GIT} checkout -q --orphan plan/2098 origin/plan/2019", check=True)
-    root = commit_in_clone(d, clone, f"{make_admin} && grep -q 'role = \"admin\"' tasks/operators.toml", "2098年计划")
+    root = commit_in_clone(d, clone, admin_edit(d.op1, keep_units=False), "2098年计划")
     code, said = push(d, clone, "plan/2098")
     assert code != 0
     assert (f"remote:   {root[:12]} {d.op1}(操作员一) 新计划分支: 首个提交的作者 {d.op1} 不是现有计划的管理员:"
@@ -265,10 +280,7 @@ def test_plumbing_commits_as_the_office_and_the_rights_they_tried_to_grant(
 ) -> None:
     d = deployment
     reset_clone(d, clone)
-    make_admin = (f"python3 -c \"import pathlib; p=pathlib.Path('tasks/operators.toml'); "
-                  f"p.write_text(p.read_text().replace('units = [\\\"{TOWN}\\\"]\\nrole = \\\"operator\\\"', "
-                  f"'units = [\\\"{TOWN}\\\"]\\nrole = \\\"admin\\\"'))\"")
-    grant = commit_in_clone(d, clone, make_admin, f"操作员 {d.op1}: 设为管理员", author=d.office)
+    grant = commit_in_clone(d, clone, admin_edit(d.op1, keep_units=True), f"操作员 {d.op1}: 设为管理员", author=d.office)
     req = requirement_of(d, d.op2, OTHER)
     task = int(req.split(".")[0])
     used = commit_in_clone(d, clone, set_status_line(OTHER, "done", task), "改别的单位")
