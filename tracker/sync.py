@@ -30,8 +30,10 @@ types and their text for people are :mod:`tracker.sync_report`.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Iterable
@@ -91,14 +93,29 @@ def ensure_site_setup(repo: GitRepo) -> list[str]:
     attributes = repo.git_dir / "info" / "attributes"
     try:
         existing = attributes.read_text("utf-8")
+        mine = _may_rewrite(attributes, repo.git_dir)
     except FileNotFoundError:
-        existing = ""
+        existing, mine = "", True
+    if not mine:
+        # Rewriting it would make another account's lines (a planted filter) ours, and
+        # doctor, which names the file now, would stop naming it; the driver waits.
+        return done
     missing = [line for line in ATTRIBUTE_LINES if line not in existing.splitlines()]
     if missing:
         text = existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(missing) + "\n"
         write_atomic(attributes, text.encode("utf-8"), repo.git_dir)
         done.append("已登记 info/attributes: " + "、".join(missing))
     return done
+
+
+def _may_rewrite(path: Path, git_dir: Path) -> bool:
+    """``path`` is the store's own: in a store shared with a group any member's file; else the writer's, unshared."""
+    st, top = path.lstat(), git_dir.stat()
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if top.st_mode & stat.S_IWGRP:
+        return True  # a --shared store: its members write here by design (README: trusted set-up)
+    return st.st_uid in (os.geteuid(), top.st_uid) and not st.st_mode & 0o022
 
 
 def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
@@ -120,11 +137,14 @@ def prepare_clone(path: Path, remote: str | None = None) -> list[str]:
     for name in names:
         check_remote_name(name)
         prefix = f"refs/remotes/{name}/plan/"
-        for ref, oid in repo.refs(prefix.rstrip("/")).items():
-            year = ref[len(prefix):]
-            if year.isdigit() and branch_ref(int(year)) not in local:
-                repo.create_branch(branch_ref(int(year)), oid)
-                local[branch_ref(int(year))] = oid
+        tracking = {int(ref[len(prefix):]): oid for ref, oid in repo.refs(prefix.rstrip("/")).items()
+                    if ref[len(prefix):].isdigit()}
+        for year, oid in sorted(tracking.items()):
+            # A remote-tracking ref holds whatever the last fetch brought, vetted or not (a plan
+            # sync refused is still fetched): a branch is made only when sync would make it.
+            if branch_ref(year) not in local and not _plan_not_accepted(repo, year, oid):
+                repo.create_branch(branch_ref(year), oid)
+                local[branch_ref(year)] = oid
                 created.append(f"已建立本地分支 plan/{year}(跟踪 {name})")
     return created
 
@@ -350,7 +370,7 @@ def _merge_message(name: str, year: int, came: int, conflicts: list[ConflictView
     return compose_message(f"同步: 合并远端 {name} 的 plan/{year}", body, trailers)
 
 
-def _plan_not_accepted(store: Store, year: int, tracking: str) -> str:
+def _plan_not_accepted(repo: GitRepo, year: int, tracking: str) -> str:
     """Why the remote's new ``plan/YEAR`` is not taken here ("" when it is).
 
     A site with no plan yet takes its first one on trust. After that a new plan
@@ -363,7 +383,6 @@ def _plan_not_accepted(store: Store, year: int, tracking: str) -> str:
     from tracker.published import first_published
     from tracker.verify import plan_anchor, verify_commits
 
-    repo = store.repo
     plans = repo.refs(BRANCH_PREFIX.rstrip("/"))
     if not plans:
         return ""
@@ -390,7 +409,7 @@ def _integrate(store: Store, operator: Operator, name: str, year: int, report: P
         if tracking is None or local == tracking:
             return
         if local is None:
-            refusal = _plan_not_accepted(store, year, tracking)
+            refusal = _plan_not_accepted(repo, year, tracking)
             if refusal:
                 report.not_taken = refusal
                 return

@@ -4,7 +4,8 @@ sshd runs it for every operator key in the writer account's ``authorized_keys``
 (written by ``tracker operator add LOGIN --key ...``). The login it carries is who
 acts for the whole process: the terminal interface when the session has no command,
 an allowed ``tracker`` sub-command (``ssh zwgk@server tracker list ...``), or git's
-fetch/push of the store for other sites with ``TRACKER_PUSHER=LOGIN`` for the hook.
+fetch/push of the store for other sites with ``TRACKER_PUSHER=LOGIN`` for the hook
+(the plan tips a push moved are recorded as published, as the writer's own commits are).
 What may run is decided by :mod:`tracker.ssh_command`; it refuses to run at all
 unless this process runs as the account that owns the store.
 """
@@ -13,15 +14,19 @@ from __future__ import annotations
 
 import os
 import pwd
+import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli.plan_source import fail
 from tracker.cli.store_common import open_store, user_errors
 from tracker.i18n import t
+
+if TYPE_CHECKING:
+    from tracker.git.refs import RefStore
 
 
 def serve(
@@ -53,7 +58,10 @@ def serve(
     if isinstance(decision, ssh_command.GitService):
         env = {**os.environ, "TRACKER_PUSHER": login}
         sys.stdout.flush()
-        os.execvpe("git", ["git", decision.service, str(store.repo.git_dir)], env)
+        command = ["git", decision.service, str(store.repo.git_dir)]
+        if decision.service != "receive-pack":
+            os.execvpe("git", command, env)
+        raise typer.Exit(_receive(store.repo, command, env))
     from tracker.cli import app
 
     if isinstance(decision, ssh_command.Interface):
@@ -63,6 +71,22 @@ def serve(
         app([], prog_name="tracker")
     else:
         app(list(decision.args), prog_name="tracker")
+
+
+def _receive(repo: RefStore, command: list[str], env: dict[str, str]) -> int:
+    """Run git's receive-pack (the hook judges the push); then record the plan tips it moved as published.
+
+    A push the writer accepted is as published as a commit it made: a later rewind of
+    it is reported by ``verify`` and ``doctor``, as for the writer's own commits.
+    """
+    from tracker.published import record
+
+    before = repo.refs("refs/heads/plan/")
+    code = subprocess.run(command, env=env, check=False).returncode
+    for ref, oid in repo.refs("refs/heads/plan/").items():
+        if before.get(ref) != oid:
+            record(repo, ref, oid)
+    return code
 
 
 __all__ = ["serve"]

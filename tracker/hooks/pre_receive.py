@@ -1,7 +1,10 @@
 """The body of the ``pre-receive`` hook: read ``old new ref`` lines, refuse what the rules forbid.
 
 Refused: deleting a ``refs/heads/plan/*`` branch, a non-fast-forward update of
-one (a force push), and any pushed commit that ``tracker verify`` would report.
+one (a force push), and any pushed commit that ``tracker verify`` would report
+(every commit not already on a plan branch is judged, wherever else it may sit).
+Through the writer's SSH door (``TRACKER_PUSHER``) also: any ref outside
+``refs/heads/plan/``, and a new plan branch from a pusher who is not an admin.
 Git runs this in the receiving repository with the pushed objects in a
 quarantine folder; :class:`tracker.git.repo.PushRepo` lets our git calls see them.
 """
@@ -33,11 +36,21 @@ def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
     return updates
 
 
-def ref_problems(repo: GitRepo, old: str, new: str, ref: str) -> list[str]:
-    """Why an update of ``ref`` from ``old`` to ``new`` is refused (Chinese), if it is."""
+def ref_problems(repo: GitRepo, old: str, new: str, ref: str, pusher: str | None = None,
+                 pusher_is_admin: bool = False) -> list[str]:
+    """Why an update of ``ref`` from ``old`` to ``new`` is refused (Chinese), if it is.
+
+    ``pusher``: the login the writer's SSH door names. Through that door only plan
+    branches may be pushed (the writer's other refs, such as ``refs/remotes/*`` that
+    sync fetches into, are the writer's own), and only an admin opens a new plan.
+    """
     if not ref.startswith(PLAN_PREFIX):
+        if pusher:
+            return [f"拒绝推送 {ref}:通过写入账号只能推送计划分支 plan/*"]
         return []
     branch = ref[len("refs/heads/") :]
+    if pusher and not pusher_is_admin and old in ZEROS and new not in ZEROS:
+        return [f"拒绝新建分支 {branch}:推送者 {pusher} 不是管理员,新的计划分支只能由管理员建立"]
     if new in ZEROS:
         return [f"拒绝删除分支 {branch}:计划分支是审计记录,不能删除"]
     if old not in ZEROS and not is_ancestor(repo, old, new):
@@ -76,14 +89,17 @@ def check_push(
     repo: GitRepo, updates: Sequence[tuple[str, str, str]], pusher: str | None = None
 ) -> tuple[list[str], list[Finding]]:
     """Ref problems and commit findings for one push (``pusher``: the login the writer's SSH entry names)."""
+    plans = repo.refs("refs/heads/plan")
+    # A pushed root commit opens a plan: judged by the newest plan already here (its admins, its signers)
+    anchor = trust_state_at(repo, plans[max(plans, key=lambda r: (len(r), r))]) if plans else None
+    actor = parse_actors(anchor.operators if anchor else "").get(pusher or "")
     problems: list[str] = []
     for old, new, ref in updates:
-        problems += ref_problems(repo, old, new, ref)
-    existing = list(dict.fromkeys(repo.refs("refs/").values()))
+        problems += ref_problems(repo, old, new, ref, pusher, actor is not None and actor.role == "admin")
+    # Only what the plan branches hold was ever checked: commits reachable from other refs
+    # (refs/remotes/* a sync fetched from an unguarded remote) are judged like new ones.
+    existing = list(dict.fromkeys(plans.values()))
     new_tips = [new for _, new, _ in updates if new not in ZEROS]
-    # A pushed root commit opens a plan: judged by the newest plan already here (its admins, its signers)
-    plans = repo.refs("refs/heads/plan")
-    anchor = trust_state_at(repo, plans[max(plans, key=lambda r: (len(r), r))]) if plans else None
     findings = verify_commits(repo, new_tips, existing, anchor=anchor) if new_tips else []
     if pusher and new_tips:
         findings += pusher_problems(repo, pusher, anchor, new_tips, existing)
