@@ -61,13 +61,16 @@ def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None
 
 # The writer's own folder under the git dir (published tips, signing key): never shared.
 PRIVATE_DIR = "tracker-writer"
+# Derived data (parsed-blob cache, query index): written by the writer alone (tracker/cache_owner.py).
+DERIVED_DIR = "tracker-cache"
 
 
 def share_with_group(path: Path, gid: int) -> None:
-    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folder)."""
+    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folders)."""
     for root, dirs, files in os.walk(path):
-        if PRIVATE_DIR in dirs:
-            dirs.remove(PRIVATE_DIR)
+        for private in (PRIVATE_DIR, DERIVED_DIR):
+            if private in dirs:
+                dirs.remove(private)
         for name in [*dirs, *files, None]:
             target = Path(root) if name is None else Path(root) / name
             if target.is_symlink():

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.cache_owner import is_writer
 from tracker.history.diffing import parse_bytes
 from tracker.history.events import (
     Event,
@@ -174,7 +175,8 @@ def walk(
     """
     from tracker.git.log import commit_changes, ensure_commit_graph, iter_log_commits, show_patch  # noqa: PLC0415
 
-    ensure_commit_graph(repo)
+    if is_writer(repo.git_dir):
+        ensure_commit_graph(repo)  # git's own file: another account reading leaves nothing behind
     paths = [task_path] if (flt.task is not None and task_path) else []
     since = flt.since.isoformat() if flt.since else None
     until = flt.until.isoformat() if flt.until else None
