@@ -1,0 +1,342 @@
+"""The record of field events per commit and file: what one commit did to one file, worked out once, ever.
+
+``tracker history N`` lists the commits that touched ``tasks/NN.toml`` with git's own
+path-limited walk (``git log -- PATH``, fast with the commit-graph's changed-path
+filters) and takes what each did to the file from here; only a commit not recorded yet
+is diffed (``diff-tree`` + ``cat-file``) and its versions parsed. A commit id fixes its
+parent and its files, so a row never goes stale and nothing is ever rebuilt; the
+history's order, its filters and ``--limit`` stay git's and the walk's
+(:mod:`tracker.history.git_walk`), so the output is the same as without the record.
+
+It lives in ``GITDIR/tracker-cache/index-v1/history.sqlite``, beside the query index,
+and like it is written by the store's writer alone (:mod:`tracker.cache_owner`):
+:meth:`Store.commit` records the commit it makes (a few files only; a bulk commit is
+recorded when its history is first read), and the writer records what a history walk
+worked out. Another account reads it only when the writer alone could have written it
+(else it works from the commits), and writes nothing.
+
+Measured at size M (270 tasks, 10,000 commits; one assignment's history, whole
+process, CPU ms in one run, ``python -m tracker.bench run --only history``):
+
+=====================================================  ====  =====  ==========
+how each version's events are found                    S     M      M / Task-
+                                                                    warrior
+=====================================================  ====  =====  ==========
+git log + diff-tree + cat-file, versions re-parsed     see the module's report figures
+=====================================================  ====  =====  ==========
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.cache_owner import (
+    CACHE_DIR,
+    CACHE_FILE_MODE,
+    is_writer,
+    prepare_folder,
+    trusted_folders,
+    trusted_stat,
+    writer_uid,
+)
+from tracker.git.log import CommitInfo
+from tracker.history.diffing import parse_bytes
+from tracker.history.events import FieldChange, file_events
+
+RECORD_VERSION = 2
+RECORD_PATH = f"{CACHE_DIR}/index-v1/history.sqlite"
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE changes (
+    commit_id TEXT NOT NULL,
+    path TEXT NOT NULL,     -- repository path (tasks/05.toml)
+    rows TEXT NOT NULL,     -- JSON: the FieldChange rows, in order, of this file in this commit
+    PRIMARY KEY (commit_id, path)
+) WITHOUT ROWID;
+CREATE TABLE walked (       -- touches holds every commit reachable from tip that changed path
+    path TEXT PRIMARY KEY,
+    tip TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX walked_tip ON walked (tip);
+CREATE TABLE touches (      -- the commits that changed a file, git log's order by pos descending
+    path TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    commit_id TEXT NOT NULL,
+    PRIMARY KEY (path, pos)
+) WITHOUT ROWID;
+CREATE TABLE commits (      -- who and when: git log's fields of a commit (JSON)
+    commit_id TEXT PRIMARY KEY,
+    info TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+_BUSY_S = 2.0
+_CHUNK = 400
+
+
+def record_path(git_dir: Path) -> Path:
+    """Where a store's record lives."""
+    return git_dir / RECORD_PATH
+
+
+class EventRecord:
+    """An open record: look up what commits did to a file; the writer also adds to it."""
+
+    def __init__(self, db: sqlite3.Connection, writable: bool) -> None:
+        self.db = db
+        self.writable = writable
+
+    @classmethod
+    def open(cls, git_dir: Path, *, create: bool = True) -> EventRecord | None:
+        """The record of the store at ``git_dir``, or None when there is none this process may use.
+
+        The writer opens it for writing (made when missing and ``create``; replaced when
+        anybody else could have written it); another account opens it read-only, and
+        only when the writer alone could have written it.
+        """
+        path = record_path(git_dir)
+        try:
+            if not is_writer(git_dir):
+                st = _trusted(path, git_dir)
+                if st is None:
+                    return None
+                db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=_BUSY_S)
+                again = _trusted(path, git_dir)
+                if again is None or (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino) or not _current(db):
+                    db.close()
+                    return None
+                return cls(db, writable=False)
+            trusted = _trusted(path, git_dir) is not None
+            if not prepare_folder(path.parent, git_dir):
+                return None
+            if trusted:
+                db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_S)
+                if _current(db):
+                    return cls(db, writable=True)
+                db.close()
+            elif path.exists() or not create:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{path}-journal")  # never rolled into a new file
+                if not create:
+                    return None
+            return cls(_create(path), writable=True)
+        except (sqlite3.Error, OSError):
+            return None
+
+    def lookup(self, commits: Sequence[str], path: str) -> dict[str, list[FieldChange]]:
+        """``{commit: its rows for path}`` for the commits recorded (the others left out)."""
+        found: dict[str, list[FieldChange]] = {}
+        with contextlib.suppress(sqlite3.Error, ValueError, TypeError):
+            for start in range(0, len(commits), _CHUNK):
+                part = list(commits[start : start + _CHUNK])
+                marks = ",".join("?" * len(part))
+                for commit, text in self.db.execute(
+                    f"SELECT commit_id, rows FROM changes WHERE path = ? AND commit_id IN ({marks})",  # noqa: S608
+                    [path, *part],
+                ):
+                    found[commit] = [_row(item) for item in json.loads(text)]
+        return found
+
+    def add(self, items: Iterable[tuple[str, str, Sequence[FieldChange]]]) -> None:
+        """Record ``(commit, path, its rows)`` (the writer only; never raises: a record is only a speed-up)."""
+        if not self.writable:
+            return
+        rows = [(commit, path, json.dumps([_plain(c) for c in changes], ensure_ascii=False))
+                for commit, path, changes in items]
+        if not rows:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?, ?)", rows)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    # ------------------------------------------------------------ the commits that changed a file
+
+    def walked(self, path: str) -> str | None:
+        """The tip up to which every commit that changed ``path`` is listed here, or None."""
+        with contextlib.suppress(sqlite3.Error):
+            row = self.db.execute("SELECT tip FROM walked WHERE path = ?", (path,)).fetchone()
+            return None if row is None else str(row[0])
+        return None
+
+    def touches(self, path: str) -> list[str]:
+        """The commits that changed ``path`` up to :meth:`walked`, newest first (git log's order)."""
+        cursor = self.db.execute("SELECT commit_id FROM touches WHERE path = ? ORDER BY pos DESC", (path,))
+        return [str(c) for (c,) in cursor]
+
+    def commit_infos(self, shas: Sequence[str]) -> dict[str, CommitInfo]:
+        """The recorded commits among ``shas``."""
+        found: dict[str, CommitInfo] = {}
+        with contextlib.suppress(sqlite3.Error, ValueError, TypeError, KeyError):
+            for start in range(0, len(shas), _CHUNK):
+                part = list(shas[start : start + _CHUNK])
+                marks = ",".join("?" * len(part))
+                for sha, text in self.db.execute(
+                    f"SELECT commit_id, info FROM commits WHERE commit_id IN ({marks})", part  # noqa: S608
+                ):
+                    found[sha] = _info(json.loads(text))
+        return found
+
+    def set_walk(self, path: str, tip: str, commits: Sequence[CommitInfo], *, since: str | None = None) -> None:
+        """Record that ``commits`` (newest first) are the commits that changed ``path`` up to ``tip``.
+
+        ``since``: they are only those after the ``walked`` tip ``since``, the rest being recorded.
+        """
+        if not self.writable:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.walked(path) != since:
+                    self.db.execute("ROLLBACK")  # another writer moved it meanwhile
+                    return
+                if since is None:
+                    self.db.execute("DELETE FROM touches WHERE path = ?", (path,))
+                top = self.db.execute("SELECT max(pos) FROM touches WHERE path = ?", (path,)).fetchone()[0]
+                first = 0 if top is None else int(top) + 1
+                self.db.executemany("INSERT INTO touches VALUES (?, ?, ?)",
+                                    [(path, first + n, c.sha) for n, c in enumerate(reversed(commits))])
+                self._save_infos(commits)
+                self.db.execute("INSERT OR REPLACE INTO walked VALUES (?, ?)", (path, tip))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def save_infos(self, commits: Sequence[CommitInfo]) -> None:
+        """Record who made ``commits`` and when (the writer only)."""
+        if not self.writable or not commits:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._save_infos(commits)
+
+    def _save_infos(self, commits: Sequence[CommitInfo]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?)",
+                            [(c.sha, json.dumps(_info_plain(c), ensure_ascii=False)) for c in commits])
+
+    def advance(self, base: str, commit: str, changed: Iterable[str]) -> None:
+        """The writer moved a branch from ``base`` to ``commit`` (one parent), which changed ``changed``.
+
+        Every file listed up to ``base`` is now listed up to ``commit``: the commit joins
+        the lists of the files it changed (who and when are read at the next history).
+        """
+        if not self.writable:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                listed = {str(p) for (p,) in self.db.execute("SELECT path FROM walked WHERE tip = ?", (base,))}
+                for path in (p for p in changed if p in listed):
+                    top = self.db.execute("SELECT max(pos) FROM touches WHERE path = ?", (path,)).fetchone()[0]
+                    self.db.execute("INSERT INTO touches VALUES (?, ?, ?)",
+                                    (path, 0 if top is None else int(top) + 1, commit))
+                self.db.execute("UPDATE walked SET tip = ? WHERE tip = ?", (commit, base))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def record_commit(
+    git_dir: Path, base: str, commit: str, files: Mapping[str, tuple[bytes | None, bytes | None]] | None,
+    changed: Iterable[str], parse: Callable[[bytes], dict[str, Any] | None] = parse_bytes,
+) -> None:
+    """Teach the record (when there is one) a commit the writer just made on top of ``base``.
+
+    ``changed``: the task files it changed; ``files``: their (before, after) bytes, whose
+    events are recorded now (None: left for the history walk, as for a bulk commit).
+    ``parse``: the store's parsed-blob cache. Called by :meth:`Store.commit`.
+    """
+    record = EventRecord.open(git_dir, create=False)
+    if record is None:
+        return
+    try:
+        def parse_version(data: bytes | None) -> dict[str, Any] | None:
+            return None if data is None else parse(data)
+
+        if files:
+            record.add((commit, path, file_events(path, old, new, parse=parse_version))
+                       for path, (old, new) in files.items())
+        record.advance(base, commit, changed)
+    finally:
+        record.close()
+
+
+def _plain(change: FieldChange) -> list[object]:
+    return [change.path, change.task, change.requirement, change.unit, change.field, change.old, change.new,
+            list(change.key)]
+
+
+def _row(item: list[object]) -> FieldChange:
+    path, task, requirement, unit, field, old, new, key = item
+    if task is not None and not isinstance(task, int):
+        raise TypeError("task")
+    if not isinstance(key, list):
+        raise TypeError("key")
+    return FieldChange(str(path), task, str(requirement), str(unit), str(field), str(old), str(new),
+                       tuple(str(k) for k in key))
+
+
+def _info_plain(c: CommitInfo) -> list[object]:
+    committed = c.committed_at.isoformat() if c.committed_at else None
+    return [c.sha, list(c.parents), c.author_name, c.author_email, c.authored_at.isoformat(), c.message, committed]
+
+
+def _info(item: list[Any]) -> CommitInfo:
+    sha, parents, name, email, authored, message, committed = item
+    return CommitInfo(str(sha), tuple(str(p) for p in parents), str(name), str(email),
+                      datetime.fromisoformat(authored), str(message),
+                      datetime.fromisoformat(committed) if committed else None)
+
+
+def _trusted(path: Path, git_dir: Path) -> os.stat_result | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    if not trusted_stat(st, writer_uid(git_dir)) or not trusted_folders(path.parent, git_dir):
+        return None
+    return st
+
+
+def _current(db: sqlite3.Connection) -> bool:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == str(RECORD_VERSION)
+
+
+def _create(path: Path) -> sqlite3.Connection:
+    """A new, empty record renamed into place (so a reader never sees half a file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('version', ?)", (str(RECORD_VERSION),))
+        db.close()
+        os.chmod(tmp, CACHE_FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return sqlite3.connect(path, isolation_level=None, timeout=_BUSY_S)
+
+
+__all__ = ["RECORD_PATH", "RECORD_VERSION", "EventRecord", "record_commit", "record_path"]
