@@ -148,9 +148,9 @@ def _cache_check(path: Path, writer: int) -> list[Problem]:
     if st.st_mode & 0o022:
         who = t("任何账号", "any account") if st.st_mode & stat.S_IWOTH else t("组内账号", "group members")
         return [Problem(str(path), t(
-            f"{who}可写:能伪造缓存(列表、详情、报表显示提交里没有的内容);读者不采信,写入账号下次运行时重建",
-            f"writable by {who}: they can forge the cache (list, show and reports would show what no commit "
-            "holds); readers ignore it, the writer rebuilds it on its next run"), _rm(path))]
+            f"{who}可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,写入账号下次运行时重建",
+            f"writable by {who}: they can forge the cache (list, show, reports and history would show what no "
+            "commit holds); readers ignore it, the writer rebuilds it on its next run"), _rm(path))]
     return []
 
 

@@ -155,7 +155,7 @@ def test_a_forged_entry_owned_by_another_account_is_never_shown(site: Site) -> N
     owner = f"{site.reader}(uid {entry.stat().st_uid})"
     writer = f"{site.writer}(uid {site.git_dir.stat().st_uid})"
     report = _doctor(site.store)
-    assert (f"{folder}: 组内账号可写:能伪造缓存(列表、详情、报表显示提交里没有的内容);读者不采信,"
+    assert (f"{folder}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
             f"写入账号下次运行时重建;修复: rm -rf {folder}") in report
     assert (f"{entry}: 属于账号 {owner},不是写入账号 {writer}:缓存可能被伪造,读者不采信,写入账号也无法重建;"
             f"修复: rm -rf {entry}") in report
@@ -174,7 +174,7 @@ def test_a_writable_forged_entry_is_ignored_but_the_writers_own_is_believed(site
     _forge_entry(entry)
     entry.chmod(0o664)
     assert FORGED not in site.run(site.reader, "show", "5").stdout
-    assert (f"{entry}: 组内账号可写:能伪造缓存(列表、详情、报表显示提交里没有的内容);读者不采信,"
+    assert (f"{entry}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
             f"写入账号下次运行时重建;修复: rm -rf {entry}") in _doctor(site.store)
     # the same bytes left as only the writer could leave them are believed: the check above is what refused it
     _forge_entry(entry)
@@ -232,3 +232,23 @@ def test_a_stale_index_is_not_used_by_a_reader_and_doctor_says_so(site: Site) ->
     assert english in _doctor(site.store, "--lang", "en")
     site.run(site.writer, "list")  # the writer catches it up
     assert str(path) not in _doctor(site.store)
+
+
+def test_a_forged_history_record_is_never_shown(site: Site) -> None:
+    site.run(site.writer, "history", "5")  # the writer records what each commit did to tasks/05.toml
+    path = site.git_dir / "tracker-cache" / "index-v1" / "history.sqlite"
+    forged = json.dumps([["tasks/05.toml", 5, "1", "市发改局", "status", "", FORGED, []]], ensure_ascii=False)
+    db = sqlite3.connect(path)
+    with db:
+        assert db.execute("UPDATE changes SET rows = ? WHERE path = 'tasks/05.toml'", (forged,)).rowcount
+    db.close()
+    path.chmod(0o664)
+    assert FORGED not in site.run(site.reader, "history", "5", "--format", "json").stdout
+    assert (f"{path}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
+            f"写入账号下次运行时重建;修复: rm -rf {path}") in _doctor(site.store)
+    path.chmod(0o644)  # control: as only the writer could leave it, it is believed
+    assert FORGED in site.run(site.reader, "history", "5", "--format", "json").stdout
+    path.chmod(0o664)
+    assert FORGED not in site.run(site.writer, "history", "5", "--format", "json").stdout  # a new record
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert FORGED not in site.run(site.reader, "history", "5", "--format", "json").stdout
