@@ -129,21 +129,22 @@ def prepare_folder(folder: Path, git_dir: Path) -> bool:
 
 def write_entry(path: Path, data: bytes, git_dir: Path) -> None:
     """Write one cache file as the writer: by rename, ``0644``, in trusted folders; silently not when it cannot."""
-    import tempfile  # noqa: PLC0415 - only a write needs it
+    from tracker.git.files import write_atomic  # noqa: PLC0415 - only a write needs it
 
-    if not prepare_folder(path.parent, git_dir):
-        return
-    with contextlib.suppress(OSError):
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, CACHE_FILE_MODE)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+    if prepare_folder(path.parent, git_dir):
+        with contextlib.suppress(OSError):
+            write_atomic(path, data, git_dir, mode=CACHE_FILE_MODE)
+
+
+def trusted_file(path: Path, git_dir: Path) -> os.stat_result | None:
+    """The status of a cache file the writer alone could have written (it and its folders), else None."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    if not trusted_stat(st, writer_uid(git_dir)) or not trusted_folders(path.parent, git_dir):
+        return None
+    return st
 
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "is_writer",
     "prepare_folder",
     "read_trusted",
+    "trusted_file",
     "trusted_folders",
     "trusted_stat",
     "write_entry",

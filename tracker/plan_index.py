@@ -43,22 +43,14 @@ import contextlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from tracker.cache_owner import (
-    CACHE_DIR,
-    CACHE_FILE_MODE,
-    is_writer,
-    prepare_folder,
-    trusted_folders,
-    trusted_stat,
-    writer_uid,
-)
+from tracker.cache_owner import CACHE_DIR, CACHE_FILE_MODE, is_writer, prepare_folder, trusted_file
 from tracker.codec import CodecError, task_number_from_path
+from tracker.git.files import write_by_rename
 from tracker.model import Task
 from tracker.plain_task import task_from_plain, task_to_plain
 
@@ -168,7 +160,7 @@ class PlanIndex:
         try:
             if not is_writer(git_dir):
                 return cls._open_as_reader(store, path, commit)
-            trusted = _trusted_file(path, git_dir)
+            trusted = trusted_file(path, git_dir)
             if not prepare_folder(path.parent, git_dir):
                 raise IndexUnusable("the index folder is not the writer's")
             if trusted:
@@ -195,13 +187,13 @@ class PlanIndex:
     def _open_as_reader(cls, store: Store, path: Path, commit: str) -> PlanIndex:
         """The writer's index, read-only, when it is trusted and describes ``commit``'s tasks tree exactly."""
         git_dir = store.repo.git_dir
-        before = _trusted_file(path, git_dir)
+        before = trusted_file(path, git_dir)
         if before is None:
             raise IndexUnusable("no trusted index")
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=_BUSY_MS / 1000)
         try:
             index = cls(db, commit)
-            after = _trusted_file(path, git_dir)
+            after = trusted_file(path, git_dir)
             if after is None or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
                 raise IndexUnusable("the index changed while being opened")
             if index._meta("version") != str(INDEX_VERSION) or index._meta("tree") != tasks_tree(store, commit):
@@ -246,24 +238,21 @@ class PlanIndex:
         folder = path.parent
         if not prepare_folder(folder, store.repo.git_dir):
             raise IndexUnusable("the index folder is not the writer's")
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-        os.close(fd)
-        try:
+
+        def fill(tmp: Path) -> None:
             db = sqlite3.connect(tmp, isolation_level=None)
-            db.executescript(_SCHEMA)
-            db.execute("BEGIN")
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("version", str(INDEX_VERSION)), ("tree", tree), ("commit", commit)])
-            paths = snap.loaded.paths
-            _insert(db, [(paths[n], snap.blobs[paths[n]], t) for n, t in snap.loaded.plan.tasks.items()])
-            db.execute("COMMIT")
-            db.close()
-            os.chmod(tmp, CACHE_FILE_MODE)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+            try:
+                db.executescript(_SCHEMA)
+                db.execute("BEGIN")
+                db.executemany("INSERT INTO meta VALUES (?, ?)",
+                               [("version", str(INDEX_VERSION)), ("tree", tree), ("commit", commit)])
+                paths = snap.loaded.paths
+                _insert(db, [(paths[n], snap.blobs[paths[n]], t) for n, t in snap.loaded.plan.tasks.items()])
+                db.execute("COMMIT")
+            finally:
+                db.close()
+
+        write_by_rename(path, fill, store.repo.git_dir, CACHE_FILE_MODE)
         return cls(_connect(path), commit)
 
     # ------------------------------------------------------------ changing
@@ -427,7 +416,7 @@ def after_commit(
     git_dir = store.repo.git_dir
     if base is None or new_tree is None or not path.exists() or not is_writer(git_dir):
         return
-    if _trusted_file(path, git_dir) is None:
+    if trusted_file(path, git_dir) is None:
         with contextlib.suppress(OSError):
             path.unlink()  # touched by someone else: the writer's next read builds a new one
         return
@@ -473,17 +462,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
     db.execute("PRAGMA journal_mode = DELETE")
     return db
-
-
-def _trusted_file(path: Path, git_dir: Path) -> os.stat_result | None:
-    """The index file's status when the writer alone could have written it and its folders, else None."""
-    try:
-        st = path.lstat()
-    except OSError:
-        return None
-    if not trusted_stat(st, writer_uid(git_dir)) or not trusted_folders(path.parent, git_dir):
-        return None
-    return st
 
 
 def _insert(db: sqlite3.Connection, rows: Iterable[tuple[str, str, Task]]) -> None:

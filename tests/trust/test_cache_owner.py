@@ -101,6 +101,19 @@ def _doctor(store: Path, *lang: str) -> str:
     return result.stdout
 
 
+def writable_finding(path: Path) -> str:
+    """doctor's line for a cache file or folder the group may write."""
+    return (f"{path}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
+            f"写入账号下次运行时重建;修复: rm -rf {path}")
+
+
+def foreign_finding(site: Site, path: Path) -> str:
+    """doctor's line for a cache file owned by the reader account."""
+    owner = f"{site.reader}(uid {path.stat().st_uid})"
+    writer = f"{site.writer}(uid {site.git_dir.stat().st_uid})"
+    return f"{path}: 属于账号 {owner},不是写入账号 {writer}:缓存可能被伪造,读者不采信,写入账号也无法重建;修复: rm -rf {path}"
+
+
 def _task5_entry(site: Site) -> Path:
     store = Store.open(site.store)
     oid = next(o for rel, o in store.snapshot(tasks=[5]).blobs.items() if rel.endswith("05.toml"))
@@ -155,10 +168,8 @@ def test_a_forged_entry_owned_by_another_account_is_never_shown(site: Site) -> N
     owner = f"{site.reader}(uid {entry.stat().st_uid})"
     writer = f"{site.writer}(uid {site.git_dir.stat().st_uid})"
     report = _doctor(site.store)
-    assert (f"{folder}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
-            f"写入账号下次运行时重建;修复: rm -rf {folder}") in report
-    assert (f"{entry}: 属于账号 {owner},不是写入账号 {writer}:缓存可能被伪造,读者不采信,写入账号也无法重建;"
-            f"修复: rm -rf {entry}") in report
+    assert writable_finding(folder) in report
+    assert foreign_finding(site, entry) in report
     english = _doctor(site.store, "--lang", "en")
     assert (f"{entry}: owned by {owner}, not the writer {writer}: the cache may be forged; readers ignore it and "
             f"the writer cannot rebuild it; fix: rm -rf {entry}") in english
@@ -174,8 +185,7 @@ def test_a_writable_forged_entry_is_ignored_but_the_writers_own_is_believed(site
     _forge_entry(entry)
     entry.chmod(0o664)
     assert FORGED not in site.run(site.reader, "show", "5").stdout
-    assert (f"{entry}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
-            f"写入账号下次运行时重建;修复: rm -rf {entry}") in _doctor(site.store)
+    assert writable_finding(entry) in _doctor(site.store)
     # the same bytes left as only the writer could leave them are believed: the check above is what refused it
     _forge_entry(entry)
     entry.chmod(0o644)
@@ -190,11 +200,7 @@ def test_a_forged_index_row_is_never_shown_and_the_writer_rebuilds_it(site: Site
     for make_it_foreign in (lambda: path.chmod(0o666), lambda: shutil.chown(path, site.reader)):
         make_it_foreign()
         assert FORGED not in _shown(site, site.reader)
-    owner = f"{site.reader}(uid {path.stat().st_uid})"
-    writer = f"{site.writer}(uid {site.git_dir.stat().st_uid})"
-    report = _doctor(site.store)
-    assert (f"{path}: 属于账号 {owner},不是写入账号 {writer}:缓存可能被伪造,读者不采信,写入账号也无法重建;"
-            f"修复: rm -rf {path}") in report
+    assert foreign_finding(site, path) in _doctor(site.store)
     # control: the forged row owned by the writer alone would be believed by a reader
     shutil.chown(path, site.writer)
     path.chmod(0o644)
@@ -244,8 +250,7 @@ def test_a_forged_history_record_is_never_shown(site: Site) -> None:
     db.close()
     path.chmod(0o664)
     assert FORGED not in site.run(site.reader, "history", "5", "--format", "json").stdout
-    assert (f"{path}: 组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,"
-            f"写入账号下次运行时重建;修复: rm -rf {path}") in _doctor(site.store)
+    assert writable_finding(path) in _doctor(site.store)
     path.chmod(0o644)  # control: as only the writer could leave it, it is believed
     assert FORGED in site.run(site.reader, "history", "5", "--format", "json").stdout
     path.chmod(0o664)

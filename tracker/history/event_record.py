@@ -49,21 +49,13 @@ import contextlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.cache_owner import (
-    CACHE_DIR,
-    CACHE_FILE_MODE,
-    is_writer,
-    prepare_folder,
-    trusted_folders,
-    trusted_stat,
-    writer_uid,
-)
+from tracker.cache_owner import CACHE_DIR, CACHE_FILE_MODE, is_writer, prepare_folder, trusted_file
+from tracker.git.files import write_by_rename
 from tracker.git.log import CommitInfo
 from tracker.history.diffing import parse_bytes
 from tracker.history.events import FieldChange, file_events
@@ -121,16 +113,16 @@ class EventRecord:
         path = record_path(git_dir)
         try:
             if not is_writer(git_dir):
-                st = _trusted(path, git_dir)
+                st = trusted_file(path, git_dir)
                 if st is None:
                     return None
                 db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=_BUSY_S)
-                again = _trusted(path, git_dir)
+                again = trusted_file(path, git_dir)
                 if again is None or (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino) or not _current(db):
                     db.close()
                     return None
                 return cls(db, writable=False)
-            trusted = _trusted(path, git_dir) is not None
+            trusted = trusted_file(path, git_dir) is not None
             if not prepare_folder(path.parent, git_dir):
                 return None
             if trusted:
@@ -143,7 +135,7 @@ class EventRecord:
                     os.unlink(f"{path}-journal")  # never rolled into a new file
                 if not create:
                     return None
-            return cls(_create(path), writable=True)
+            return cls(_create(path, git_dir), writable=True)
         except (sqlite3.Error, OSError):
             return None
 
@@ -320,16 +312,6 @@ def _info(item: list[Any]) -> CommitInfo:
                       datetime.fromisoformat(committed) if committed else None)
 
 
-def _trusted(path: Path, git_dir: Path) -> os.stat_result | None:
-    try:
-        st = path.lstat()
-    except OSError:
-        return None
-    if not trusted_stat(st, writer_uid(git_dir)) or not trusted_folders(path.parent, git_dir):
-        return None
-    return st
-
-
 def _current(db: sqlite3.Connection) -> bool:
     try:
         row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
@@ -338,21 +320,18 @@ def _current(db: sqlite3.Connection) -> bool:
     return row is not None and row[0] == str(RECORD_VERSION)
 
 
-def _create(path: Path) -> sqlite3.Connection:
+def _create(path: Path, git_dir: Path) -> sqlite3.Connection:
     """A new, empty record renamed into place (so a reader never sees half a file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
+
+    def fill(tmp: Path) -> None:
         db = sqlite3.connect(tmp, isolation_level=None)
-        db.executescript(_SCHEMA)
-        db.execute("INSERT INTO meta VALUES ('version', ?)", (str(RECORD_VERSION),))
-        db.close()
-        os.chmod(tmp, CACHE_FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (str(RECORD_VERSION),))
+        finally:
+            db.close()
+
+    write_by_rename(path, fill, git_dir, CACHE_FILE_MODE)
     return sqlite3.connect(path, isolation_level=None, timeout=_BUSY_S)
 
 
