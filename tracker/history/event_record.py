@@ -35,12 +35,14 @@ commits) it is 160 ms for a file changed 12 times, whatever ``--limit`` says: so
 record also keeps the commits that changed each file (up to the tip it saw; the
 writer's commits extend it, a fast-forward is caught up with ``git log OLD..NEW --
 PATH``, a merge falls back to the whole walk, whose order a merged side could change).
-Whole process, ``python -m tracker.bench run --only history`` (CPU ms, one run, load 7):
-S 134 (typer's import 86: 1.55x, target 1.8x); M 138 (Taskwarrior 119: 1.16x; what is
-left is Python, typer and the CLI's imports, not history); L 154 against the floor's
-166 (``git log -n 20 -p -- PATH``; was 3.8x the floor). The first history of a file
-costs one whole walk, about 10% more than before (every version's events are recorded,
-not only the asked unit's); a second costs no git process at all.
+Whole process, ``python -m tracker.bench run --only history`` (ms, medians, one quiet run,
+load 3.5; the record made by the warm-up run): S 144 against typer's import 92 (1.56x,
+target 1.8x); M 125 against Taskwarrior 111 (1.13x, target 1x: what is left above
+typer's 91 is the CLI's and core's imports and the task's snapshot, about 34 ms, not
+the history walk, which is 0 git processes here); L (``--limit 20``) 134 against the
+floor's 151 (``git log -n 20 -p -- PATH``; 0.88x, was 3.8x). The first history of a
+file costs one whole walk, about 10% more CPU than before (every version's events are
+recorded, not only the asked unit's); the next costs no git process at all.
 """
 
 from __future__ import annotations
