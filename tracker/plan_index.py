@@ -14,7 +14,10 @@ filter builds only the tasks that can match (a ``unit:`` term finds its tasks in
 - rebuilt from the tree when missing, unreadable or of another format version, by
   writing a new file and renaming it into place;
 - kept in ``GITDIR/tracker-cache/``, beside the parsed-blob cache, where only the
-  store's writer writes (issue 13); any error reading it falls back to the plan itself.
+  store's writer writes (issue 13, :mod:`tracker.cache_owner`): another account opens
+  it read-only, and only when the writer alone could have written it and it describes
+  exactly the commit asked for; a touched or stale one is ignored (and rebuilt or
+  caught up by the writer's next run); any error reading it falls back to the plan itself.
 
 Why SQLite (the standard library's ``sqlite3``), chosen by measurement (size M, 270 tasks /
 10,624 assignments, and L, 10,000 / 237,525; CPU ms, loaded 2-core machine):
@@ -40,13 +43,14 @@ import contextlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from tracker.cache_owner import CACHE_DIR, CACHE_FILE_MODE, is_writer, prepare_folder, trusted_file
 from tracker.codec import CodecError, task_number_from_path
+from tracker.git.files import write_by_rename
 from tracker.model import Task
 from tracker.plain_task import task_from_plain, task_to_plain
 
@@ -65,7 +69,7 @@ class Store(Protocol):
     def snapshot_at(self, commit: str, year: int | None = None) -> Any: ...
 
 INDEX_VERSION = 1
-INDEX_DIR = f"tracker-cache/index-v{INDEX_VERSION}"
+INDEX_DIR = f"{CACHE_DIR}/index-v{INDEX_VERSION}"
 TASKS_TREE = "tasks"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -142,13 +146,24 @@ class PlanIndex:
     def open(cls, store: Store, year: int, commit: str) -> PlanIndex:
         """The index of ``plan/YEAR`` brought to ``commit`` (built when missing).
 
+        Only the store's writer builds, updates or replaces it (:mod:`tracker.cache_owner`);
+        it rebuilds one that anybody else could have touched. Another account uses it
+        only as the writer left it: trusted, and describing exactly ``commit``'s tasks.
+
         Raises:
             IndexUnusable: it cannot be made to describe ``commit`` (a broken file, a
-                task number used twice ...): read the plan itself, which says why.
+                task number used twice, a reader finding it stale or untrusted ...):
+                read the plan itself, which says why.
         """
         path = index_path(store, year)
+        git_dir = store.repo.git_dir
         try:
-            if path.exists():
+            if not is_writer(git_dir):
+                return cls._open_as_reader(store, path, commit)
+            trusted = trusted_file(path, git_dir)
+            if not prepare_folder(path.parent, git_dir):
+                raise IndexUnusable("the index folder is not the writer's")
+            if trusted:
                 db = None
                 try:
                     db = _connect(path)
@@ -159,9 +174,34 @@ class PlanIndex:
                     pass  # damaged: built again below (a new file renamed over it)
                 if db is not None:
                     db.close()
+            else:
+                # touched by someone else (or made before this rule): never opened, so a
+                # planted journal is never rolled into it; a new file replaces it
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{path}-journal")
             return cls._build(store, year, commit, path)
         except (sqlite3.Error, OSError, ValueError, KeyError, CodecError) as exc:
             raise IndexUnusable(str(exc)) from None
+
+    @classmethod
+    def _open_as_reader(cls, store: Store, path: Path, commit: str) -> PlanIndex:
+        """The writer's index, read-only, when it is trusted and describes ``commit``'s tasks tree exactly."""
+        git_dir = store.repo.git_dir
+        before = trusted_file(path, git_dir)
+        if before is None:
+            raise IndexUnusable("no trusted index")
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=_BUSY_MS / 1000)
+        try:
+            index = cls(db, commit)
+            after = trusted_file(path, git_dir)
+            if after is None or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+                raise IndexUnusable("the index changed while being opened")
+            if index._meta("version") != str(INDEX_VERSION) or index._meta("tree") != tasks_tree(store, commit):
+                raise IndexUnusable("the index describes another tree")  # the writer catches it up
+            return index
+        except BaseException:
+            db.close()
+            raise
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -195,31 +235,24 @@ class PlanIndex:
         tree = tasks_tree(store, commit)
         if tree is None:
             raise IndexUnusable("no tasks/ folder")
-        git_dir = store.repo.git_dir
         folder = path.parent
-        for part in reversed([folder, *folder.parents]):
-            if part.is_relative_to(git_dir) and part != git_dir:
-                _ensure_dir(part, git_dir)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-        os.close(fd)
-        try:
-            db = sqlite3.connect(tmp, isolation_level=None)
-            db.executescript(_SCHEMA)
-            db.execute("BEGIN")
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("version", str(INDEX_VERSION)), ("tree", tree), ("commit", commit)])
-            paths = snap.loaded.paths
-            _insert(db, [(paths[n], snap.blobs[paths[n]], t) for n, t in snap.loaded.plan.tasks.items()])
-            db.execute("COMMIT")
-            db.close()
-            from tracker.git.files import match_mode  # noqa: PLC0415
+        if not prepare_folder(folder, store.repo.git_dir):
+            raise IndexUnusable("the index folder is not the writer's")
 
-            match_mode(Path(tmp), git_dir)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        def fill(tmp: Path) -> None:
+            db = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                db.executescript(_SCHEMA)
+                db.execute("BEGIN")
+                db.executemany("INSERT INTO meta VALUES (?, ?)",
+                               [("version", str(INDEX_VERSION)), ("tree", tree), ("commit", commit)])
+                paths = snap.loaded.paths
+                _insert(db, [(paths[n], snap.blobs[paths[n]], t) for n, t in snap.loaded.plan.tasks.items()])
+                db.execute("COMMIT")
+            finally:
+                db.close()
+
+        write_by_rename(path, fill, store.repo.git_dir, CACHE_FILE_MODE)
         return cls(_connect(path), commit)
 
     # ------------------------------------------------------------ changing
@@ -380,7 +413,12 @@ def after_commit(
     Never raises: the index is only a speed-up.
     """
     path = index_path(store, year)
-    if base is None or new_tree is None or not path.exists():
+    git_dir = store.repo.git_dir
+    if base is None or new_tree is None or not path.exists() or not is_writer(git_dir):
+        return
+    if trusted_file(path, git_dir) is None:
+        with contextlib.suppress(OSError):
+            path.unlink()  # touched by someone else: the writer's next read builds a new one
         return
     try:
         db = _connect(path)
@@ -424,12 +462,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_MS / 1000)
     db.execute("PRAGMA journal_mode = DELETE")
     return db
-
-
-def _ensure_dir(folder: Path, git_dir: Path) -> None:
-    from tracker.git.files import ensure_dir  # noqa: PLC0415
-
-    ensure_dir(folder, git_dir)
 
 
 def _insert(db: sqlite3.Connection, rows: Iterable[tuple[str, str, Task]]) -> None:

@@ -4,7 +4,8 @@ Reading a plan never checks anything out: it is one ``git ls-tree -r`` of the
 branch tip (or any ref or date) plus one ``git cat-file --batch`` for the task
 files not parsed before. Parsed tasks are cached by blob id, in memory and on
 disk in ``GITDIR/tracker-cache/`` (one small JSON file per blob, written
-atomically, safe to delete), so opening a plan after one change parses one
+atomically, safe to delete, written only by the store's writer: see
+:mod:`tracker.cache_owner`), so opening a plan after one change parses one
 file, and a commit writes one small entry.
 
 Writing: :meth:`Store.commit` is the one door every commit goes through (changes,
@@ -19,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 import random
 import re
 import time
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.cache_owner import CACHE_DIR, is_writer, read_trusted, write_entry
 from tracker.codec import (
     META_FILES,
     OPERATORS_FILE,
@@ -37,7 +38,7 @@ from tracker.codec import (
     task_number_from_path,
 )
 from tracker.errors import ServiceError
-from tracker.git.files import ensure_dir, share_with_group, write_atomic
+from tracker.git.files import share_with_group, write_atomic
 from tracker.git.log import changed_paths, commit_before
 from tracker.git.objects import TreeEntry
 from tracker.git.repo import GitRepo, init_repository
@@ -54,12 +55,12 @@ from tracker.signing import ensure_key, usable_key
 TASKS_DIR = "tasks/"
 BRANCH_PREFIX = "refs/heads/plan/"
 CACHE_VERSION = 3  # 2: sync conflicts kept (tracker/merge.py); 3: one file per blob
-CACHE_DIR = "tracker-cache"
 JOURNAL = "tracker-locks/sync.json"  # a work-tree update in progress (see Store._move)
 _LISTINGS_KEPT = 8
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
+_RECORDED_FILES = 20  # a commit of at most this many task files is recorded for history as it is made
 # Fault injection for tests only: called with the name of a point on the write path
 # ("ref-moved": the branch has moved, the work tree not yet), e.g. to SIGKILL the writer.
 _fault: Callable[[str], None] | None = None
@@ -119,6 +120,8 @@ class Store:
         self._partial: dict[str, dict[str, list[TreeEntry] | None]] = {}
         self._years: tuple[tuple[object, ...], list[int]] | None = None  # (refs stamp, years): see years()
         self._meta: dict[tuple[str | None, ...], LoadedPlan] = {}  # plan/units/operators, shared reads
+        self._writer: bool | None = None  # see writes_cache
+        self._trusted_folders: dict[Path, bool] = {}  # cache folders a reader found trusted or not
 
     @property
     def path(self) -> Path:
@@ -650,7 +653,29 @@ class Store:
 
         tasks_tree = next((e.oid for e in new_listing.get("", []) if e.path == TASKS_TREE and e.kind == "tree"), None)
         after_commit(self, year, base, commit, tasks_tree, files, parsed)
+        if base is not None and merge_parent is None:
+            self._record_events(base, commit, files)
         return commit
+
+    def _record_events(self, base: str, commit: str, files: Mapping[str, bytes | None]) -> None:
+        """Teach the history record (when there is one) what this commit did to each task file.
+
+        A bulk commit's events are left for the first history walk that needs them (they
+        would cost every set its files' parses); a task's next ``history`` runs no diff.
+        """
+        from tracker.history.event_record import record_commit, record_path
+        from tracker.history.events import is_task_path
+
+        paths = [p for p in files if is_task_path(p)]
+        if not paths or not self.writes_cache or not record_path(self.repo.git_dir).is_file():
+            return
+        with contextlib.suppress(Exception):  # never fail a commit that is made: the walk works it out
+            pairs = None
+            if len(paths) <= _RECORDED_FILES:
+                olds = {p: self._blob_at(base, p) for p in paths}
+                data = self.blob_bytes(o for o in olds.values() if o)
+                pairs = {p: (data[o] if (o := olds[p]) else None, files[p]) for p in paths}
+            record_commit(self.repo.git_dir, base, commit, pairs, paths, self.parsed_toml)
 
     def advance(self, year: int, old: str, new: str, *, lock: int | None = None) -> bool:
         """Move ``plan/YEAR`` from ``old`` to the existing commit ``new`` (a fast-forward).
@@ -771,51 +796,57 @@ class Store:
 
     # ---------------------------------------------------------------- disk cache
     # GITDIR/tracker-cache/v3/tasks/ab/cdef....json: one parsed task per blob id;
+    # GITDIR/tracker-cache/v3/toml/ab/cdef....json: one parsed TOML file (history's versions);
     # GITDIR/tracker-cache/v3/raw/ab/cdef...: the bytes of a small non-task file.
-    # Why JSON and not pickle or marshal: in a store shared by a group, any member
-    # can write this folder, and unpickling a planted file runs that member's code
-    # in every other member's process (marshal is documented as unsafe for
-    # untrusted input too). A JSON entry can only ever become data; it is checked
-    # (format version, its own blob id, the shape task_from_plain expects) and
-    # anything odd is parsed from the blob instead. A task entry could still lie
-    # about what its blob says, so one is believed only when written by this
-    # account or the store's owner (the writer) and writable by nobody else
-    # (:func:`_trusted_entry`); entries are written 0644 for that, and anything
-    # else is parsed from its blob again and rewritten. Raw entries are checked
-    # against their blob id by hashing, so they cannot lie at all. Entries are
-    # written by rename (a reader never sees half a file) and only for blobs that
-    # were parsed, so a commit writes one small file.
+    # Why JSON and not pickle or marshal: unpickling a planted file runs its author's
+    # code in the reader's process (marshal is documented as unsafe for untrusted
+    # input too); a JSON entry can only ever become data. Only the store's writer
+    # writes here (tracker/cache_owner.py): any other account believes an entry only
+    # when the writer owns it and its folders and nobody else may write them, and it
+    # never writes one. Every entry names its blob id, checked on reading (a raw entry
+    # is hashed, so it cannot lie at all), and anything odd is parsed from the blob
+    # instead (and rewritten, when this is the writer). Entries are written by rename
+    # (a reader never sees half a file) and only for blobs that were parsed, so a
+    # commit writes one small file.
+
+    @property
+    def writes_cache(self) -> bool:
+        """Whether this process is the store's writer, the only one that writes ``tracker-cache/``."""
+        if self._writer is None:
+            self._writer = is_writer(self.repo.git_dir)
+        return self._writer
 
     def _entry_path(self, kind: str, oid: str) -> Path:
         return self.repo.git_dir / CACHE_DIR / f"v{CACHE_VERSION}" / kind / oid[:2] / oid[2:]
 
+    def _read_entry(self, kind: str, oid: str) -> Any:
+        """The JSON of a trusted entry that names ``oid``, else None."""
+        raw = read_trusted(self._entry_path(kind, oid), self.repo.git_dir, self._trusted_folders)
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return None
+        if isinstance(data, dict) and data.get("v") == CACHE_VERSION and data.get("oid") == oid:
+            return data
+        return None
+
     def _load_entries(self, oids: Iterable[str]) -> None:
-        owners = {os.geteuid(), self.repo.git_dir.stat().st_uid}
         for oid in oids:
-            try:
-                with open(self._entry_path("tasks", oid), "rb") as fh:
-                    if not _trusted_entry(os.fstat(fh.fileno()), owners):
-                        continue
-                    data = json.loads(fh.read())
-            except (OSError, ValueError):
-                continue
-            if (
-                isinstance(data, dict)
-                and data.get("v") == CACHE_VERSION
-                and data.get("oid") == oid
-                and isinstance(data.get("task"), dict)
-            ):
+            data = self._read_entry("tasks", oid)
+            if data is not None and isinstance(data.get("task"), dict):
                 self._plain[oid] = data["task"]
 
     def _save_entries(self, oids: list[str], keep: set[str] | None) -> None:
-        # A read-only account still reads; the cache is only a speed-up.
-        with contextlib.suppress(OSError):
-            for oid in oids:
-                payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
-                path = self._entry_path("tasks", oid)
-                _ensure_dirs(path.parent, self.repo.git_dir)
-                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir, mode=0o644)
-            if keep is not None and random.random() < _PRUNE_CHANCE:
+        if not self.writes_cache:
+            return  # a reader works from memory and leaves nothing behind
+        for oid in oids:
+            payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
+            write_entry(self._entry_path("tasks", oid), json.dumps(payload, ensure_ascii=False).encode(),
+                        self.repo.git_dir)
+        if keep is not None and random.random() < _PRUNE_CHANCE:
+            with contextlib.suppress(OSError):
                 self._prune(keep)
 
     def _prune(self, keep: set[str]) -> None:
@@ -838,57 +869,29 @@ class Store:
         from tracker.plain_task import toml_from_plain, toml_to_plain
 
         oid = self.repo.blob_id(data)
-        path = self._entry_path("toml", oid)
-        try:
-            entry = json.loads(path.read_bytes())
-            if isinstance(entry, dict) and entry.get("v") == CACHE_VERSION and entry.get("oid") == oid:
+        entry = self._read_entry("toml", oid)
+        if entry is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
                 found = toml_from_plain(entry["data"])
                 if isinstance(found, dict):
                     return found
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # missing or damaged: parse the bytes
         parsed = parse_bytes(data)
         plain = toml_to_plain(parsed)
-        if plain is not None:
-            with contextlib.suppress(OSError):
-                payload = {"v": CACHE_VERSION, "oid": oid, "data": plain}
-                _ensure_dirs(path.parent, self.repo.git_dir)
-                write_atomic(path, json.dumps(payload, ensure_ascii=False).encode(), self.repo.git_dir)
+        if plain is not None and self.writes_cache:
+            payload = {"v": CACHE_VERSION, "oid": oid, "data": plain}
+            write_entry(self._entry_path("toml", oid), json.dumps(payload, ensure_ascii=False).encode(),
+                        self.repo.git_dir)
         return parsed
 
     def _load_raw(self, oids: Iterable[str]) -> None:
         for oid in oids:
-            try:
-                data = self._entry_path("raw", oid).read_bytes()
-            except OSError:
-                continue
-            if self.repo.blob_id(data) == oid:
+            data = read_trusted(self._entry_path("raw", oid), self.repo.git_dir, self._trusted_folders)
+            if data is not None and self.repo.blob_id(data) == oid:
                 self._raw[oid] = data
 
     def _save_raw(self, oid: str, data: bytes) -> None:
-        with contextlib.suppress(OSError):
-            path = self._entry_path("raw", oid)
-            if not path.exists():
-                _ensure_dirs(path.parent, self.repo.git_dir)
-                write_atomic(path, data, self.repo.git_dir)
-
-
-def _trusted_entry(st: os.stat_result, owners: set[int]) -> bool:
-    """A cache entry written by this account or the writer, and writable by no one else."""
-    return st.st_uid in owners and not st.st_mode & 0o022
-
-
-def _ensure_dirs(folder: Path, git_dir: Path) -> None:
-    """Create the cache's fan-out folders, shared like the store when it is shared."""
-    if folder.is_dir():
-        return
-    missing = []
-    here = folder
-    while not here.is_dir() and here != git_dir:
-        missing.append(here)
-        here = here.parent
-    for path in reversed(missing):
-        ensure_dir(path, git_dir)
+        if self.writes_cache:
+            write_entry(self._entry_path("raw", oid), data, self.repo.git_dir)
 
 
 # -------------------------------------------------------------------- store resolution

@@ -129,14 +129,18 @@ def test_forged_cache_entry_is_not_believed(member) -> None:
     forged = path.parent / "forged.json"
     forged.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.chmod(forged, 0o644)
-    # the member cannot write the office's entry, but may replace it in the group-writable folder
+    # the member cannot write the office's entry; in a store made before the cache was the
+    # writer's alone, its folder is group-writable, so the member may replace the entry there
+    os.chmod(entry.parent, 0o2775)
+    os.chown(entry.parent, -1, os.stat(path / ".git").st_gid)
     as_member(user, "sh", "-c", f"cp {forged} {entry}.new && chmod 644 {entry}.new && mv -f {entry}.new {entry}",
               cwd=path)
     assert pwd.getpwuid(entry.stat().st_uid).pw_name == user
     fresh = Store.open(path).load(2019)
     task = fresh.plan.tasks[5]
     assert task.requirements[0].assignments[NDRC].status.value == "in_progress"
-    assert entry.stat().st_uid == os.geteuid()  # rebuilt by the reader from the blob
+    assert entry.stat().st_uid == os.geteuid()  # rebuilt by the writer (this account) from the blob
+    assert entry.parent.stat().st_mode & 0o7777 == 0o755  # and its folder the writer's alone again
 
 
 def test_shared_bare_remote_hook_is_reported(member, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -44,10 +45,18 @@ def match_mode(path: Path, git_dir: Path) -> None:
 def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None) -> None:
     """Write a file under the git dir by rename, with the store's sharing mode (or ``mode``)."""
     ensure_dir(path.parent, git_dir)
+    write_by_rename(path, lambda tmp: tmp.write_bytes(data), git_dir, mode)
+
+
+def write_by_rename(path: Path, make: Callable[[Path], object], git_dir: Path, mode: int | None = None) -> None:
+    """Make a file whole: ``make`` fills a new file beside ``path``, which is then renamed into place.
+
+    A reader never sees half a file. The mode is the store's sharing mode, or ``mode``.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        make(Path(tmp))
         if mode is None:
             match_mode(Path(tmp), git_dir)
         else:
@@ -61,13 +70,16 @@ def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None
 
 # The writer's own folder under the git dir (published tips, signing key): never shared.
 PRIVATE_DIR = "tracker-writer"
+# Derived data (parsed-blob cache, query index): written by the writer alone (tracker/cache_owner.py).
+DERIVED_DIR = "tracker-cache"
 
 
 def share_with_group(path: Path, gid: int) -> None:
-    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folder)."""
+    """chgrp -R, group read/write, setgid folders: every member can write (except the writer's own folders)."""
     for root, dirs, files in os.walk(path):
-        if PRIVATE_DIR in dirs:
-            dirs.remove(PRIVATE_DIR)
+        for private in (PRIVATE_DIR, DERIVED_DIR):
+            if private in dirs:
+                dirs.remove(private)
         for name in [*dirs, *files, None]:
             target = Path(root) if name is None else Path(root) / name
             if target.is_symlink():

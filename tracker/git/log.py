@@ -156,6 +156,15 @@ def iter_log_commits(
         proc.wait()
 
 
+def read_commits(repo: GitRunner, shas: Iterable[str]) -> list[CommitInfo]:
+    """The named commits (checked ids), in the order given, by one ``git log --no-walk``."""
+    wanted = [s for s in dict.fromkeys(shas) if HEX_OID.match(s)]
+    if not wanted:
+        return []
+    raw = repo.run("log", "-z", _LOG_FORMAT, "--no-color", "--no-walk=unsorted", *wanted, "--").stdout
+    return [_log_record(record) for record in raw.split(b"\0") if record.strip()]
+
+
 def changed_paths(repo: ObjectStore, old: str | None, new: str, paths: Iterable[str] = ()) -> list[str]:
     """Paths that differ between ``old`` (None: the empty tree) and ``new``, optionally within ``paths``."""
     base = old or repo.empty_tree()

@@ -9,9 +9,12 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tracker.cache_owner import is_writer
+from tracker.git.log import CommitInfo
 from tracker.history.diffing import parse_bytes
+from tracker.history.event_record import EventRecord
 from tracker.history.events import (
     Event,
     FieldChange,
@@ -26,6 +29,9 @@ from tracker.history.events import (
     merge_resolution_changes,
 )
 from tracker.textsafe import clean_text
+
+if TYPE_CHECKING:
+    from tracker.git.log import CommitInfo
 
 # ---------------------------------------------------------------- one unit, fast
 
@@ -174,13 +180,19 @@ def walk(
     """
     from tracker.git.log import commit_changes, ensure_commit_graph, iter_log_commits, show_patch  # noqa: PLC0415
 
-    ensure_commit_graph(repo)
+    if is_writer(repo.git_dir):
+        ensure_commit_graph(repo)  # git's own file: another account reading leaves nothing behind
     paths = [task_path] if (flt.task is not None and task_path) else []
     since = flt.since.isoformat() if flt.since else None
     until = flt.until.isoformat() if flt.until else None
     versions = VersionMemo(flt.unit, parse)
+    # One task: what each commit did to its file comes from the record when there (tracker/history/event_record.py)
+    record = EventRecord.open(repo.git_dir) if paths else None
+    whole = VersionMemo(None, parse) if record is not None else versions  # recorded rows are for every unit
     result = HistoryResult()
-    log = iter_log_commits(repo, ref, paths=paths, since=since, until=until)
+    listed = _task_commits(repo, record, ref, paths[0]) if record is not None and not since and not until else None
+    log = iter(listed) if listed is not None else iter_log_commits(repo, ref, paths=paths, since=since, until=until)
+    learned: list[tuple[str, str, list[FieldChange]]] = []
     try:
         # Small batches first: "the newest 20" of a long history needs only its newest commits.
         size = 8 if flt.limit is not None else 200
@@ -188,17 +200,24 @@ def walk(
         while batch:
             if flt.limit is not None and _enough(result.events, flt.limit, batch[0]):
                 break
-            for info, (before, after) in zip(batch, commit_changes(repo, batch, paths), strict=True):
-                meta = info
+            known = record.lookup([c.sha for c in batch if len(c.parents) == 1], paths[0]) if record else {}
+            unknown = [c for c in batch if c.parents and c.sha not in known]
+            changes = dict(zip((c.sha for c in unknown), commit_changes(repo, unknown, paths), strict=True))
+            for meta in batch:
                 if not meta.parents:
                     continue  # a plan's first commit creates everything: the starting point, not an event
-                if len(meta.parents) > 1:
+                if meta.sha in known:
+                    rows = known[meta.sha]
+                elif len(meta.parents) > 1:
+                    before, after = changes[meta.sha]
                     parent_files = [
                         repo.read_files_at(p, list(after) + list(before)) for p in meta.parents
                     ]
                     rows = merge_resolution_changes(before, parent_files, after)
                 else:
-                    rows = versions.files_events(before, after)
+                    rows = whole.files_events(*changes[meta.sha])
+                    if record is not None:
+                        learned.append((meta.sha, paths[0], rows))
                 if flt.task is not None:
                     rows = [r for r in rows if r.task == flt.task]
                 events = [e for e in commit_events(meta, rows, names) if flt.keeps(e)]
@@ -208,12 +227,54 @@ def walk(
             size = min(size * 4, 400)
             batch = list(itertools.islice(log, size))
     finally:
-        log.close()
+        if listed is None:
+            log.close()  # type: ignore[attr-defined]
+        if record is not None:
+            record.add(learned)
+            record.close()
     result.events = apply_filter(result.events, flt)
     if patch:
         kept = {e.commit for e in result.events}
         result.patches = {k: v for k, v in result.patches.items() if k in kept}
     return result
+
+
+def _task_commits(repo: Any, record: EventRecord, ref: str, path: str) -> list[CommitInfo] | None:
+    """The commits that changed ``path`` up to ``ref``, newest first, as ``git log --full-history`` lists them.
+
+    From the record when it lists them up to ``ref``; when it lists them up to an
+    ancestor of ``ref`` reached by commits with one parent (the writer's own, a
+    fast-forward), git lists only the newer ones (their order then cannot differ from
+    a whole walk's); else one whole ``git log`` of the file, recorded by the writer.
+    None: the record cannot say (walk the log as before).
+    """
+    from tracker.git.log import is_ancestor, log_commits, read_commits  # noqa: PLC0415
+
+    walked = record.walked(path)
+    newer: list[CommitInfo] = []
+    if walked is not None and walked != ref:
+        linear = is_ancestor(repo, walked, ref) and repo.out("rev-list", "--merges", "--count", ref, f"^{walked}",
+                                                               "--").strip() == "0"
+        if linear:
+            newer = log_commits(repo, [ref], exclude=[walked], paths=[path])
+        else:
+            walked = None
+    if walked is None:
+        commits = log_commits(repo, [ref], paths=[path])
+        record.set_walk(path, ref, commits)
+        return commits
+    ids = record.touches(path)
+    infos = record.commit_infos(ids)
+    missing = [sha for sha in ids if sha not in infos]
+    if missing:
+        found = read_commits(repo, missing)
+        record.save_infos(found)
+        infos.update((c.sha, c) for c in found)
+    if any(sha not in infos for sha in ids):
+        return None
+    if newer:
+        record.set_walk(path, ref, newer, since=walked)
+    return newer + [infos[sha] for sha in ids]
 
 
 def _enough(events: Sequence[Event], limit: int, following: Any) -> bool:
