@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 DOCTOR_CONFIG = "组内账号可写,能让下一次 git 运行他的命令(过滤器、ssh 命令)"
 DOCTOR_ATTRIBUTES = "组内账号可写,能加入属性(过滤器、合并驱动)"
 DOCTOR_HOOK = "组内账号可写,能放入以推送者身份运行的钩子"
-DOCTOR_CACHE = "组内账号可写,能伪造解析缓存(列表、详情、报表显示提交里没有的内容)"
+DOCTOR_CACHE = "组内账号可写:能伪造缓存(列表、详情、报表、历史显示提交里没有的内容);读者不采信,写入账号下次运行时重建"
 # the operator's own git stops at the writer's ownership; an attacker passes this option
 GIT = "git -c safe.directory='*' -c user.useConfigOnly=false"
 
@@ -396,7 +396,7 @@ def test_the_parse_cache_cannot_be_written_and_a_planted_entry_is_not_believed(
     # a careless administrator shares the cache with the group; the operator forges every status
     open_to_group(d, careless, cache)
     code, lines = doctor(d)
-    assert code == 1 and f"{cache}: {DOCTOR_CACHE}" in lines
+    assert code == 1 and f"{cache}: {DOCTOR_CACHE};修复: rm -rf {cache}" in lines
     forged_dir = d.home(d.op1) / "forged"
     d.shell(d.op1, f"mkdir -p {forged_dir}", check=True)
     for entry in (p for p in cache.rglob("*") if p.is_file() and "/tasks/" in str(p)):
@@ -417,9 +417,6 @@ def test_the_parse_cache_cannot_be_written_and_a_planted_entry_is_not_believed(
     assert shown.returncode == 0 and "未启动" in shown.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tracker/plan_index.py (owned by another helper) believes an index file another account wrote; "
-    "the fix (believe it only when the writer owns it and no one else may write it) is in the report"))
 def test_a_planted_query_index_is_not_believed(deployment: Deployment, careless: list[Path]) -> None:
     d = deployment
     cache = d.store / "tracker-cache"
@@ -433,7 +430,7 @@ def test_a_planted_query_index_is_not_believed(deployment: Deployment, careless:
     forged_dir = d.home(d.op1) / "forged"
     d.shell(d.op1, f"mkdir -p {forged_dir}", check=True)
     copy = forged_dir / "index.sqlite"
-    shutil.copy(index, copy)  # the operator cannot even read it (0600): they make one with the same rows
+    shutil.copy(index, copy)  # the operator makes one with the same rows, every status done
     db = sqlite3.connect(copy)
     db.execute("UPDATE units SET statuses = 'done'")
     db.execute("UPDATE tasks SET row = replace(replace(row, 'not_started', 'done'), '未启动', '已完成')")
