@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -43,6 +42,8 @@ def match_mode(path: Path, git_dir: Path) -> None:
 
 def write_atomic(path: Path, data: bytes, git_dir: Path, mode: int | None = None) -> None:
     """Write a file under the git dir by rename, with the store's sharing mode (or ``mode``)."""
+    import tempfile  # writers only: a read-only command's start does not pay for it
+
     ensure_dir(path.parent, git_dir)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
