@@ -2,9 +2,9 @@
 
 Only the touched units' tables are edited and spliced back: line by line
 (:mod:`tracker.toml_lines`) when the table and the edit are plain, else with tomlkit (a few
-lines, not the whole file); anything unusual falls back to editing the whole file with tomlkit. Either way the result is
-parsed with ``tomllib`` and must equal what was meant (tomlkit has had bugs that reorder or merge
-tables), and must load as a task. A changed field whose value is no longer what the user saw is
+lines, not the whole file); anything unusual falls back to editing the whole file with
+tomlkit. Either way the result is parsed with ``tomllib`` and must equal what was meant
+(tomlkit has had bugs that reorder or merge tables), and must load as a task. A changed field whose value is no longer what the user saw is
 a :class:`~tracker.changes.Conflict`, never an overwrite.
 """
 
@@ -14,8 +14,6 @@ import re
 import tomllib
 from datetime import datetime
 from typing import Any
-
-import tomlkit
 
 from tracker.changes import Change, Conflict
 from tracker.codec import CodecError, normalise_for_compare, notes_item, parse_toml, task_from_dict
@@ -83,7 +81,7 @@ def edit_file(
         CodecError: the written text is not what was meant (whole-file mode).
     """
     plain = tomllib.loads(text)
-    whole = None if splice else tomlkit.parse(text)
+    whole = None if splice else _tomlkit().parse(text)
     # (requirement, unit) -> (start, end, its table: UnitLines, or a tomlkit document)
     segments: dict[tuple[str, str], tuple[int, int, Any]] = {}
     where: dict[tuple[str, str], tuple[int, int]] | None = None
@@ -138,12 +136,12 @@ def edit_file(
     if not done:
         return None, conflicts, done, None
     if whole is not None:
-        out = tomlkit.dumps(whole)
+        out = _tomlkit().dumps(whole)
     else:
         pieces: list[str] = []
         pos = 0
         for start, end, table in sorted(segments.values(), key=lambda s: s[0]):
-            pieces += [text[pos:start], table.text() if isinstance(table, UnitLines) else tomlkit.dumps(table)]
+            pieces += [text[pos:start], table.text() if isinstance(table, UnitLines) else _tomlkit().dumps(table)]
             pos = end
         pieces.append(text[pos:])
         out = "".join(pieces)
@@ -180,13 +178,20 @@ def _check_tables(segments: dict[tuple[str, str], tuple[int, int, Any]], intende
             raise CodecError(path, None, "写出的 TOML 与预期不符,已放弃写入")
 
 
+def _tomlkit() -> Any:
+    """tomlkit, imported when an edit needs it: line edits do not (its import is 15 ms of a start)."""
+    import tomlkit
+
+    return tomlkit
+
+
 _UNEDITED = "\0unedited"  # _edit_lines did not run: the tomlkit path makes the edit
 
 
 def _segment_doc(segment: str) -> Any:
     """A unit's table parsed by tomlkit, or None when tomlkit cannot take it alone."""
     try:
-        return tomlkit.parse(segment)
+        return _tomlkit().parse(segment)
     except Exception:  # noqa: BLE001 - any tomlkit trouble: edit the whole file instead
         return None
 
@@ -277,7 +282,7 @@ def _edit_assignment(a_doc: Any, a_plain: dict[str, Any], c: Change, now: dateti
     elif c.field == "note":
         note = {"at": now, "by": login, "text": c.value}
         if "notes" in a_doc:
-            item = tomlkit.inline_table()
+            item = _tomlkit().inline_table()
             item.update(note)
             a_doc["notes"].append(item)
             a_doc["notes"].multiline(True)
@@ -289,7 +294,7 @@ def _edit_assignment(a_doc: Any, a_plain: dict[str, Any], c: Change, now: dateti
         if c.value in a_plain.get("evidence", []):
             return None
         if "evidence" not in a_doc:
-            a_doc["evidence"] = tomlkit.array()
+            a_doc["evidence"] = _tomlkit().array()
         a_doc["evidence"].append(c.value)
         if len(a_doc["evidence"]) > 1:
             a_doc["evidence"].multiline(True)

@@ -104,7 +104,7 @@ def test_a_bulk_of_plain_tables_never_parses_with_tomlkit(monkeypatch: pytest.Mo
     def no_tomlkit(_text: str) -> None:
         raise AssertionError("tomlkit parsed a plain table")
 
-    monkeypatch.setattr(toml_edit.tomlkit, "parse", no_tomlkit)
+    monkeypatch.setattr(toml_edit._tomlkit(), "parse", no_tomlkit)
     name = sorted(FILES)[4]
     text = FILES[name]
     data = tomllib.loads(text)

@@ -402,20 +402,19 @@ class _ObjectWriter:
     """
 
     def __init__(self, repo: ObjectStore) -> None:
-        import hashlib  # here, not at the top: only writers hash (3 ms of a read-only start)
         import zlib
 
         self._compress = zlib.compress
         self.repo = repo
         self.objects = repo.git_dir / "objects"
-        self.algo = hashlib.sha256 if repo.object_format() == "sha256" else hashlib.sha1
+        self.object_format = repo.object_format()
         self.sync = _fsync_objects(repo.git_dir)
         self.shared = is_shared(repo.git_dir)
         self._to_sync: list[Path] = []
 
     def write(self, kind: bytes, data: bytes) -> str:
         raw = b"%s %d\0" % (kind, len(data)) + data
-        oid = self.algo(raw).hexdigest()
+        oid: str = _hasher(self.object_format, len(raw))(raw).hexdigest()
         folder = self.objects / oid[:2]
         path = folder / oid[2:]
         if path.exists():
