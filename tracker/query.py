@@ -110,6 +110,8 @@ _CN_NUMERALS = "一二三四五六七八九十"
 
 @dataclass(frozen=True)
 class _Token:
+    """One word of the query as typed."""
+
     text: str  # as typed, quotes included
     value: str  # quotes removed
     position: int
@@ -118,6 +120,8 @@ class _Token:
 
 @dataclass
 class _Term:
+    """FIELD OP VALUE, a free word, or ``overdue``."""
+
     field: str  # canonical field, "word" or "overdue"
     op: str
     value: object
@@ -129,16 +133,22 @@ class _Term:
 
 @dataclass
 class _Not:
+    """``-term``."""
+
     child: _Node
 
 
 @dataclass
 class _And:
+    """Terms side by side."""
+
     children: list[_Node]
 
 
 @dataclass
 class _Or:
+    """Alternatives joined by ``or``."""
+
     children: list[_Node]
 
 
