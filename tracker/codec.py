@@ -355,10 +355,12 @@ def dump_task(task: Task) -> str:
 
 def dump_conflicts(conflicts: Iterable[FieldConflict]) -> str:
     """Conflicts as the ``[[conflicts]]`` TOML text ("" when none), e.g. for a cache."""
+    entries = [conflict_entry(c) for c in conflicts]
+    if not entries:
+        return ""  # nearly always: no tomlkit import for it
     import tomlkit
 
-    entries = [conflict_entry(c) for c in conflicts]
-    return tomlkit.dumps({"conflicts": entries}) if entries else ""
+    return tomlkit.dumps({"conflicts": entries})
 
 
 def attach_conflicts(task: Task, text: str) -> None:

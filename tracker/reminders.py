@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import tomlkit
-
 from tracker.codec import CodecError, find_line
 from tracker.textsafe import clean_line
 
@@ -99,6 +97,8 @@ def append_reminders(text: str, records: Sequence[ReminderRecord]) -> str:
         CodecError: the existing text is broken, or the result does not read back as intended.
     """
     before = load_reminder_log(text) if text.strip() else []
+    import tomlkit  # only a reminder writes this file: the other writes do not load tomlkit
+
     doc = tomlkit.parse(text) if text.strip() else tomlkit.document()
     if not text.strip():
         doc.add(tomlkit.comment("催办记录:每次催办追加一条,由 tracker remind 写入,请勿手改"))

@@ -28,9 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import tomlkit
-import tomlkit.items
-
 from tracker.changes import Change, Conflict
 from tracker.codec import (
     OPERATORS_FILE,
@@ -389,6 +386,8 @@ class Service:
                     raise InvalidChange(str(exc)) from None
             else:
                 raise InvalidChange(f"只能选择 ours(本站)或 theirs(远端): {clean_line(choice)!r}")
+            import tomlkit  # settling a conflict only: a plain update never loads tomlkit
+
             doc = tomlkit.parse(text)
             node: Any = doc
             for key in target[:-1]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import random
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -845,6 +844,8 @@ class Store:
             payload = {"v": CACHE_VERSION, "oid": oid, "task": self._plain[oid]}
             write_entry(self._entry_path("tasks", oid), json.dumps(payload, ensure_ascii=False).encode(),
                         self.repo.git_dir)
+        import random  # here: a command that saves nothing does not import it
+
         if keep is not None and random.random() < _PRUNE_CHANCE:
             with contextlib.suppress(OSError):
                 self._prune(keep)

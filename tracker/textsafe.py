@@ -9,6 +9,7 @@ and noncharacters and lone surrogates.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 # Also Unicode noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF) and lone surrogates:
@@ -16,22 +17,47 @@ from typing import Any
 _NONCHARACTERS = "\ufdd0-\ufdef\ud800-\udfff" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]")
-_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
+# Every character these remove is one ``str.isprintable`` refuses (Cc, Cf, Cs, Cn), so text
+# that is printable apart from the kept layout characters is returned as it is, and the
+# expressions (1 ms each to compile: their classes reach past U+FFFF) are built on first need.
+
+
+@cache
+def _control() -> re.Pattern[str]:
+    return re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]")
+
+
+@cache
+def _line_breaks() -> re.Pattern[str]:
+    return re.compile(r"[\r\n\t\u2028\u2029]+")
+
+
 # For whole outputs (a table, a CSV file, a report): line ends and tabs are layout, kept as they are.
-_OUTPUT_CONTROL = re.compile(
-    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]"
-)
+@cache
+def _output_control() -> re.Pattern[str]:
+    return re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]")
+
+
+def _printable_but(text: str, layout: str) -> bool:
+    """True when every character of ``text`` is printable or one of ``layout``."""
+    if text.isprintable():
+        return True
+    for char in layout:
+        text = text.replace(char, "")
+    return text.isprintable()
 
 
 def clean_text(text: str) -> str:
     """Multi-line user text: CRLF -> LF, tabs kept, every other control character removed."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if _printable_but(text, "\n\t") else _control().sub("", text)
 
 
 def clean_line(text: str) -> str:
     """One-line text (commit subjects, table cells): line breaks become spaces."""
-    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", text)).strip()
+    if text.isprintable():
+        return text.strip()
+    return _control().sub("", _line_breaks().sub(" ", text)).strip()
 
 
 def clean_output(text: str) -> str:
@@ -40,7 +66,7 @@ def clean_output(text: str) -> str:
     Text read from a file someone committed by hand never passed the checks on the way
     in; this is the last gate before a terminal or a file.
     """
-    return _OUTPUT_CONTROL.sub("", text)
+    return text if _printable_but(text, "\r\n\t") else _output_control().sub("", text)
 
 
 def clean_data(value: Any) -> Any:

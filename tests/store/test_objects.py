@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -193,3 +195,21 @@ def test_a_nul_in_a_message_is_refused_as_git_refuses_it(bare_store: Store) -> N
     tree, tip = _tree_and_tip(bare_store)
     with pytest.raises(GitError, match="NUL"):
         bare_store.repo.commit_tree(tree, [tip], "a\0b", author=("a", "b"))
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_blob_id_matches_git_with_either_hasher(tmp_path: Path, object_format: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """blob_id uses the built-in SHA while little is hashed, then hashlib: both give git's id."""
+    import tracker.git.objects as objects
+
+    subprocess.run(["git", "init", "-q", "--bare", f"--object-format={object_format}", str(tmp_path / "r")], check=True)
+    repo = GitRepo(tmp_path / "r", None)
+    data = "任务 5\n".encode() * 50
+    expected = git(repo, "hash-object", "--stdin", input=data)
+    assert len(expected) == (40 if object_format == "sha1" else 64)
+    monkeypatch.setattr(objects, "_builtin_hashed", [0])
+    monkeypatch.delitem(sys.modules, "hashlib")  # as in a command's fresh process
+    assert repo.blob_id(data) == expected
+    assert objects._builtin_hashed[0] == len(data)  # the built-in one did it
+    monkeypatch.setattr(objects, "_builtin_hashed", [objects._BUILTIN_HASH_BUDGET])
+    assert repo.blob_id(data) == expected  # budget spent: hashlib

@@ -39,7 +39,7 @@ DROP = """
 import os, sys
 sys.path.insert(0, {root!r})
 import tracker.cli, tracker.store, tracker.service, tracker.operators, tracker.planio, tracker.codec
-import tracker.cli.set_cmd, typer.testing, platformdirs, grp, copy, json, tomllib, decimal, importlib
+import tracker.cli.set_cmd, typer.testing, platformdirs, grp, copy, json, tomllib, decimal, importlib, hashlib
 for name in ("pydantic", "typer._adapters", "rich.console", "rich.markup", "shellingham"):
     try:
         importlib.import_module(name)

@@ -9,7 +9,7 @@ import pytest
 
 from tracker.changes import Change
 from tracker.planio import bundled_tasks_dir
-from tracker.toml_edit import _unit_segment, edit_file
+from tracker.toml_edit import _unit_segments, edit_file
 
 NOW = datetime(2019, 8, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -43,7 +43,7 @@ def test_splice_equals_whole_file_edit(name: str, text: str, key: str, unit: str
     assert [s for _, s in spliced[2]] == [s for _, s in whole[2]] == ["未启动 → 受阻" if "status" not in
         tomllib.loads(text)["requirements"][key]["units"][unit] else spliced[2][0][1], "添加进展", "添加佐证"]
     # bytes outside the unit's table are untouched
-    start, end = _unit_segment(text, key, unit)  # type: ignore[misc]
+    start, end = _unit_segments(text)[(key, unit)]
     assert spliced[0] is not None
     assert spliced[0].startswith(text[:start]) and spliced[0].endswith(text[end:])
 

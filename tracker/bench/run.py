@@ -181,12 +181,30 @@ def run_checked(
     cwd: Path | None = None,
     input: bytes | None = None,
 ) -> bytes:
-    """Run a command; on failure raise Skip with its first error line."""
+    """Run a command; on failure raise Skip with one line: the command, its exit code, its last error line."""
     proc = subprocess.run(list(cmd), env=env, cwd=cwd, input=input, capture_output=True)
     if proc.returncode != 0:
-        err = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
-        raise Skip(f"`{' '.join(cmd[-4:])}` 失败(exit {proc.returncode}): {err[-1] if err else ''}"[:200])
+        err = [line for line in (proc.stderr or proc.stdout).decode("utf-8", "replace").splitlines() if line.strip()]
+        how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+        raise Skip(f"`{short_command(cmd)}` 失败({how}): {err[-1].strip() if err else ''}"[:200])
     return proc.stdout
+
+
+def short_command(cmd: Sequence[str]) -> str:
+    """A command as one short line: a script given with ``-c`` is named, not printed."""
+    words = list(cmd)
+    if Path(words[0]).name.startswith("python") and words[1:2] == ["-c"]:
+        words[2:3] = ["SCRIPT"]
+    words = [w if len(w) <= 40 else "..." + w[-30:] for w in words]
+    if len(words) > 6:
+        words = [*words[:2], "...", *words[-4:]]
+    return one_line(" ".join(words))
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """``text`` on one line (whitespace runs, newlines and table bars folded) and at most ``limit`` characters."""
+    flat = " ".join(text.replace("|", "/").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
@@ -945,7 +963,7 @@ def table(results: list[Result]) -> str:
         peers = ", ".join(parts) or "-"
         lines.append(
             f"| {LABELS[r.op]} | {r.size} | {fmt(r.ours, r.unit, r.ours_cpu)} | {fmt(r.floor, r.unit, r.floor_cpu)} | {ratio} "
-            f"| {target} | {met} | {peers} | {r.note} |"
+            f"| {target} | {met} | {peers} | {one_line(r.note)} |"
         )
     return "\n".join(lines)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,6 +52,8 @@ def write_by_rename(path: Path, make: Callable[[Path], object], git_dir: Path, m
 
     A reader never sees half a file. The mode is the store's sharing mode, or ``mode``.
     """
+    import tempfile  # writers only: a read-only command's start does not pay for it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +112,8 @@ class RefStore(GitRunner):
                         seen, deadline = now, time.monotonic() + timeout
                     if time.monotonic() > deadline:
                         raise LockBusy(f"数据仓库正由另一个写入进程占用超过 {timeout:.0f} 秒,请稍后重试") from None
+                    import random  # only while waiting for another writer
+
                     time.sleep(random.uniform(0.002, 0.02))
             if marker.exists():
                 self._remove_git_locks(force=True, timeout=timeout)
