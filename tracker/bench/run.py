@@ -704,6 +704,8 @@ class Bench:
                 encoding="utf-8",
             )
             repo = self.scratch("tui")
+            # The TUI reads its rows from the query index; a first start would time building it.
+            self.run(["list", "--format", "json"], repo)
             ours = [run_probe("ours", repo, rows) for _ in range(max(1, self.repeats))]
             floor = [run_probe("floor", repo, rows) for _ in range(max(1, self.repeats))]
             for key, op, scale in (
@@ -715,6 +717,11 @@ class Bench:
                 fvals = [f[key] for f in floor if f.get(key) is not None]
                 results[op].ours = statistics.median(vals) * scale if vals else None
                 results[op].floor = statistics.median(fvals) * scale if fvals else None
+                cpu = f"{key}_cpu"  # the probe's CPU seconds, comparable on a loaded machine
+                cvals = [o[cpu] for o in ours if o.get(cpu) is not None]
+                fcvals = [f[cpu] for f in floor if f.get(cpu) is not None]
+                results[op].ours_cpu = statistics.median(cvals) * scale if cvals else None
+                results[op].floor_cpu = statistics.median(fcvals) * scale if fcvals else None
                 errs = {o.get("error") for o in ours if o.get("error")}
                 if errs:
                     results[op].note = "; ".join(sorted(str(e) for e in errs))[:200]
