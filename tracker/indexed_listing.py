@@ -65,6 +65,23 @@ def indexed_rows(
     return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
+def plan_for_query(store: Store, year: int, commit: str, info: PlanInfo, query: Query) -> Plan | None:
+    """The plan at ``commit`` holding the tasks ``query`` can match (every task for no query).
+
+    For a report: a task with no matching assignment is left out of it anyway, so the
+    rest of the plan is never built (a ``unit:`` report at size L builds that unit's
+    tasks). Bind the query first. None: the index cannot answer.
+    """
+    try:
+        index = PlanIndex.open(store, year, commit)
+    except IndexUnusable:
+        return None
+    try:
+        return Plan(info, index.tasks(query.candidate_tasks(index.tasks_naming)))
+    finally:
+        index.close()
+
+
 def plan_naming(store: Store, year: int, commit: str, info: PlanInfo, units: frozenset[str]) -> Plan | None:
     """The plan at ``commit`` holding only the tasks that have an assignment of one of ``units``.
 
@@ -81,4 +98,4 @@ def plan_naming(store: Store, year: int, commit: str, info: PlanInfo, units: fro
         index.close()
 
 
-__all__ = ["indexed_rows", "plan_naming"]
+__all__ = ["indexed_rows", "plan_for_query", "plan_naming"]

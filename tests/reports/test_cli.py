@@ -194,3 +194,36 @@ def test_since_lists_the_changes_made_with_tracker_set(small_store: Path) -> Non
     changes = [(c["requirement"], c["unit"], c["field"], c["new"]) for c in json.loads(out)["changes"]]
     assert ("3.1", "市发改局", "status", "推进中") in changes and ("3.1", "市发改局", "note", "已对接") in changes
     assert all(c[1] for c in changes)  # store creation (plan, units, operators) is not a unit's change
+
+
+@pytest.mark.parametrize("query", ["", "unit:市发改局", "status:blocked", "unit:化龙镇 or unit:市发改局"])
+def test_a_report_builds_only_the_tasks_its_query_can_match(
+    small_store: Path, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the query index, only candidate tasks are built, and the report is the one the whole plan gives."""
+    from tracker.cli import report_cmd
+    from tracker.plan_index import PlanIndex
+    from tracker.reports import build_report, render
+    from tracker.reports.model import query_matcher
+    from tracker.store import Store
+
+    built: list[int] = []
+    real_tasks = PlanIndex.tasks
+
+    def counting(self: PlanIndex, numbers: object = None) -> dict[int, object]:
+        found = real_tasks(self, numbers)  # type: ignore[arg-type]
+        built.extend(found)
+        return found  # type: ignore[return-value]
+
+    monkeypatch.setattr(PlanIndex, "tasks", counting)
+    report, _source = report_cmd.make_report(query or None, as_of=date.fromisoformat(AS_OF), plan=None, repo=small_store)
+    store = Store.open(small_store)
+    whole = store.snapshot(store.default_year()).loaded
+    parsed = report_cmd.parse_query(query or None, _source, date.fromisoformat(AS_OF))[0]
+    expected = build_report(whole, as_of=date.fromisoformat(AS_OF), matcher=query_matcher(parsed, whole, date.fromisoformat(AS_OF)), query=query)
+    assert render(report, "json") == render(expected, "json")
+    naming = {t.number for t in whole.plan.tasks.values() for r in t.requirements for a in r.assignments.values()
+              if a.unit in query}
+    if query.startswith("unit:"):
+        assert naming and naming < set(whole.plan.tasks)  # the query narrows: the test can tell
+    assert sorted(built) == sorted(naming if query.startswith("unit:") else whole.plan.tasks)

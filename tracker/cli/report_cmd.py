@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -141,16 +142,30 @@ def make_report(
     since: date | None = None,
     due_within: int = 30,
 ) -> tuple[Report, Source]:
-    """Load the plan, filter it and build the report (exit 1 with a message on any problem)."""
-    source = load_source(repo, plan)
+    """Load the plan, filter it and build the report (exit 1 with a message on any problem).
+
+    From a store the tasks come from its query index, only those the query can match
+    (a report leaves out every task without a matching assignment, so it is the same).
+    """
+    source = load_source(repo, plan, tasks=())  # plan, units, operators: the index has the tasks
     parsed, _ctx = parse_query(query, source, as_of)
     if since is not None and since > as_of:
         fail(t(f"--since {since} 晚于 --as-of {as_of}", f"--since {since} is after --as-of {as_of}"), 2)
+    loaded = None
+    if source.store is not None and source.commit is not None:
+        from tracker.indexed_listing import plan_for_query
+
+        parsed.bind(source.loaded.registry)
+        narrowed = plan_for_query(source.store, source.year, source.commit, source.loaded.plan.info, parsed)
+        loaded = None if narrowed is None else replace(source.loaded, plan=narrowed)
+    if loaded is None:
+        source = load_source(repo, plan)
+        loaded = source.loaded
     events = history_events(source, since, as_of) if since is not None else []
     report = build_report(
-        source.loaded,
+        loaded,
         as_of=as_of,
-        matcher=query_matcher(parsed, source.loaded, as_of),
+        matcher=query_matcher(parsed, loaded, as_of),
         query=query or "",
         due_within=due_within,
         since=since,
