@@ -59,7 +59,6 @@ _LISTINGS_KEPT = 8
 _WRITTEN_KEPT = 256
 _PRUNE_CHANCE = 0.02  # of a save: drop entries no plan tip uses any more
 _PRUNE_AGE = 24 * 3600.0
-_RECORDED_FILES = 20  # a commit of at most this many task files is recorded for history as it is made
 # Fault injection for tests only: called with the name of a point on the write path
 # ("ref-moved": the branch has moved, the work tree not yet), e.g. to SIGKILL the writer.
 _fault: Callable[[str], None] | None = None
@@ -657,10 +656,11 @@ class Store:
         return commit
 
     def _record_events(self, base: str, commit: str, files: Mapping[str, bytes | None]) -> None:
-        """Teach the history record (when there is one) what this commit did to each task file.
+        """Teach the history record (when there is one) which task files this commit changed.
 
-        A bulk commit's events are left for the first history walk that needs them (they
-        would cost every set its files' parses); a task's next ``history`` runs no diff.
+        Its events are left for the first history walk that asks for one of those files:
+        working them out here parsed each file twice, 28 of the 50 ms of CPU an update
+        cost in the service at S (profiled), on every save, for a history few will open.
         """
         from tracker.history.event_record import record_commit, record_path
         from tracker.history.events import is_task_path
@@ -669,12 +669,7 @@ class Store:
         if not paths or not self.writes_cache or not record_path(self.repo.git_dir).is_file():
             return
         with contextlib.suppress(Exception):  # never fail a commit that is made: the walk works it out
-            pairs = None
-            if len(paths) <= _RECORDED_FILES:
-                olds = {p: self._blob_at(base, p) for p in paths}
-                data = self.blob_bytes(o for o in olds.values() if o)
-                pairs = {p: (data[o] if (o := olds[p]) else None, files[p]) for p in paths}
-            record_commit(self.repo.git_dir, base, commit, pairs, paths, self.parsed_toml)
+            record_commit(self.repo.git_dir, base, commit, None, paths, self.parsed_toml)
 
     def advance(self, year: int, old: str, new: str, *, lock: int | None = None) -> bool:
         """Move ``plan/YEAR`` from ``old`` to the existing commit ``new`` (a fast-forward).
