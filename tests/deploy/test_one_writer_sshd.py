@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.test_ssh import SSHD, free_port, start_sshd
+from tests.sync.test_ssh import SSHD, free_port, start_sshd, writer_sshd_config
 from tests.ui.test_tmux import Tmux
 from tracker.service import Change, Service
 from tracker.store import Store
@@ -154,19 +154,8 @@ def server() -> Iterator[Server]:
         run("chown", "-R", f"{office}:{office}", str(ssh_dir))
         sshd_dir = base / "sshd"
         sshd_dir.mkdir()
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(sshd_dir / "host_key"))
         (sshd_dir / "banner").write_text(f"{BANNER},由管理员运行 tracker operator add 账号 --unit 单位 --key '公钥'\n")
-        config = sshd_dir / "sshd_config"
-        config.write_text("\n".join([
-            f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {sshd_dir / 'host_key'}",
-            f"PidFile {sshd_dir / 'sshd.pid'}", "AuthorizedKeysFile .ssh/authorized_keys",
-            "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
-            "PermitRootLogin no", "StrictModes yes", "UsePAM no", "AcceptEnv LANG LC_*",
-            f"AllowUsers {writer} {office}",
-            # the README's block for the writer account
-            f"Match User {writer}", "    DisableForwarding yes", "    PermitTunnel no",
-            f"    Banner {sshd_dir / 'banner'}", "",
-        ]))
+        config = writer_sshd_config(sshd_dir, port, [writer, office], writer, banner=sshd_dir / "banner")
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         proc = start_sshd(config, port)
         yield server

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.test_one_writer_sshd import launcher, run, system_venv
-from tests.sync.test_ssh import SSHD, free_port, start_sshd
+from tests.sync.test_ssh import SSHD, free_port, start_sshd, writer_sshd_config
 
 TOWN = "营里镇"
 OTHER = "市发改局"
@@ -110,18 +110,8 @@ class Deployment:
 
 
 def _sshd_config(folder: Path, port: int, deployment: Deployment) -> Path:
-    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key"))
-    config = folder / "sshd_config"
-    config.write_text("\n".join([
-        f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {folder / 'host_key'}",
-        f"PidFile {folder / 'sshd.pid'}", "AuthorizedKeysFile .ssh/authorized_keys",
-        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
-        "PermitRootLogin no", "StrictModes yes", "UsePAM no", "AcceptEnv LANG LC_*",
-        f"AllowUsers {deployment.writer} {deployment.office} {deployment.op1} {deployment.op2}",
-        # the README's block for the writer account
-        f"Match User {deployment.writer}", "    DisableForwarding yes", "    PermitTunnel no", "",
-    ]))
-    return config
+    d = deployment
+    return writer_sshd_config(folder, port, [d.writer, d.office, d.op1, d.op2], d.writer)
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,26 @@ def start_sshd(config: Path, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
+def writer_sshd_config(folder: Path, port: int, users: list[str], writer: str, *, banner: Path | None = None) -> Path:
+    """An sshd config for the README's writer deployment: keys only, ``users`` allowed, the writer's block.
+
+    A new host key goes in ``folder`` beside the config; ``banner``: what an unknown key is shown.
+    """
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key")], check=True)
+    config = folder / "sshd_config"
+    config.write_text("\n".join([
+        f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {folder / 'host_key'}",
+        f"PidFile {folder / 'sshd.pid'}", "AuthorizedKeysFile .ssh/authorized_keys",
+        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
+        "PermitRootLogin no", "StrictModes yes", "UsePAM no", "AcceptEnv LANG LC_*",
+        f"AllowUsers {' '.join(users)}",
+        # the README's block for the writer account
+        f"Match User {writer}", "    DisableForwarding yes", "    PermitTunnel no",
+        *([f"    Banner {banner}"] if banner is not None else []), "",
+    ]))
+    return config
+
+
 @pytest.fixture
 def sshd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, int]]:
     """(user, port) of a private sshd that accepts one temporary key; GIT_SSH_COMMAND set for it."""
