@@ -116,6 +116,29 @@ def test_operator_add_list_remove(cli: Cli, store: Store) -> None:
     assert refused.exit_code == 1
 
 
+def test_operator_remove_keeps_the_key_while_another_plan_lists_the_login(
+    cli: Cli, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import authorized_keys
+
+    keys = tmp_path / "authorized_keys"
+    monkeypatch.setattr(authorized_keys, "keys_file", lambda home=None: keys)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")], check=True)
+    public = authorized_keys.parse_public_key((tmp_path / "k.pub").read_text())
+    unit = next(iter(store.load().plan.tasks[5].requirements[0].assignments))
+    assert cli("operator", "add", "wangwu", "--unit", unit).exit_code == 0
+    assert authorized_keys.add_key("/usr/local/bin/tracker", "wangwu", store.path, public, keys)
+    assert cli("plan", "new", "2020").exit_code == 0  # the operators come along
+    kept = cli("operator", "remove", "wangwu", "--plan", "2020")
+    assert kept.exit_code == 0, kept.stderr
+    assert "wangwu 仍在 plan/2019 的操作员名单中,公钥保留;从这些计划中也移除后才会删除公钥" in kept.stdout
+    assert list(authorized_keys.logins_with_keys(keys)) == ["wangwu"]
+    gone = cli("operator", "remove", "wangwu", "--plan", "2019")
+    assert gone.exit_code == 0, gone.stderr
+    assert f"已从 {keys} 删除 1 把公钥" in gone.stdout
+    assert authorized_keys.logins_with_keys(keys) == {}
+
+
 def test_operator_commands_are_admin_only(cli: Cli, store: Store) -> None:
     result = cli("operator", "add", "zhaoliu", "--unit", "市发改局", login="op01")
     assert result.exit_code == 1 and "只有管理员" in result.stderr

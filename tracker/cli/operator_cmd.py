@@ -133,7 +133,16 @@ def remove(
     from tracker import authorized_keys, operators
 
     if operators.owns(service.store.repo.git_dir):  # only the writer account's file holds operator keys
+        store = service.store
         with user_errors():
+            # A key is the login's, not the plan's: while another year's plan lists the login
+            # (its unfinished work goes on there), taking the key would shut them out of it.
+            still = [year for year in store.years() if login in store.operators(year)]
+            if still:
+                plans = "、".join(f"plan/{year}" for year in still)
+                typer.echo(t(f"{login} 仍在 {plans} 的操作员名单中,公钥保留;从这些计划中也移除后才会删除公钥",
+                             f"{login} is still an operator of {plans}; the key stays until removed there too"))
+                return
             removed = authorized_keys.remove_keys(login)
         if removed:
             typer.echo(t(f"已从 {authorized_keys.keys_file()} 删除 {removed} 把公钥",
